@@ -1,0 +1,144 @@
+// Command minicrm-bulk moves data in and out of MiniCRM in bulk: imports from
+// CSV/XLSX through the REST API, XML sync feeds, exports, and a local
+// emulator of the MiniCRM API (the sandbox) to rehearse all of it.
+//
+// This package is flags and wiring only; the work is done in the library
+// packages (sandbox, restapi, pipeline, mapping, xmlfeed…).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit codes, for cron and systemd: 0 done, 1 failed, 2 bad usage,
+// 130 interrupted (Ctrl-C / SIGTERM).
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// command is one subcommand: its flags are declared by setup on a FlagSet of
+// its own, and run does the work.
+type command struct {
+	name    string
+	short   string
+	usage   string // arguments after the name
+	long    string
+	example string
+	setup   func(fs *pflag.FlagSet) func(ctx context.Context, e *env, args []string) error
+}
+
+// env is what a command may touch besides its flags: the streams and the
+// environment, so tests can run commands in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// usageError means bad usage: it is printed with the command's help hint.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and maps its error to an exit code.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 && commands[args[1]] != nil {
+			return run(ctx, []string{args[1], "--help"}, e)
+		}
+		printOverview(e.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "minicrm-bulk: unknown command %q\nRun 'minicrm-bulk --help' for the list of commands.\n", args[0])
+		return exitUsage
+	}
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	runFn := c.setup(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			printCommandHelp(e.stdout, c, fs)
+			return exitOK
+		}
+		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\nRun 'minicrm-bulk %s --help' for usage.\n", c.name, err, c.name)
+		return exitUsage
+	}
+	err := runFn(ctx, e, fs.Args())
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\nRun 'minicrm-bulk %s --help' for usage.\n", c.name, err, c.name)
+		return exitUsage
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintf(e.stderr, "minicrm-bulk %s: interrupted\n", c.name)
+		return exitInterrupted
+	default:
+		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\n", c.name, err)
+		return exitError
+	}
+}
+
+func printOverview(w io.Writer) {
+	fmt.Fprint(w, `minicrm-bulk moves data in and out of MiniCRM in bulk.
+
+Usage:
+  minicrm-bulk <command> [flags]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].short)
+	}
+	fmt.Fprint(w, `
+Run 'minicrm-bulk <command> --help' for a command's flags and examples.
+`)
+}
+
+func printCommandHelp(w io.Writer, c *command, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  minicrm-bulk %s %s\n", c.short, c.name, c.usage)
+	if c.long != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.long))
+	}
+	fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
+	if c.example != "" {
+		fmt.Fprintf(w, "\nExamples:\n%s\n", strings.TrimRight(c.example, "\n"))
+	}
+}

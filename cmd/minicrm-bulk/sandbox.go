@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+)
+
+func init() {
+	register(&command{
+		name:  "sandbox",
+		short: "Run a local emulator of the MiniCRM API (the sandbox)",
+		usage: "[flags]",
+		long: `Serves the MiniCRM REST API (R3 plus Order, Invoice and Offer) on a local address, as the
+seed documentation describes it: HTTP basic auth with SystemId:ApiKey, plain-text errors,
+100 results a page from Page=0, enum ids in lists and labels in detail records, and a rate
+limit answered with 429. Use it to rehearse a migration before touching production.
+
+Without --data it starts with the built-in Hungarian system (modules Értékesítés,
+Ügyfélszolgálat, Megrendelés, Számlázó…) holding the records the documentation's curl
+examples use; --empty keeps the configuration and drops those records.
+
+Test hooks (same credentials, not rate limited): GET /_sandbox/stats, POST /_sandbox/reset,
+POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
+		example: `  # start on the default address with a generated key
+  minicrm-bulk sandbox
+
+  # a fixed key, the English documentation's limit, state kept across restarts
+  minicrm-bulk sandbox --api-key 0123456789abcdef0123456789abcdef --rpm 180 --state sandbox.json
+
+  # rehearse against a flaky system: 5% errors, dropped connections, slow answers
+  minicrm-bulk sandbox --fail-rate 0.05 --drop-rate 0.01 --latency 200ms --burst-429 10 --seed 7
+
+  # then, in another terminal (host swapped for the sandbox's):
+  curl --user 12345:$ApiKey "http://127.0.0.1:8080/Api/R3/Contact?Email=norbert@minicrm.hu"`,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback only unless --allow-remote)")
+			allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr")
+			systemID := fs.Int("system-id", 12345, "the emulated system's SystemId")
+			apiKey := fs.String("api-key", "", "the system's API key (generated and printed when empty)")
+			rpm := fs.Int("rpm", 60, "rate limit in requests per minute (HU doc: 60, EN doc: 180; 0 disables)")
+			data := fs.String("data", "", "data file (YAML or JSON): modules, statuses, users, fields, records")
+			empty := fs.Bool("empty", false, "start the built-in system without its example records")
+			state := fs.String("state", "", "persist the system to this file and restore it at start")
+			failRate := fs.Float64("fail-rate", 0, "share of requests answered 500 without being processed (0..1)")
+			dropRate := fs.Float64("drop-rate", 0, "share of requests whose connection is dropped, before or after processing (0..1)")
+			latency := fs.Duration("latency", 0, "latency added to every request")
+			jitter := fs.Duration("latency-jitter", 0, "up to this much more latency, at random")
+			burst := fs.Int("burst-429", 0, "length of a 429 storm started every --burst-every requests (0: none)")
+			burstEvery := fs.Int("burst-every", 100, "requests between 429 storms")
+			seed := fs.Uint64("seed", 1, "seed for the injected faults (same seed, same faults)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments: %v", args)
+				}
+				if *rpm < 0 {
+					return usagef("--rpm must not be negative")
+				}
+				ds := sandbox.DefaultDataset()
+				if *empty {
+					ds = sandbox.EmptyDataset()
+				}
+				if *data != "" {
+					if *empty {
+						return usagef("--data and --empty do not go together")
+					}
+					var err error
+					if ds, err = sandbox.LoadDataset(*data); err != nil {
+						return err
+					}
+				}
+				key, generated := *apiKey, false
+				if key == "" {
+					key, generated = sandbox.GenerateAPIKey(), true
+				}
+				srv, err := sandbox.New(sandbox.Config{
+					SystemID: *systemID, APIKey: key, RPM: *rpm, Dataset: ds, StatePath: *state,
+					Faults: sandbox.Faults{FailRate: *failRate, DropRate: *dropRate, Latency: *latency, LatencyJitter: *jitter,
+						Burst429: *burst, BurstEvery: *burstEvery, Seed: *seed},
+				})
+				if err != nil {
+					return err
+				}
+				ln, err := sandbox.Listen(*addr, *allowRemote)
+				if err != nil {
+					return err
+				}
+				url := sandbox.URL(ln)
+				fmt.Fprintf(e.stdout, "MiniCRM sandbox listening\n  URL:      %s\n  SystemId: %d\n", url, *systemID)
+				if generated {
+					fmt.Fprintf(e.stdout, "  ApiKey:   %s (generated)\n", key)
+				} else {
+					fmt.Fprintf(e.stdout, "  ApiKey:   (as given with --api-key)\n")
+				}
+				limit := fmt.Sprintf("%d requests/minute", *rpm)
+				if *rpm == 0 {
+					limit = "off"
+				}
+				fmt.Fprintf(e.stdout, "  Rate limit: %s\n", limit)
+				if *state != "" {
+					fmt.Fprintf(e.stdout, "  State:    %s\n", *state)
+				}
+				fmt.Fprintf(e.stdout, "\nTry:\n  curl --user %d:$ApiKey \"%s/Api/R3/Category\"\nCtrl-C stops it.\n", *systemID, url)
+				start := time.Now()
+				err = srv.Serve(ctx, ln)
+				st := srv.Stats()
+				fmt.Fprintf(e.stdout, "sandbox stopped after %s: %d requests, %d answered 429\n",
+					time.Since(start).Round(time.Second), st.Total, st.RateLimited+st.Storm429)
+				return err
+			}
+		},
+	})
+}

@@ -1,0 +1,744 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math"
+	mathrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config sets up a Server.
+type Config struct {
+	// SystemID is the system's numeric id (at most 5 digits on MiniCRM).
+	SystemID int
+	// APIKey is the system's key; GenerateAPIKey makes one.
+	APIKey string
+	// RPM is the rate limit in requests per sliding minute for /Api/...
+	// calls. The Hungarian documentation says 60, the English one 180; 0
+	// disables the limit. The default (when negative) is 60, the stricter.
+	RPM int
+	// Dataset is the system's configuration and starting records;
+	// DefaultDataset() when nil.
+	Dataset *Dataset
+	// StatePath, when set, persists the system to this file (atomically)
+	// and restores it from there at start.
+	StatePath string
+	// Faults injects failures for reliability tests.
+	Faults Faults
+	// Now is the clock; time.Now when nil. Tests set it to drive the rate
+	// limit and UpdatedAt deterministically.
+	Now func() time.Time
+	// Logger receives one line per request (never the credentials); nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// Faults injects failures the way a real network and a busy MiniCRM do.
+// With the same Seed and the same sequence of requests, the same requests
+// fail.
+type Faults struct {
+	// FailRate is the share of requests answered 500 without being processed.
+	FailRate float64 `json:"fail_rate"`
+	// DropRate is the share of requests whose connection is closed without
+	// an answer: half of them before the request is processed, half after
+	// (the write happened, the client cannot know).
+	DropRate float64 `json:"drop_rate"`
+	// Latency is added to every request; LatencyJitter adds up to that much
+	// more, at random.
+	Latency       time.Duration `json:"latency"`
+	LatencyJitter time.Duration `json:"latency_jitter"`
+	// Burst429 > 0 starts a "429 storm" every BurstEvery requests: that many
+	// requests in a row are answered 429 whatever the rate.
+	Burst429   int `json:"burst_429"`
+	BurstEvery int `json:"burst_every"`
+	// Seed makes the faults reproducible.
+	Seed uint64 `json:"seed"`
+}
+
+// Server is the MiniCRM emulator, an http.Handler.
+type Server struct {
+	cfg Config
+	now func() time.Time
+	log *slog.Logger
+
+	mu      sync.Mutex // guards everything below
+	st      *store
+	rng     *mathrand.Rand
+	faults  Faults
+	window  []time.Time // accepted /Api/ requests of the last minute, oldest first
+	counted int         // requests that passed auth, for burst scheduling
+	storm   int         // 429s left in the current storm
+	stats   Stats
+	dirty   bool
+}
+
+// Stats counts what the server saw; GET /_sandbox/stats returns it.
+type Stats struct {
+	// Requests by "METHOD pattern", e.g. "GET /Api/R3/Contact/{id}".
+	Requests map[string]int `json:"requests"`
+	// Status counts answers by HTTP status code.
+	Status map[string]int `json:"status"`
+	// Total is every /Api request that passed authentication.
+	Total int `json:"total"`
+	// RateLimited is how many were answered 429 by the rate limit;
+	// Storm429 by an injected storm.
+	RateLimited int `json:"rate_limited"`
+	Storm429    int `json:"storm_429"`
+	// Injected500, DroppedBefore and DroppedAfter count injected faults.
+	Injected500   int `json:"injected_500"`
+	DroppedBefore int `json:"dropped_before"`
+	DroppedAfter  int `json:"dropped_after"`
+	// Unauthorized counts 401 answers.
+	Unauthorized int `json:"unauthorized"`
+	// Writes counts requests that changed data (creates and updates).
+	Writes int `json:"writes"`
+}
+
+// GenerateAPIKey returns a random 32-character key, the length MiniCRM's
+// official client insists on.
+func GenerateAPIKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// New builds a server. With StatePath set and the file present, the system
+// is restored from it; otherwise it starts from the data set.
+func New(cfg Config) (*Server, error) {
+	if cfg.SystemID <= 0 {
+		return nil, errors.New("sandbox: SystemID must be a positive number")
+	}
+	if cfg.APIKey == "" {
+		return nil, errors.New("sandbox: APIKey is empty")
+	}
+	if cfg.RPM < 0 {
+		cfg.RPM = 60
+	}
+	if cfg.Dataset == nil {
+		cfg.Dataset = DefaultDataset()
+	}
+	if err := cfg.Faults.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, now: cfg.Now, log: cfg.Logger, faults: cfg.Faults}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.rng = mathrand.New(mathrand.NewPCG(cfg.Faults.Seed, cfg.Faults.Seed^0x9e3779b97f4a7c15))
+	s.resetStats()
+	var err error
+	if cfg.StatePath != "" {
+		s.st, err = loadSnapshot(cfg.StatePath)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	if s.st == nil {
+		s.st, err = newStore(cloneDataset(cfg.Dataset), s.clock())
+		if err != nil {
+			return nil, err
+		}
+		s.dirty = cfg.StatePath != ""
+	}
+	return s, nil
+}
+
+func (f Faults) validate() error {
+	for _, r := range []float64{f.FailRate, f.DropRate} {
+		if r < 0 || r > 1 || math.IsNaN(r) {
+			return fmt.Errorf("sandbox: fault rates must be between 0 and 1, got %v", r)
+		}
+	}
+	if f.Latency < 0 || f.LatencyJitter < 0 || f.Burst429 < 0 || f.BurstEvery < 0 {
+		return errors.New("sandbox: fault durations and counts must not be negative")
+	}
+	return nil
+}
+
+// clock is the current time in Hungarian local time, truncated to the
+// second as MiniCRM's timestamps are.
+func (s *Server) clock() time.Time { return s.now().In(budapest).Truncate(time.Second) }
+
+// SystemID returns the emulated system's id.
+func (s *Server) SystemID() int { return s.cfg.SystemID }
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.copyStats()
+}
+
+func (s *Server) copyStats() Stats {
+	c := s.stats
+	c.Requests = make(map[string]int, len(s.stats.Requests))
+	for k, v := range s.stats.Requests {
+		c.Requests[k] = v
+	}
+	c.Status = make(map[string]int, len(s.stats.Status))
+	for k, v := range s.stats.Status {
+		c.Status[k] = v
+	}
+	return c
+}
+
+func (s *Server) resetStats() {
+	s.stats = Stats{Requests: map[string]int{}, Status: map[string]int{}}
+}
+
+// SetFaults replaces the fault settings (and reseeds) while serving.
+func (s *Server) SetFaults(f Faults) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+	s.rng = mathrand.New(mathrand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
+	s.storm, s.counted = 0, 0
+	return nil
+}
+
+// Reset puts the system back to its data set: the records, the id sequence,
+// the stats and the rate-limit window.
+func (s *Server) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loadLocked(s.cfg.Dataset)
+}
+
+// Load replaces the data set and resets the system to it.
+func (s *Server) Load(ds *Dataset) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.loadLocked(ds); err != nil {
+		return err
+	}
+	s.cfg.Dataset = ds
+	return nil
+}
+
+func (s *Server) loadLocked(ds *Dataset) error {
+	st, err := newStore(cloneDataset(ds), s.clock())
+	if err != nil {
+		return err
+	}
+	s.st = st
+	s.window = nil
+	s.storm, s.counted = 0, 0
+	s.resetStats()
+	s.dirty = true
+	return nil
+}
+
+// cloneDataset deep-copies a data set so a store never shares slices with
+// the caller's (or the built-in) one.
+func cloneDataset(ds *Dataset) *Dataset {
+	b, err := json.Marshal(ds)
+	if err != nil {
+		panic(err)
+	}
+	var c Dataset
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(err)
+	}
+	return &c
+}
+
+// apiError is an answer other than 200: MiniCRM sends these as plain text,
+// "<Entity> (<METHOD>): <message>".
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errf(status int, msg string) error { return &apiError{status: status, msg: msg} }
+
+// request is what a handler sees.
+type request struct {
+	*http.Request
+	ids     []int      // the {id} segments of the route, in order
+	query   url.Values // the query string
+	base    string     // scheme://host of this server, for Url fields
+	entity  string
+	pattern string
+}
+
+// body decodes the JSON body into an object. An empty or malformed body is
+// the live system's 400 `Nem megfelelő paraméter: "Data (JSON)"`.
+func (r *request) body(lang string) (map[string]any, error) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, errf(http.StatusBadRequest, msgf(lang, "unknown_param", "Data (JSON)"))
+	}
+	if len(raw) > maxBody {
+		return nil, errf(http.StatusRequestEntityTooLarge, msgf(lang, "unknown_param", "Data (JSON)"))
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
+		return nil, errf(http.StatusBadRequest, msgf(lang, "unknown_param", "Data (JSON)"))
+	}
+	return m, nil
+}
+
+const maxBody = 8 << 20
+
+type handlerFunc func(s *Server, r *request) (any, error)
+
+// route is one endpoint: its path segments ("{id}" for a number), the entity
+// named in its error messages, and a handler per method.
+type route struct {
+	segs    []string
+	entity  string
+	methods map[string]handlerFunc
+	// mutates lists the methods that write, for the Writes counter and
+	// persistence.
+	mutates map[string]bool
+	// unthrottled routes are outside the rate limit (MAN25: no limit on
+	// /Api/Invoice).
+	unthrottled bool
+}
+
+func (rt route) pattern() string { return "/" + strings.Join(rt.segs, "/") }
+
+// match reports whether path segments fit the route and returns the ids.
+func (rt route) match(segs []string) ([]int, bool) {
+	if len(segs) != len(rt.segs) {
+		return nil, false
+	}
+	var ids []int
+	for i, p := range rt.segs {
+		if p == "{id}" {
+			id, err := strconv.Atoi(segs[i])
+			if err != nil || id <= 0 {
+				return nil, false
+			}
+			ids = append(ids, id)
+			continue
+		}
+		if !strings.EqualFold(p, segs[i]) {
+			return nil, false
+		}
+	}
+	return ids, true
+}
+
+// ServeHTTP routes a request: test hooks, authentication, the rate limit,
+// injected faults, then the endpoint.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	segs := splitPath(r.URL.Path)
+	// The ProjectHistory example of the seeds puts the SystemId in front:
+	// /<SystemId>/Api/R3/ProjectHistory/<Id>.
+	if len(segs) > 1 && segs[0] == strconv.Itoa(s.cfg.SystemID) && strings.EqualFold(segs[1], "Api") {
+		segs = segs[1:]
+	}
+	if len(segs) > 0 && segs[0] == "_sandbox" {
+		s.serveHook(w, r, segs[1:])
+		return
+	}
+	rt, ids, methodOK := s.lookup(segs, r.Method)
+	entity := entityFromPath(segs)
+	if rt != nil {
+		entity = rt.entity
+	}
+	if !s.authorized(w, r, entity) {
+		return
+	}
+	s.mu.Lock()
+	lang := s.st.lang
+	s.stats.Total++
+	pattern := "(unknown)"
+	if rt != nil {
+		pattern = rt.pattern()
+	}
+	s.stats.Requests[r.Method+" "+pattern]++
+	if (rt == nil || !rt.unthrottled) && s.rateLimitedLocked() {
+		s.stats.RateLimited++
+		s.mu.Unlock()
+		s.answer(w, r, http.StatusTooManyRequests, "Too Many Requests")
+		return
+	}
+	fault := s.drawFaultLocked()
+	latency := s.faults.Latency
+	if j := s.faults.LatencyJitter; j > 0 {
+		latency += time.Duration(s.rng.Int64N(int64(j)))
+	}
+	s.mu.Unlock()
+
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch fault {
+	case faultStorm:
+		s.answer(w, r, http.StatusTooManyRequests, "Too Many Requests")
+		return
+	case fault500:
+		s.answer(w, r, http.StatusInternalServerError, entity+" ("+r.Method+"): "+msgf(lang, "internal"))
+		return
+	case faultDropBefore:
+		dropConnection(w)
+		return
+	}
+
+	if rt == nil {
+		s.answer(w, r, http.StatusNotFound, entity+" ("+r.Method+"): "+msgf(lang, "not_found", r.URL.Path))
+		return
+	}
+	if !methodOK {
+		s.answer(w, r, http.StatusMethodNotAllowed, entity+" ("+r.Method+"): "+msgf(lang, "method"))
+		return
+	}
+	req := &request{Request: r, ids: ids, query: r.URL.Query(), base: baseURL(r), entity: rt.entity, pattern: rt.pattern()}
+	s.mu.Lock()
+	out, err := rt.methods[r.Method](s, req)
+	if err == nil && rt.mutates[r.Method] {
+		s.stats.Writes++
+		s.dirty = true
+	}
+	s.mu.Unlock()
+
+	if fault == faultDropAfter {
+		dropConnection(w)
+		return
+	}
+	var je *jsonError
+	if errors.As(err, &je) {
+		s.answerJSONStatus(w, r, je.status, je.body)
+		return
+	}
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{status: http.StatusInternalServerError, msg: msgf(lang, "internal")}
+		}
+		s.answer(w, r, ae.status, rt.entity+" ("+r.Method+"): "+ae.msg)
+		return
+	}
+	s.answerJSON(w, r, out)
+}
+
+func (s *Server) lookup(segs []string, method string) (*route, []int, bool) {
+	var found *route
+	var foundIDs []int
+	for i := range routes {
+		ids, ok := routes[i].match(segs)
+		if !ok {
+			continue
+		}
+		if _, ok := routes[i].methods[method]; ok {
+			return &routes[i], ids, true
+		}
+		if found == nil {
+			found, foundIDs = &routes[i], ids
+		}
+	}
+	return found, foundIDs, false
+}
+
+// splitPath turns "/Api/R3/Contact/" into [Api R3 Contact]: MiniCRM accepts
+// the endpoints with and without the trailing slash.
+func splitPath(p string) []string {
+	var segs []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	return segs
+}
+
+// entityFromPath names the entity for errors on paths no route knows.
+func entityFromPath(segs []string) string {
+	for i, s := range segs {
+		if strings.EqualFold(s, "R3") || (i == 0 && strings.EqualFold(s, "Api")) {
+			continue
+		}
+		if strings.EqualFold(s, "Api") {
+			continue
+		}
+		return s
+	}
+	return "Api"
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// authorized checks HTTP basic SystemId:ApiKey. The body says which part
+// was wrong: MiniCRM itself does not, but a sandbox user is better served.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request, entity string) bool {
+	user, pass, ok := r.BasicAuth()
+	s.mu.Lock()
+	lang := s.st.lang
+	s.mu.Unlock()
+	var key string
+	switch {
+	case !ok:
+		key = "no_auth"
+	case user != strconv.Itoa(s.cfg.SystemID):
+		key = "bad_system"
+	case subtle.ConstantTimeCompare([]byte(pass), []byte(s.cfg.APIKey)) != 1:
+		key = "bad_key"
+	default:
+		return true
+	}
+	s.mu.Lock()
+	s.stats.Unauthorized++
+	s.mu.Unlock()
+	w.Header().Set("WWW-Authenticate", `Basic realm="MiniCRM API"`)
+	s.answer(w, r, http.StatusUnauthorized, entity+" ("+r.Method+"): "+msgf(lang, key))
+	return false
+}
+
+// rateLimitedLocked applies the per-system limit over a sliding minute.
+// A rejected request is not processed and does not use up the allowance.
+func (s *Server) rateLimitedLocked() bool {
+	if s.cfg.RPM == 0 {
+		return false
+	}
+	now := s.now()
+	cut := 0
+	for cut < len(s.window) && now.Sub(s.window[cut]) >= time.Minute {
+		cut++
+	}
+	s.window = s.window[cut:]
+	if len(s.window) >= s.cfg.RPM {
+		return true
+	}
+	s.window = append(s.window, now)
+	return false
+}
+
+type faultKind int
+
+const (
+	faultNone faultKind = iota
+	faultStorm
+	fault500
+	faultDropBefore
+	faultDropAfter
+)
+
+// drawFaultLocked decides, in request order, which fault (if any) hits this
+// request. The random numbers are drawn in a fixed order whatever the
+// settings, so a seed reproduces the same pattern.
+func (s *Server) drawFaultLocked() faultKind {
+	f := s.faults
+	s.counted++
+	if f.Burst429 > 0 {
+		every := f.BurstEvery
+		if every <= 0 {
+			every = 100
+		}
+		if s.counted%every == 0 {
+			s.storm = f.Burst429
+		}
+		if s.storm > 0 {
+			s.storm--
+			s.stats.Storm429++
+			return faultStorm
+		}
+	}
+	if f.FailRate == 0 && f.DropRate == 0 {
+		return faultNone
+	}
+	failDraw, dropDraw, halfDraw := s.rng.Float64(), s.rng.Float64(), s.rng.IntN(2)
+	switch {
+	case failDraw < f.FailRate:
+		s.stats.Injected500++
+		return fault500
+	case dropDraw < f.DropRate && halfDraw == 0:
+		s.stats.DroppedBefore++
+		return faultDropBefore
+	case dropDraw < f.DropRate:
+		s.stats.DroppedAfter++
+		return faultDropAfter
+	}
+	return faultNone
+}
+
+// dropConnection closes the TCP connection without an answer, the way a
+// load balancer or a flaky network does.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // httptest.ResponseRecorder: abort the handler instead
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+// answer writes a plain-text answer, as MiniCRM does for every error.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, text string) {
+	s.count(r, status)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, text)
+}
+
+func (s *Server) answerJSON(w http.ResponseWriter, r *http.Request, v any) {
+	s.answerJSONStatus(w, r, http.StatusOK, v)
+}
+
+func (s *Server) answerJSONStatus(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.answer(w, r, http.StatusInternalServerError, "internal error: "+err.Error())
+		return
+	}
+	s.count(r, status)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func (s *Server) count(r *http.Request, status int) {
+	s.mu.Lock()
+	s.stats.Status[strconv.Itoa(status)]++
+	s.mu.Unlock()
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", status)
+}
+
+// serveHook answers the test hooks under /_sandbox/. They need the same
+// credentials as the API and are not rate limited.
+func (s *Server) serveHook(w http.ResponseWriter, r *http.Request, segs []string) {
+	if !s.authorized(w, r, "Sandbox") {
+		return
+	}
+	hook := strings.Join(segs, "/")
+	switch {
+	case hook == "stats" && r.Method == http.MethodGet:
+		s.answerJSON(w, r, s.Stats())
+	case hook == "stats" && r.Method == http.MethodDelete:
+		s.mu.Lock()
+		s.resetStats()
+		s.mu.Unlock()
+		s.answerJSON(w, r, map[string]string{"Message": "stats cleared"})
+	case hook == "reset" && r.Method == http.MethodPost:
+		if err := s.Reset(); err != nil {
+			s.answer(w, r, http.StatusInternalServerError, "Sandbox (POST): "+err.Error())
+			return
+		}
+		s.answerJSON(w, r, map[string]string{"Message": "reset"})
+	case hook == "load" && r.Method == http.MethodPost:
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
+			return
+		}
+		ext := ".yaml"
+		if strings.Contains(r.Header.Get("Content-Type"), "json") {
+			ext = ".json"
+		}
+		ds, err := ParseDataset(raw, ext)
+		if err == nil {
+			err = s.Load(ds)
+		}
+		if err != nil {
+			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
+			return
+		}
+		s.answerJSON(w, r, map[string]string{"Message": "loaded"})
+	case hook == "faults" && r.Method == http.MethodGet:
+		s.mu.Lock()
+		f := s.faults
+		s.mu.Unlock()
+		s.answerJSON(w, r, f)
+	case hook == "faults" && r.Method == http.MethodPost:
+		var f Faults
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): faults: "+err.Error())
+			return
+		}
+		if err := s.SetFaults(f); err != nil {
+			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
+			return
+		}
+		s.answerJSON(w, r, f)
+	case hook == "stats" || hook == "reset" || hook == "load" || hook == "faults":
+		s.answer(w, r, http.StatusMethodNotAllowed, "Sandbox ("+r.Method+"): method not allowed")
+	default:
+		s.answer(w, r, http.StatusNotFound, "Sandbox ("+r.Method+"): no such hook: "+hook)
+	}
+}
+
+// Save writes the system to Config.StatePath (atomically) if anything changed
+// since the last save. Without a StatePath it does nothing. The sandbox
+// command calls it on a timer and at shutdown.
+func (s *Server) Save() error {
+	if s.cfg.StatePath == "" {
+		return nil
+	}
+	s.mu.Lock()
+	if !s.dirty {
+		s.mu.Unlock()
+		return nil
+	}
+	b, err := json.Marshal(s.st.snapshot())
+	s.dirty = false
+	s.mu.Unlock()
+	if err == nil {
+		err = writeFileAtomic(s.cfg.StatePath, b, 0o600)
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.dirty = true
+		s.mu.Unlock()
+		return fmt.Errorf("sandbox: saving state: %w", err)
+	}
+	return nil
+}
+
+// SaveEvery saves the state every interval until ctx ends, then once more.
+func (s *Server) SaveEvery(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return s.Save()
+		case <-t.C:
+			if err := s.Save(); err != nil {
+				s.log.Error("saving sandbox state", "err", err)
+			}
+		}
+	}
+}
