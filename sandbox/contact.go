@@ -247,11 +247,13 @@ func searchContacts(s *Server, r *request) (any, error) {
 }
 
 // contactMatchesQuery is the Query search: a phone number is normalized and
-// compared from the end; otherwise every word of the query must be a whole
-// word of some text field, ignoring case and accents.
+// compared from the end; failing that, every word of the query must be a
+// whole word of some text field, ignoring case and accents. A number that
+// matches no phone still goes through the words, so a tax number or an
+// external id ("12345678-2-42", "884422") is found like any other word.
 func contactMatchesQuery(st *store, c *contact, q string) bool {
-	if looksLikePhone(q) {
-		return slices.ContainsFunc(c.Phones, func(ph string) bool { return phoneMatches(ph, q) })
+	if looksLikePhone(q) && slices.ContainsFunc(c.Phones, func(ph string) bool { return phoneMatches(ph, q) }) {
+		return true
 	}
 	qw := words(q)
 	if len(qw) == 0 {

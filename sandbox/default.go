@@ -21,13 +21,20 @@ func DefaultDataset() *Dataset {
 				"Position": "Cégvezető", "KedvencEtele": "Alma"}},
 		{Id: 7507, Type: "Person", BusinessId: 7505, Emails: []string{"egerszegi.krisztian@minicrm.hu"},
 			CreatedAt: "2018-02-14 14:11:00", Fields: map[string]any{"FirstName": "Krisztián", "LastName": "Egerszegi"}},
+		// The seeds' paging example shows card 2009 with ContactId 7461 and
+		// BusinessId 7453; the cards that are not MiniCRM Zrt.'s (7505) in
+		// the seeds' company examples belong here too.
+		{Id: 7453, Type: "Business", Emails: []string{"info@pelda.example"},
+			CreatedAt: "2012-01-16 09:55:00", Fields: map[string]any{"Name": "Példa Kft."}},
+		{Id: 7461, Type: "Person", BusinessId: 7453, Emails: []string{"kiss.judit@pelda.example"},
+			CreatedAt: "2012-01-16 09:58:00", Fields: map[string]any{"FirstName": "Judit", "LastName": "Kiss"}},
 	}
 	ds.Projects = []SeedProject{
 		{Id: 206, CategoryId: 7, ContactId: 225, StatusId: 3010, UserId: 22404, Name: "Gigabit Távközlési Kft. rendelései",
 			CreatedAt: "2018-11-20 09:05:00"},
-		{Id: 2001, CategoryId: 10, ContactId: 7506, StatusId: 2620, UserId: 22404, Name: "Leskó Norbert érdeklődése",
+		{Id: 2001, CategoryId: 10, ContactId: 7461, StatusId: 2620, UserId: 22404, Name: "Kiss Judit érdeklődése",
 			CreatedAt: "2012-01-16 10:00:00"},
-		{Id: 2009, CategoryId: 3, ContactId: 7506, StatusId: 2540, UserId: 22404, Name: "Ez egy komoly érdeklődő (Példa Kft.)",
+		{Id: 2009, CategoryId: 3, ContactId: 7461, StatusId: 2540, UserId: 22404, Name: "Ez egy komoly érdeklődő (Példa Kft.)",
 			CreatedAt: "2018-02-14 14:12:00"},
 		{Id: 2054, CategoryId: 3, ContactId: 7506, StatusId: 2538, UserId: 22404, Name: "MiniCRM Zrt. (CRM szolgáltató)",
 			CreatedAt: "2018-02-14 14:12:10"},
@@ -36,9 +43,10 @@ func DefaultDataset() *Dataset {
 		{Id: 2056, CategoryId: 10, ContactId: 7506, StatusId: 2622, UserId: 22404, Name: "MiniCRM Zrt. (Leskó Norbert)",
 			CreatedAt: "2018-02-14 14:12:31", Fields: map[string]any{
 				"AutoSalesV3_Qualification": "VIP", "AutoSalesV3_IsHot": "Igen", "DontesiSzempont": "Termék minőség",
+				"AutoSalesV3_SalesStatus": "Értékesítés folyamatban", "AutoSalesV3_LeadStep": "Ajánlat elfogadás",
 				"HolTalaltRank": "Weboldal", "VarhatoArbevetel": 1000000, "KovetkezoHivasIdpontja": "2018-02-16 13:00:59",
-				"VarhatoLezarasDatuma": "2018-02-23"}},
-		{Id: 29592, CategoryId: 10, ContactId: 7507, StatusId: 2876, UserId: 53986, Name: "Egerszegi Krisztián ügyfélminősítése",
+				"VarhatoLezarasDatuma": "2018-02-23 23:59:59"}},
+		{Id: 29592, CategoryId: 10, ContactId: 7461, StatusId: 2876, UserId: 53986, Name: "Kiss Judit ügyfélminősítése",
 			CreatedAt: "2018-07-18 01:44:20"},
 	}
 	ds.ToDos = []SeedToDo{
@@ -46,6 +54,7 @@ func DefaultDataset() *Dataset {
 			Deadline: "2012-01-17 23:59:00"},
 		{Id: 2222, ProjectId: 2001, UserId: 22404, Type: 1566, Comment: "Történt valami előrelépés?", Deadline: "2013-01-22 23:59:00"},
 	}
+	ds.Documents = exampleDocuments()
 	return ds
 }
 
@@ -119,6 +128,13 @@ func EmptyDataset() *Dataset {
 					{Id: 4001, Label: "VIP"}, {Id: 4002, Label: "Célcsoport"}, {Id: 4003, Label: "Nem célcsoport"}}},
 				{Name: "AutoSalesV3_IsHot", Label: "Forró érdeklődő", Type: "Enum", Options: []Option{
 					{Id: 4011, Label: "Igen"}, {Id: 4012, Label: "Nem"}}},
+				// The seeds' card 2056 shows these three as well.
+				{Name: "AutoSalesV3_SalesStatus", Label: "Értékesítési státusz", Type: "Enum", Options: []Option{
+					{Id: 4041, Label: "Értékesítés folyamatban"}, {Id: 4042, Label: "Sikeres értékesítés"}, {Id: 4043, Label: "Sikertelen értékesítés"}}},
+				{Name: "AutoSalesV3_LeadStep", Label: "Érdeklődő lépés", Type: "Enum", Options: []Option{
+					{Id: 4051, Label: "Kapcsolatfelvétel"}, {Id: 4052, Label: "Igényfelmérés"}, {Id: 4053, Label: "Ajánlat elfogadás"}}},
+				{Name: "AutoSalesV3_CustomerStep", Label: "Ügyfél lépés", Type: "Enum", Options: []Option{
+					{Id: 4061, Label: "Bevezetés"}, {Id: 4062, Label: "Aktív ügyfél"}}},
 				{Name: "DontesiSzempont", Label: "Döntési szempont", Type: "Enum", Options: []Option{
 					{Id: 4021, Label: "Ár"}, {Id: 4022, Label: "Termék minőség"}, {Id: 4023, Label: "Ügyfélszolgálat"}}},
 				{Name: "HolTalaltRank", Label: "Hol talált ránk", Type: "Enum", Options: []Option{
@@ -126,7 +142,8 @@ func EmptyDataset() *Dataset {
 				{Name: "VarhatoArbevetel", Label: "Várható árbevétel", Type: "Int"},
 				{Name: "Valoszinuseg", Label: "Valószínűség (%)", Type: "Float"},
 				{Name: "KovetkezoHivasIdpontja", Label: "Következő hívás időpontja", Type: "DateTime"},
-				{Name: "VarhatoLezarasDatuma", Label: "Várható lezárás dátuma", Type: "Date"},
+				// DateTime, not Date: the seeds show "2018-02-23 23:59:59".
+				{Name: "VarhatoLezarasDatuma", Label: "Várható lezárás dátuma", Type: "DateTime"},
 				{Name: "KulsoAzonosito", Label: "Külső azonosító", Type: "Text(64)"},
 				{Name: "Megjegyzes", Label: "Megjegyzés", Type: "Text(1024)"},
 			}},

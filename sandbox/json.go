@@ -86,10 +86,11 @@ func page(r *request, lang string) (int, error) {
 
 // paginate cuts one page out of the sorted matches.
 func paginate[T any](items []T, p int) []T {
-	lo := p * pageSize
-	if lo >= len(items) {
+	// Compare pages, not offsets: p*pageSize overflows for a huge Page.
+	if p < 0 || p >= (len(items)+pageSize-1)/pageSize {
 		return nil
 	}
+	lo := p * pageSize
 	hi := min(lo+pageSize, len(items))
 	return items[lo:hi]
 }

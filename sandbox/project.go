@@ -85,19 +85,21 @@ func searchProjects(s *Server, r *request) (any, error) {
 		}
 	}
 	catID, hasCat := intCrit["CategoryId"]
-	var statusID, userID int
+	var userID int
+	// A status label can name a status in several modules ("Érdeklődő" in
+	// two of the built-in ones): without CategoryId it matches all of them.
+	var statusIDs map[int]bool
 	if v := r.query.Get("StatusId"); v != "" {
-		found := false
+		statusIDs = map[int]bool{}
 		for _, c := range st.ds.Categories {
 			if hasCat && c.Id != catID {
 				continue
 			}
 			if id, ok := st.statusByValue(c.Id, v); ok {
-				statusID, found = id, true
-				break
+				statusIDs[id] = true
 			}
 		}
-		if !found {
+		if len(statusIDs) == 0 {
 			return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "StatusId", v))
 		}
 	}
@@ -138,7 +140,7 @@ func searchProjects(s *Server, r *request) (any, error) {
 			p.Deleted != deleted,
 			intCrit["MainContactId"] != 0 && p.BusinessId != intCrit["MainContactId"] && p.ContactId != intCrit["MainContactId"],
 			intCrit["ContactId"] != 0 && p.ContactId != intCrit["ContactId"],
-			statusID != 0 && p.StatusId != statusID,
+			statusIDs != nil && !statusIDs[p.StatusId],
 			userID != 0 && p.UserId != userID,
 			group != "" && st.statusGroup(p.StatusId) != group,
 			hasSince && p.UpdatedAt.Before(since),

@@ -154,7 +154,11 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if s.st == nil {
-		s.st, err = newStore(cloneDataset(cfg.Dataset), s.clock())
+		var ds *Dataset
+		if ds, err = cloneDataset(cfg.Dataset); err != nil {
+			return nil, err
+		}
+		s.st, err = newStore(ds, s.clock())
 		if err != nil {
 			return nil, err
 		}
@@ -239,7 +243,11 @@ func (s *Server) Load(ds *Dataset) error {
 }
 
 func (s *Server) loadLocked(ds *Dataset) error {
-	st, err := newStore(cloneDataset(ds), s.clock())
+	c, err := cloneDataset(ds)
+	if err != nil {
+		return err
+	}
+	st, err := newStore(c, s.clock())
 	if err != nil {
 		return err
 	}
@@ -252,17 +260,19 @@ func (s *Server) loadLocked(ds *Dataset) error {
 }
 
 // cloneDataset deep-copies a data set so a store never shares slices with
-// the caller's (or the built-in) one.
-func cloneDataset(ds *Dataset) *Dataset {
+// the caller's (or the built-in) one. A data set that JSON cannot hold is
+// an error, not a panic: YAML data files can have .inf or maps with
+// non-string keys among field values.
+func cloneDataset(ds *Dataset) (*Dataset, error) {
 	b, err := json.Marshal(ds)
 	if err != nil {
-		panic(err)
+		return nil, fmt.Errorf("sandbox: data set: %w", err)
 	}
 	var c Dataset
 	if err := json.Unmarshal(b, &c); err != nil {
-		panic(err)
+		return nil, fmt.Errorf("sandbox: data set: %w", err)
 	}
-	return &c
+	return &c, nil
 }
 
 // apiError is an answer other than 200: MiniCRM sends these as plain text,
@@ -299,7 +309,11 @@ func (r *request) body(lang string) (map[string]any, error) {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
+	// On R3 an empty object is no data either: live, PUT /Api/R3/ToDo/ with
+	// {} answers `ToDo (PUT): Nem megfelelő paraméter: "Data (JSON)"`.
+	err = dec.Decode(&m)
+	emptyR3 := len(m) == 0 && strings.HasPrefix(r.pattern, "/Api/R3/")
+	if err != nil || m == nil || dec.More() || emptyR3 {
 		return nil, errf(http.StatusBadRequest, msgf(lang, "unknown_param", "Data (JSON)"))
 	}
 	return m, nil
@@ -408,6 +422,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// For an unknown path or method the error answer is the processing: a
+	// drop after it must still drop, as Stats.DroppedAfter counts it.
+	if fault == faultDropAfter && (rt == nil || !methodOK) {
+		dropConnection(w)
+		return
+	}
 	if rt == nil {
 		s.answer(w, r, http.StatusNotFound, entity+" ("+r.Method+"): "+msgf(lang, "not_found", r.URL.Path))
 		return
@@ -416,14 +436,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, http.StatusMethodNotAllowed, entity+" ("+r.Method+"): "+msgf(lang, "method"))
 		return
 	}
-	req := &request{Request: r, ids: ids, query: r.URL.Query(), base: baseURL(r), entity: rt.entity, pattern: rt.pattern()}
-	s.mu.Lock()
-	out, err := rt.methods[r.Method](s, req)
-	if err == nil && rt.mutates[r.Method] {
-		s.stats.Writes++
-		s.dirty = true
+	// Read the body before the handler takes the lock: a client that sends
+	// it slowly (or never) must not hold up every other request. The limit
+	// leaves request.body room to see an oversized body.
+	if r.Body != nil && r.Body != http.NoBody {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			s.answer(w, r, http.StatusBadRequest, rt.entity+" ("+r.Method+"): "+msgf(lang, "unknown_param", "Data (JSON)"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
 	}
-	s.mu.Unlock()
+	req := &request{Request: r, ids: ids, query: r.URL.Query(), base: baseURL(r), entity: rt.entity, pattern: rt.pattern()}
+	out, err := s.handle(rt, req)
 
 	if fault == faultDropAfter {
 		dropConnection(w)
@@ -443,6 +468,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.answerJSON(w, r, out)
+}
+
+// handle runs the endpoint under the lock. The unlock is deferred so that a
+// handler that panics (net/http recovers it and drops the connection) does
+// not leave the mutex held and every later request hanging.
+func (s *Server) handle(rt *route, req *request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out, err := rt.methods[req.Method](s, req)
+	if err == nil && rt.mutates[req.Method] {
+		s.stats.Writes++
+		s.dirty = true
+	}
+	return out, err
 }
 
 func (s *Server) lookup(segs []string, method string) (*route, []int, bool) {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -247,7 +248,6 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 		}
 		s.projects[p.Id] = p
 		s.bump(p.Id)
-		s.addHistory(p.Id, sp.UserId, 0, p.StatusId, at)
 	}
 	for _, st := range ds.ToDos {
 		status := st.Status
@@ -262,6 +262,14 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 	}
 	if err := s.seedDocuments(ds.Documents, now); err != nil {
 		return nil, err
+	}
+	// The seed cards' first status entries take their ids last, once every
+	// id the data set gives (to-dos, documents) is claimed: taken while the
+	// cards were read, one could equal a later to-do's or document's id, and
+	// ids are unique per system.
+	for _, sp := range ds.Projects {
+		p := s.projects[sp.Id]
+		s.addHistory(p.Id, sp.UserId, 0, p.StatusId, p.CreatedAt)
 	}
 	return s, nil
 }
@@ -484,6 +492,14 @@ func restore(snap *snapshot) (*store, error) {
 
 func retype(values map[string]any, defs map[string]fieldDef) {
 	for k, v := range values {
+		if n, ok := v.(json.Number); ok { // loadSnapshot keeps the numbers' text
+			if i, err := n.Int64(); err == nil && defs[k].Kind == kindInt {
+				values[k] = i
+				continue
+			}
+			v, _ = n.Float64()
+			values[k] = v
+		}
 		f, ok := v.(float64)
 		if !ok {
 			if v == nil {
@@ -543,6 +559,23 @@ func loadSnapshot(path string) (*store, error) {
 	var snap snapshot
 	if err := json.Unmarshal(b, &snap); err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	// Read the contacts' and cards' field values once more keeping each
+	// number's text: as float64, an Int value above 2^53 would come back
+	// changed after a restart. retype turns them into the stored types.
+	var exact struct {
+		Contacts []struct{ Values map[string]any } `json:"contacts"`
+		Projects []struct{ Values map[string]any } `json:"projects"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&exact); err == nil && len(exact.Contacts) == len(snap.Contacts) && len(exact.Projects) == len(snap.Projects) {
+		for i, c := range snap.Contacts {
+			c.Values = exact.Contacts[i].Values
+		}
+		for i, p := range snap.Projects {
+			p.Values = exact.Projects[i].Values
+		}
 	}
 	return restore(&snap)
 }

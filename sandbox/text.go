@@ -49,6 +49,19 @@ var messages = map[string][2]string{ // key -> {hu, en}
 	"purge_primary":   {"A személy egy vagy több adatlapon fő kapcsolattartó.", "The person is marked as the main contact on one or more cards."},
 	"purge_business":  {"Cég nem törölhető.", "A business cannot be deleted."},
 	"internal":        {"Belső hiba.", "Internal error."},
+
+	// Orders, invoices and offers (documents.go).
+	"customer_required": {"CustomerId vagy ReferenceId megadása kötelező!", "CustomerId or ReferenceId is required!"},
+	"no_customer":       {"A megadott CustomerId (%s) nem létező kapcsolattartó.", "CustomerId %s is not an existing contact."},
+	"no_reference":      {"Nincs adatlap ezzel a külső azonosítóval (ReferenceId): %s", "No card has the external id (ReferenceId) %s."},
+	"customer_clash":    {"A CustomerId és a ReferenceId különböző ügyfelet jelöl.", "CustomerId and ReferenceId name different customers."},
+	"no_module":         {"Nincs %s típusú modul a rendszerben.", "The system has no module of type %s."},
+	"bad_value":         {"Érvénytelen érték '%s' a %s mezőhöz.", "Invalid value '%s' for the %s field."},
+	"no_item":           {"Nincs %s azonosítójú tétel a bizonylaton.", "The document has no item with Id %s."},
+	"order_not_draft":   {"Megrendelést csak „%s” státuszban lehet módosítani.", "An order can only be changed in the “%s” status."},
+	"bad_transition":    {"A(z) %s művelet nem engedélyezett „%s” státuszú megrendelésen.", "The %s action is not allowed on an order in the “%s” status."},
+	"invoice_state":     {"A(z) %s művelet nem engedélyezett „%s” státuszú számlán.", "The %s action is not allowed on an invoice in the “%s” status."},
+	"storno_subject":    {"%s számú számla, a(z) %s számú számla sztornó számlája", "Invoice no. %s Storno invoice of the invoice no. %s"},
 }
 
 // msgf formats a message in the system's language.

@@ -1,0 +1,1024 @@
+package sandbox_test
+
+// The server machinery over real HTTP on loopback: authentication, routing
+// (404/405/400), the rate limit, the test hooks, fault injection,
+// persistence and concurrent use. The helpers at the top (sbEnv and
+// friends) are shared by the other R3 test files of this package; their
+// names carry an "sb" prefix so they cannot clash with other test files.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+)
+
+const (
+	sbSystemID = 12345
+	sbAPIKey   = "0123456789abcdef0123456789abcdef"
+)
+
+// sbClock is a settable clock for Config.Now: the rate limit and UpdatedAt
+// are driven by it, so no test sleeps.
+type sbClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newSBClock() *sbClock {
+	return &sbClock{now: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)}
+}
+
+func (c *sbClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *sbClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// sbEnv is one sandbox behind an httptest server.
+type sbEnv struct {
+	t      *testing.T
+	srv    *sandbox.Server
+	ts     *httptest.Server
+	client *http.Client
+}
+
+// newSBEnv starts a sandbox; SystemID and APIKey default to the test ones,
+// and RPM stays 0 (no limit) unless the test sets it.
+func newSBEnv(t *testing.T, cfg sandbox.Config) *sbEnv {
+	t.Helper()
+	if cfg.SystemID == 0 {
+		cfg.SystemID = sbSystemID
+	}
+	if cfg.APIKey == "" {
+		cfg.APIKey = sbAPIKey
+	}
+	srv, err := sandbox.New(cfg)
+	if err != nil {
+		t.Fatalf("sandbox.New: %v", err)
+	}
+	return mountSB(t, srv)
+}
+
+func mountSB(t *testing.T, srv *sandbox.Server) *sbEnv {
+	t.Helper()
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &sbEnv{t: t, srv: srv, ts: ts, client: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+}
+
+// noKeepAlive makes every request use a fresh connection. Fault tests need
+// it: Go's transport silently retries an idempotent request whose reused
+// connection was dropped, which would hide the injected fault.
+func (e *sbEnv) noKeepAlive() *sbEnv {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	e.client = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	return e
+}
+
+type sbResp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r sbResp) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+
+// JSON decodes the body; numbers stay float64 and strings stay strings, so
+// tests can tell "1" from 1.
+func (r sbResp) JSON(t *testing.T) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		t.Fatalf("body is not JSON (%v): %s", err, r.Body)
+	}
+	return v
+}
+
+// Obj decodes a JSON object body.
+func (r sbResp) Obj(t *testing.T) map[string]any {
+	t.Helper()
+	m, ok := r.JSON(t).(map[string]any)
+	if !ok {
+		t.Fatalf("body is not a JSON object: %s", r.Body)
+	}
+	return m
+}
+
+// sbRequest is one call; user/pass override the credentials, noAuth drops
+// them.
+type sbRequest struct {
+	method, path, body string
+	contentType        string
+	user, pass         string
+	noAuth             bool
+}
+
+func (e *sbEnv) send(rq sbRequest) (sbResp, error) {
+	e.t.Helper()
+	var body io.Reader
+	if rq.body != "" {
+		body = strings.NewReader(rq.body)
+	}
+	req, err := http.NewRequest(rq.method, e.ts.URL+rq.path, body)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", rq.method, rq.path, err)
+	}
+	if !rq.noAuth {
+		user, pass := rq.user, rq.pass
+		if user == "" {
+			user = strconv.Itoa(sbSystemID)
+		}
+		if pass == "" {
+			pass = sbAPIKey
+		}
+		req.SetBasicAuth(user, pass)
+	}
+	if rq.body != "" {
+		ct := rq.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	res, err := e.client.Do(req)
+	if err != nil {
+		return sbResp{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return sbResp{}, err
+	}
+	return sbResp{Status: res.StatusCode, Header: res.Header, Body: b}, nil
+}
+
+func (e *sbEnv) do(method, path, body string) sbResp {
+	e.t.Helper()
+	r, err := e.send(sbRequest{method: method, path: path, body: body})
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+func (e *sbEnv) get(path string) sbResp { e.t.Helper(); return e.do(http.MethodGet, path, "") }
+
+// mustGet fails the test unless the answer is 200 JSON.
+func (e *sbEnv) mustGet(path string) map[string]any {
+	e.t.Helper()
+	r := e.get(path)
+	if r.Status != http.StatusOK {
+		e.t.Fatalf("GET %s: %s", path, r)
+	}
+	return r.Obj(e.t)
+}
+
+// create PUTs a new record and returns its Id.
+func (e *sbEnv) create(path string, body any) int {
+	e.t.Helper()
+	r := e.do(http.MethodPut, path, sbJSON(e.t, body))
+	if r.Status != http.StatusOK {
+		e.t.Fatalf("PUT %s %v: %s", path, body, r)
+	}
+	id, ok := r.Obj(e.t)["Id"].(float64)
+	if !ok || id <= 0 {
+		e.t.Fatalf("PUT %s: no Id in %s", path, r.Body)
+	}
+	return int(id)
+}
+
+// update PUTs fields onto an existing record and checks the {"Id":N} answer.
+func (e *sbEnv) update(path string, body any) {
+	e.t.Helper()
+	r := e.do(http.MethodPut, path, sbJSON(e.t, body))
+	if r.Status != http.StatusOK {
+		e.t.Fatalf("PUT %s %v: %s", path, body, r)
+	}
+	id := path[strings.LastIndex(path, "/")+1:]
+	sbMatch(e.t, "answer", r.JSON(e.t), sbParse(e.t, `{"Id":`+id+`}`))
+}
+
+func sbJSON(t *testing.T, v any) string {
+	t.Helper()
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func sbParse(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("bad expectation %q: %v", s, err)
+	}
+	return v
+}
+
+// sbMatch reports where got differs from want: every key of a wanted object
+// must be in got with a matching value (got may have more keys); arrays and
+// scalars must be equal, type included.
+func sbMatch(t *testing.T, path string, got, want any) {
+	t.Helper()
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			t.Errorf("%s: got %s, want an object", path, sbShow(got))
+			return
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok {
+				t.Errorf("%s: key %q missing", path, k)
+				continue
+			}
+			sbMatch(t, path+"."+k, gv, wv)
+		}
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			t.Errorf("%s: got %s, want %s", path, sbShow(got), sbShow(want))
+			return
+		}
+		for i := range w {
+			sbMatch(t, fmt.Sprintf("%s[%d]", path, i), g[i], w[i])
+		}
+	default:
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %s, want %s", path, sbShow(got), sbShow(want))
+		}
+	}
+}
+
+func sbShow(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// sbIDs returns the keys of a list's Results object as ints, in the order
+// the server wrote them, and fails unless each key equals its item's Id.
+func sbIDs(t *testing.T, r sbResp) []int {
+	t.Helper()
+	var env struct {
+		Count   json.RawMessage
+		Results json.RawMessage
+	}
+	if err := json.Unmarshal(r.Body, &env); err != nil || env.Count == nil || env.Results == nil {
+		t.Fatalf("not a Count/Results list: %s", r.Body)
+	}
+	if string(env.Results) == "[]" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(env.Results))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("Results is not an object: %s", env.Results)
+	}
+	var ids []int
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := tok.(string)
+		var item map[string]any
+		if err := dec.Decode(&item); err != nil {
+			t.Fatal(err)
+		}
+		id, err := strconv.Atoi(key)
+		if err != nil || fmt.Sprint(item["Id"]) != key {
+			t.Fatalf("Results key %q does not match its item's Id %v", key, item["Id"])
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// sbCount is a list's Count as an int (ProjectHistory gives it as a string).
+func sbCount(t *testing.T, r sbResp) int {
+	t.Helper()
+	switch c := r.Obj(t)["Count"].(type) {
+	case float64:
+		return int(c)
+	case string:
+		n, err := strconv.Atoi(c)
+		if err == nil {
+			return n
+		}
+	}
+	t.Fatalf("no usable Count in %s", r.Body)
+	return 0
+}
+
+// sbText checks a plain-text error answer.
+func sbText(t *testing.T, r sbResp, status int, body string) {
+	t.Helper()
+	if r.Status != status || string(r.Body) != body {
+		t.Errorf("got %d %q, want %d %q", r.Status, r.Body, status, body)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type %q, want text/plain", ct)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{})
+	tests := []struct {
+		name string
+		rq   sbRequest
+		want int
+		body string
+	}{
+		{"no credentials", sbRequest{path: "/Api/R3/Category", noAuth: true}, 401,
+			"Category (GET): Hozzáférés megtagadva: hiányzó azonosítás (HTTP Basic SystemId:ApiKey)."},
+		{"wrong system id", sbRequest{path: "/Api/R3/Category", user: "54321"}, 401,
+			"Category (GET): Hozzáférés megtagadva: ismeretlen rendszer azonosító (SystemId)."},
+		{"wrong key", sbRequest{path: "/Api/R3/Contact/7506", pass: "NemTudom"}, 401,
+			"Contact (GET): Hozzáférés megtagadva: hibás API kulcs."},
+		{"wrong key on a PUT", sbRequest{method: "PUT", path: "/Api/R3/Contact", pass: "x", body: `{"Type":"Business","Name":"X"}`}, 401,
+			"Contact (PUT): Hozzáférés megtagadva: hibás API kulcs."},
+		{"unknown path needs auth first", sbRequest{path: "/Api/R3/Nope", noAuth: true}, 401,
+			"Nope (GET): Hozzáférés megtagadva: hiányzó azonosítás (HTTP Basic SystemId:ApiKey)."},
+		{"hooks need auth", sbRequest{path: "/_sandbox/stats", noAuth: true}, 401,
+			"Sandbox (GET): Hozzáférés megtagadva: hiányzó azonosítás (HTTP Basic SystemId:ApiKey)."},
+		{"right credentials", sbRequest{path: "/Api/R3/Category"}, 200, ""},
+		{"SystemId path prefix", sbRequest{path: "/12345/Api/R3/ProjectHistory/29592?Type=StatusHistory"}, 200, ""},
+		{"another system's prefix", sbRequest{path: "/54321/Api/R3/Category"}, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.rq.method == "" {
+				tt.rq.method = http.MethodGet
+			}
+			r, err := e.send(tt.rq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != tt.want {
+				t.Fatalf("got %s, want %d", r, tt.want)
+			}
+			if tt.want == 401 {
+				sbText(t, r, 401, tt.body)
+				if r.Header.Get("WWW-Authenticate") == "" {
+					t.Error("401 without WWW-Authenticate")
+				}
+			}
+		})
+	}
+	if got := e.srv.Stats().Unauthorized; got != 6 {
+		t.Errorf("Stats.Unauthorized = %d, want 6", got)
+	}
+	if got := e.srv.Stats().Writes; got != 0 {
+		t.Errorf("a refused PUT was processed: Writes = %d", got)
+	}
+}
+
+func TestAuthInURL(t *testing.T) {
+	// The seeds' ProjectHistory and ToDo examples put the credentials in
+	// the URL (https://SystemId:ApiKey@host/…); clients turn that into
+	// basic auth.
+	e := newSBEnv(t, sandbox.Config{})
+	u := strings.Replace(e.ts.URL, "http://", fmt.Sprintf("http://%d:%s@", sbSystemID, sbAPIKey), 1)
+	res, err := e.client.Get(u + fmt.Sprintf("/%d/Api/R3/ProjectHistory/29592?Type=StatusHistory", sbSystemID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+}
+
+func TestRouting(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{})
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		text                     string // exact plain-text body when set
+	}{
+		{"trailing slash", "GET", "/Api/R3/Contact/7506/", "", 200, ""},
+		{"path case", "GET", "/api/r3/contact/7506", "", 200, ""},
+		{"unknown endpoint", "GET", "/Api/R3/Foo", "", 404, "Foo (GET): Nem található: /Api/R3/Foo"},
+		{"unknown path", "GET", "/nothing/here", "", 404, "nothing (GET): Nem található: /nothing/here"},
+		{"unknown id", "GET", "/Api/R3/Contact/999999", "", 404, "Contact (GET): Nincs ilyen azonosítójú rekord: 999999"},
+		{"id not a number", "GET", "/Api/R3/Contact/abc", "", 404, ""},
+		{"id zero", "GET", "/Api/R3/Project/0", "", 404, ""},
+		{"unknown project", "GET", "/Api/R3/Project/999999", "", 404, "Project (GET): Nincs ilyen azonosítójú rekord: 999999"},
+		{"unknown todo", "GET", "/Api/R3/ToDo/999999", "", 404, "ToDo (GET): Nincs ilyen azonosítójú rekord: 999999"},
+		{"update unknown contact", "PUT", "/Api/R3/Contact/999999", `{"FirstName":"X"}`, 404, "Contact (PUT): Nincs ilyen azonosítójú rekord: 999999"},
+		// The seeds' endpoint line writes ".../ProjectHistory/$ProjectId/Type=StatusHistory";
+		// their example (and the sandbox) use the query form ?Type=StatusHistory.
+		{"history Type as a path segment", "GET", "/12345/Api/R3/ProjectHistory/29592/Type=StatusHistory", "", 404,
+			"ProjectHistory (GET): Nem található: /12345/Api/R3/ProjectHistory/29592/Type=StatusHistory"},
+		{"unknown schema category", "GET", "/Api/R3/Schema/Project/999", "", 404, "Schema (GET): Nincs ilyen azonosítójú rekord: 999"},
+		{"todo list of unknown card", "GET", "/Api/R3/ToDoList/999999", "", 404, "ToDoList (GET): Nincs ilyen azonosítójú rekord: 999999"},
+		// Live: POST /Api/R3/ToDo/ answers exactly this.
+		{"POST ToDo", "POST", "/Api/R3/ToDo/", `{"ProjectId":2001}`, 405, "ToDo (POST): A metódus nem engedélyezett!"},
+		{"GET ToDo collection", "GET", "/Api/R3/ToDo", "", 405, "ToDo (GET): A metódus nem engedélyezett!"},
+		{"DELETE contact", "DELETE", "/Api/R3/Contact/7506", "", 405, "Contact (DELETE): A metódus nem engedélyezett!"},
+		{"POST contact", "POST", "/Api/R3/Contact", `{}`, 405, "Contact (POST): A metódus nem engedélyezett!"},
+		{"PUT category", "PUT", "/Api/R3/Category", `{}`, 405, "Category (PUT): A metódus nem engedélyezett!"},
+		{"PATCH project", "PATCH", "/Api/R3/Project/2056", `{}`, 405, "Project (PATCH): A metódus nem engedélyezett!"},
+		{"unknown query parameter", "GET", "/Api/R3/Contact?Emial=x", "", 400, `Contact (GET): Nem megfelelő paraméter: "Emial"`},
+		{"parameter on a detail", "GET", "/Api/R3/Project/2056?Foo=1", "", 400, `Project (GET): Nem megfelelő paraméter: "Foo"`},
+		{"bad Page", "GET", "/Api/R3/Project?Page=x", "", 400, `Project (GET): Nem megfelelő paraméter érték: Page="x"`},
+		{"negative Page", "GET", "/Api/R3/Contact?Page=-1", "", 400, `Contact (GET): Nem megfelelő paraméter érték: Page="-1"`},
+		{"bad UpdatedSince", "GET", "/Api/R3/Contact?UpdatedSince=tegnap", "", 400, `Contact (GET): Nem megfelelő paraméter érték: UpdatedSince="tegnap"`},
+		{"malformed body", "PUT", "/Api/R3/Contact/7506", `{"FirstName":`, 400, `Contact (PUT): Nem megfelelő paraméter: "Data (JSON)"`},
+		{"body not an object", "PUT", "/Api/R3/Contact/7506", `["x"]`, 400, `Contact (PUT): Nem megfelelő paraméter: "Data (JSON)"`},
+		{"two bodies", "PUT", "/Api/R3/Contact/7506", `{} {}`, 400, `Contact (PUT): Nem megfelelő paraméter: "Data (JSON)"`},
+		{"no body", "PUT", "/Api/R3/Project/2056", "", 400, `Project (PUT): Nem megfelelő paraméter: "Data (JSON)"`},
+		// Live: PUT /Api/R3/ToDo/ with {} answers exactly this.
+		{"empty object", "PUT", "/Api/R3/ToDo/", `{}`, 400, `ToDo (PUT): Nem megfelelő paraméter: "Data (JSON)"`},
+		{"unknown field", "PUT", "/Api/R3/Contact/7506", `{"Nincs":"x"}`, 400, `Contact (PUT): Ismeretlen mező: "Nincs"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(tt.method, tt.path, tt.body)
+			if r.Status != tt.status {
+				t.Fatalf("got %s, want %d", r, tt.status)
+			}
+			if tt.status == 200 {
+				if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+					t.Errorf("Content-Type %q", ct)
+				}
+				return
+			}
+			if tt.text != "" {
+				sbText(t, r, tt.status, tt.text)
+			} else if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+				t.Errorf("error answer is not plain text: %q", r.Header.Get("Content-Type"))
+			}
+		})
+	}
+	if w := e.srv.Stats().Writes; w != 0 {
+		t.Errorf("refused writes were counted as processed: Writes = %d", w)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	clk := newSBClock()
+	e := newSBEnv(t, sandbox.Config{RPM: 3, Now: clk.Now})
+	step := func(d time.Duration, path string, want int) sbResp {
+		t.Helper()
+		clk.Add(d)
+		r := e.get(path)
+		if r.Status != want {
+			t.Fatalf("after %v: GET %s = %s, want %d", d, path, r, want)
+		}
+		if want == 429 {
+			sbText(t, r, 429, "Too Many Requests")
+		}
+		return r
+	}
+	step(0, "/Api/R3/Category", 200)          // t=0
+	step(20*time.Second, "/Api/R3/Nope", 404) // t=20: an unknown path counts too
+	step(20*time.Second, "/Api/R3/Category", 200)
+	step(19*time.Second, "/Api/R3/Category", 429) // t=59: three in the last minute
+	step(0, "/_sandbox/stats", 200)               // hooks are not limited
+
+	// A limited write is not processed.
+	r := e.do("PUT", "/Api/R3/Contact", `{"Type":"Business","Name":"Limitált Kft."}`)
+	if r.Status != 429 {
+		t.Fatalf("PUT while limited: %s", r)
+	}
+	step(time.Second, "/Api/R3/Category", 200)                      // t=60: the t=0 request left the window
+	step(time.Second, "/Api/R3/Category", 429)                      // t=61: 20, 40, 60 are in it
+	r = step(19*time.Second, "/Api/R3/Contact?Query=Limitált", 200) // t=80
+	if got := sbCount(t, r); got != 0 {
+		t.Fatalf("the 429'd PUT created a contact (Count %d)", got)
+	}
+	st := e.srv.Stats()
+	if st.RateLimited != 3 || st.Writes != 0 || st.Status["429"] != 3 {
+		t.Errorf("stats: RateLimited %d, Writes %d, 429s %d; want 3, 0, 3", st.RateLimited, st.Writes, st.Status["429"])
+	}
+}
+
+func TestRateLimitDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		rpm  int
+		want int // requests accepted in one instant; 0 = unlimited
+	}{
+		{"HU documentation default", -1, 60},
+		{"EN documentation", 180, 180},
+		{"disabled", 0, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newSBClock()
+			e := newSBEnv(t, sandbox.Config{RPM: tt.rpm, Now: clk.Now})
+			n := tt.want
+			if n == 0 {
+				n = 250
+			}
+			for i := 0; i < n; i++ {
+				if r := e.get("/Api/R3/Category"); r.Status != 200 {
+					t.Fatalf("request %d: %s", i+1, r)
+				}
+			}
+			want := 429
+			if tt.want == 0 {
+				want = 200
+			}
+			if r := e.get("/Api/R3/Category"); r.Status != want {
+				t.Fatalf("request %d: %s, want %d", n+1, r, want)
+			}
+		})
+	}
+}
+
+func TestHooks(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{})
+	first := e.create("/Api/R3/Contact", map[string]any{"Type": "Business", "Name": "Első Kft."})
+	e.get("/Api/R3/Contact/7506")
+
+	var st sandbox.Stats
+	r := e.get("/_sandbox/stats")
+	if r.Status != 200 {
+		t.Fatalf("stats: %s", r)
+	}
+	if err := json.Unmarshal(r.Body, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Total != 2 || st.Writes != 1 || st.Requests["PUT /Api/R3/Contact"] != 1 ||
+		st.Requests["GET /Api/R3/Contact/{id}"] != 1 || st.Status["200"] != 2 {
+		t.Errorf("stats after two calls: %+v", st)
+	}
+	if r := e.do("DELETE", "/_sandbox/stats", ""); r.Status != 200 {
+		t.Fatalf("DELETE stats: %s", r)
+	}
+	if st := e.srv.Stats(); st.Total != 0 || len(st.Requests) != 0 {
+		t.Errorf("stats not cleared: %+v", st)
+	}
+
+	// reset: records and the id sequence go back to the data set.
+	if r := e.do("POST", "/_sandbox/reset", ""); r.Status != 200 {
+		t.Fatalf("reset: %s", r)
+	}
+	if r := e.get(fmt.Sprintf("/Api/R3/Contact/%d", first)); r.Status != 404 {
+		t.Errorf("contact %d survived the reset: %s", first, r)
+	}
+	if again := e.create("/Api/R3/Contact", map[string]any{"Type": "Business", "Name": "Első Kft."}); again != first {
+		t.Errorf("after reset the id sequence gave %d, want %d again", again, first)
+	}
+
+	// load: YAML by default, JSON by Content-Type.
+	yamlDS := "language: en\nusers: [{id: 1, name: Admin}]\ncategories: [{id: 2, name: Sales, statuses: [{id: 3, name: New}]}]\n" +
+		"contacts: [{id: 10, type: Business, fields: {Name: Acme Ltd}}]\n"
+	if r, _ := e.send(sbRequest{method: "POST", path: "/_sandbox/load", body: yamlDS, contentType: "application/yaml"}); r.Status != 200 {
+		t.Fatalf("load yaml: %s", r)
+	}
+	sbMatch(t, "Category", e.get("/Api/R3/Category").JSON(t), sbParse(t, `{"2":"Sales"}`))
+	sbMatch(t, "Contact/10", e.get("/Api/R3/Contact/10").JSON(t), sbParse(t, `{"Type":"Business","Name":"Acme Ltd"}`))
+	r, _ = e.send(sbRequest{method: "POST", path: "/_sandbox/load", contentType: "application/json",
+		body: `{"users":[{"id":5,"name":"U"}],"categories":[{"id":6,"name":"Értékesítés","statuses":[{"id":7,"name":"Új"}]}]}`})
+	if r.Status != 200 {
+		t.Fatalf("load json: %s", r)
+	}
+	if r := e.get("/Api/R3/Contact"); string(r.Body) != `{"Count":0,"Results":[]}` {
+		t.Errorf("empty system's contact list: %s", r.Body)
+	}
+	if r := e.do("POST", "/_sandbox/reset", ""); r.Status != 200 {
+		t.Fatal(r)
+	}
+	sbMatch(t, "Category after reset", e.get("/Api/R3/Category").JSON(t), sbParse(t, `{"6":"Értékesítés"}`))
+
+	for _, tt := range []struct {
+		name, method, path, body string
+		status                   int
+		prefix                   string
+	}{
+		{"load invalid data set", "POST", "/_sandbox/load", `{"users":[]}`, 400, "Sandbox (POST): data set is invalid"},
+		{"load unknown key", "POST", "/_sandbox/load", `{"userz":[]}`, 400, "Sandbox (POST): data set: json: unknown field"},
+		{"faults unknown key", "POST", "/_sandbox/faults", `{"fail":1}`, 400, "Sandbox (POST): faults:"},
+		{"faults bad rate", "POST", "/_sandbox/faults", `{"fail_rate":2}`, 400, "Sandbox (POST): sandbox: fault rates"},
+		{"wrong method", "GET", "/_sandbox/reset", "", 405, "Sandbox (GET): method not allowed"},
+		{"unknown hook", "GET", "/_sandbox/nope", "", 404, "Sandbox (GET): no such hook: nope"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(tt.method, tt.path, tt.body)
+			if r.Status != tt.status || !strings.HasPrefix(string(r.Body), tt.prefix) {
+				t.Errorf("got %s, want %d %q…", r, tt.status, tt.prefix)
+			}
+		})
+	}
+	// A refused load leaves the system as it was.
+	sbMatch(t, "Category after refused loads", e.get("/Api/R3/Category").JSON(t), sbParse(t, `{"6":"Értékesítés"}`))
+
+	r = e.do("POST", "/_sandbox/faults", `{"fail_rate":0.5,"seed":7,"latency":1000}`)
+	if r.Status != 200 {
+		t.Fatalf("faults: %s", r)
+	}
+	sbMatch(t, "GET faults", e.get("/_sandbox/faults").JSON(t),
+		sbParse(t, `{"fail_rate":0.5,"drop_rate":0,"latency":1000,"latency_jitter":0,"burst_429":0,"burst_every":0,"seed":7}`))
+}
+
+func TestHooksNotRateLimited(t *testing.T) {
+	clk := newSBClock()
+	e := newSBEnv(t, sandbox.Config{RPM: 1, Now: clk.Now})
+	e.get("/Api/R3/Category")
+	if r := e.get("/Api/R3/Category"); r.Status != 429 {
+		t.Fatalf("second call: %s", r)
+	}
+	for _, rq := range []sbRequest{{method: "GET", path: "/_sandbox/stats"}, {method: "GET", path: "/_sandbox/faults"},
+		{method: "POST", path: "/_sandbox/reset"}, {method: "GET", path: "/_sandbox/stats"}} {
+		if r, err := e.send(rq); err != nil || r.Status != 200 {
+			t.Errorf("%s %s while limited: %v %v", rq.method, rq.path, r, err)
+		}
+	}
+	// reset empties the rate-limit window too.
+	if r := e.get("/Api/R3/Category"); r.Status != 200 {
+		t.Errorf("after reset: %s", r)
+	}
+}
+
+// sbOutcomes sends n requests in order and names what each got: a status
+// code, or "drop" when the connection closed without an answer.
+func sbOutcomes(e *sbEnv, n int, rq func(i int) sbRequest) []string {
+	e.t.Helper()
+	var out []string
+	for i := 0; i < n; i++ {
+		r, err := e.send(rq(i))
+		if err != nil {
+			out = append(out, "drop")
+			continue
+		}
+		out = append(out, strconv.Itoa(r.Status))
+	}
+	return out
+}
+
+func sbTally(outcomes []string) map[string]int {
+	m := map[string]int{}
+	for _, o := range outcomes {
+		m[o]++
+	}
+	return m
+}
+
+func TestFaultsDeterministic(t *testing.T) {
+	faults := sandbox.Faults{FailRate: 0.2, DropRate: 0.25, Burst429: 2, BurstEvery: 9, Seed: 42}
+	mix := func(i int) sbRequest {
+		switch i % 3 {
+		case 0:
+			return sbRequest{method: "GET", path: "/Api/R3/Contact/7506"}
+		case 1:
+			return sbRequest{method: "PUT", path: "/Api/R3/Contact", body: fmt.Sprintf(`{"Type":"Business","Name":"Hiba %d Kft."}`, i)}
+		}
+		return sbRequest{method: "GET", path: "/Api/R3/Project?CategoryId=10"}
+	}
+	run := func(f sandbox.Faults) ([]string, sandbox.Stats) {
+		e := newSBEnv(t, sandbox.Config{Faults: f}).noKeepAlive()
+		return sbOutcomes(e, 60, mix), e.srv.Stats()
+	}
+	a, sa := run(faults)
+	b, sb := run(faults)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("same seed, different outcomes:\n%v\n%v", a, b)
+	}
+	if !reflect.DeepEqual(sa, sb) {
+		t.Errorf("same seed, different stats:\n%+v\n%+v", sa, sb)
+	}
+	n := sbTally(a)
+	if n["200"] == 0 || n["500"] == 0 || n["429"] == 0 || n["drop"] == 0 {
+		t.Fatalf("expected every kind of outcome in %v", a)
+	}
+	if sa.Injected500 != n["500"] || sa.Storm429 != n["429"] || sa.DroppedBefore+sa.DroppedAfter != n["drop"] {
+		t.Errorf("stats %+v do not add up to the outcomes %v", sa, n)
+	}
+	// Storms: requests 9, 10, 18, 19, … (1-based) whatever the seed.
+	for i := 8; i < len(a); i += 9 {
+		if a[i] != "429" || a[i+1] != "429" {
+			t.Errorf("requests %d and %d: %s %s, want a 429 storm", i+1, i+2, a[i], a[i+1])
+		}
+	}
+	other := faults
+	other.Seed = 43
+	if c, _ := run(other); reflect.DeepEqual(a, c) {
+		t.Error("seeds 42 and 43 gave the same pattern")
+	}
+
+	// SetFaults (and the faults hook) reseed: the pattern starts over.
+	e := newSBEnv(t, sandbox.Config{}).noKeepAlive()
+	if err := e.srv.SetFaults(faults); err != nil {
+		t.Fatal(err)
+	}
+	if got := sbOutcomes(e, 60, mix); !reflect.DeepEqual(got, a) {
+		t.Errorf("SetFaults with the same seed:\n%v\nwant\n%v", got, a)
+	}
+	if r := e.do("POST", "/_sandbox/faults", sbJSON(t, faults)); r.Status != 200 {
+		t.Fatal(r)
+	}
+	if got := sbOutcomes(e, 60, mix); !reflect.DeepEqual(got, a) {
+		t.Errorf("faults hook with the same seed:\n%v\nwant\n%v", got, a)
+	}
+	if err := e.srv.SetFaults(sandbox.Faults{FailRate: 1.5}); err == nil {
+		t.Error("SetFaults accepted a rate above 1")
+	}
+	if _, err := sandbox.New(sandbox.Config{SystemID: 1, APIKey: "k", Faults: sandbox.Faults{DropRate: -0.1}}); err == nil {
+		t.Error("New accepted a negative rate")
+	}
+}
+
+func TestFaultFailIsNotProcessed(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{Faults: sandbox.Faults{FailRate: 1, Seed: 1}})
+	r := e.do("PUT", "/Api/R3/Contact", `{"Type":"Business","Name":"Soha Kft."}`)
+	sbText(t, r, 500, "Contact (PUT): Belső hiba.")
+	if err := e.srv.SetFaults(sandbox.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := sbCount(t, e.get("/Api/R3/Contact?Name=Soha")); n != 0 {
+		t.Errorf("the 500'd PUT was processed (%d found)", n)
+	}
+	if st := e.srv.Stats(); st.Injected500 != 1 || st.Writes != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestFaultDropBeforeOrAfter(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{Faults: sandbox.Faults{DropRate: 1, Seed: 99}}).noKeepAlive()
+	const n = 16
+	for i := 0; i < n; i++ {
+		if _, err := e.send(sbRequest{method: "PUT", path: "/Api/R3/Contact",
+			body: fmt.Sprintf(`{"Type":"Business","Name":"Ejtett%d"}`, i)}); err == nil {
+			t.Fatalf("request %d got an answer with DropRate 1", i)
+		}
+	}
+	if err := e.srv.SetFaults(sandbox.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	written := 0
+	for i := 0; i < n; i++ {
+		written += sbCount(t, e.get(fmt.Sprintf("/Api/R3/Contact?Query=Ejtett%d", i)))
+	}
+	st := e.srv.Stats()
+	if st.DroppedBefore+st.DroppedAfter != n || st.DroppedAfter != written || st.Writes != written {
+		t.Errorf("dropped before %d, after %d, writes %d; %d of %d were written",
+			st.DroppedBefore, st.DroppedAfter, st.Writes, written, n)
+	}
+	if st.DroppedBefore == 0 || st.DroppedAfter == 0 {
+		t.Errorf("seed 99 should drop some before and some after processing: %+v", st)
+	}
+
+	// Requests that end in 404 or 405 are dropped too, as Stats says.
+	if err := e.srv.SetFaults(sandbox.Faults{DropRate: 1, Seed: 99}); err != nil {
+		t.Fatal(err)
+	}
+	got := sbOutcomes(e, 2*n, func(i int) sbRequest {
+		if i%2 == 0 {
+			return sbRequest{method: "GET", path: "/Api/R3/Nope"}
+		}
+		return sbRequest{method: "DELETE", path: "/Api/R3/Contact/7506"}
+	})
+	if tally := sbTally(got); tally["drop"] != 2*n {
+		t.Errorf("404/405 requests with DropRate 1: %v", got)
+	}
+}
+
+func TestFaultBurstAndLatency(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{Faults: sandbox.Faults{Burst429: 3, BurstEvery: 5}})
+	got := sbOutcomes(e, 12, func(int) sbRequest { return sbRequest{method: "GET", path: "/Api/R3/Category"} })
+	want := strings.Fields("200 200 200 200 429 429 429 200 200 429 429 429")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("storm pattern %v, want %v", got, want)
+	}
+	if st := e.srv.Stats(); st.Storm429 != 6 || st.RateLimited != 0 {
+		t.Errorf("stats %+v", st)
+	}
+
+	const lat = 40 * time.Millisecond
+	if err := e.srv.SetFaults(sandbox.Faults{Latency: lat}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if r := e.get("/Api/R3/Category"); r.Status != 200 {
+		t.Fatal(r)
+	}
+	if d := time.Since(start); d < lat {
+		t.Errorf("answered in %v, want at least %v", d, lat)
+	}
+}
+
+func TestPersistence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	clk := newSBClock()
+	cfg := sandbox.Config{StatePath: path, Now: clk.Now}
+	a := newSBEnv(t, cfg)
+
+	biz := a.create("/Api/R3/Contact", map[string]any{"Type": "Business", "Name": "Tartós Kft.", "Iparag": "Gyártás", "HitelKeret": 1.5e6})
+	person := a.create("/Api/R3/Contact", map[string]any{"Type": "Person", "FirstName": "Ilona", "LastName": "Tartós",
+		"BusinessId": biz, "Email": "ilona@tartos.example", "KedvencEtele": "Sajt", "VasarlasokSzama": "9007199254740993",
+		"SzuletesiDatum": "1980-05-06"})
+	a.update(fmt.Sprintf("/Api/R3/Contact/%d", person), map[string]any{"Email": "ilona2@tartos.example", "Phone": "+36 30 111 2222"})
+	gone := a.create("/Api/R3/Contact", map[string]any{"Type": "Person", "FirstName": "Törölt"})
+	if r := a.get(fmt.Sprintf("/Api/R3/PurgePerson/%d", gone)); r.Status != 200 {
+		t.Fatal(r)
+	}
+	clk.Add(time.Hour)
+	card := a.create("/Api/R3/Project", map[string]any{"Name": "Tartós ügy", "UserId": "Kovács Anna", "CategoryId": 10,
+		"ContactId": person, "StatusId": "Érdeklődő", "AutoSalesV3_Qualification": "VIP", "VarhatoArbevetel": 250000,
+		"Valoszinuseg": 0.75, "VarhatoLezarasDatuma": "2024-06-30", "KovetkezoHivasIdpontja": "2024-03-05 09:30:00"})
+	clk.Add(time.Hour)
+	a.update(fmt.Sprintf("/Api/R3/Project/%d", card), map[string]any{"StatusId": 2622})
+	todo := a.create("/Api/R3/ToDo", map[string]any{"ProjectId": card, "Comment": "Visszahívni", "Deadline": "2024-03-10 10:00:00", "Type": "Email"})
+	a.create("/Api/R3/ToDo", map[string]any{"ProjectId": card, "Comment": "Lezárt", "Status": "Closed"})
+	a.update("/Api/R3/Project/2056", map[string]any{"AutoSalesV3_Qualification": "Célcsoport"})
+
+	if err := a.srv.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v %v", fi, err)
+	}
+
+	b := newSBEnv(t, cfg)
+	for _, p := range []string{
+		fmt.Sprintf("/Api/R3/Contact/%d", biz), fmt.Sprintf("/Api/R3/Contact/%d", person),
+		fmt.Sprintf("/Api/R3/Contact/%d", gone), fmt.Sprintf("/Api/R3/Project/%d", card),
+		fmt.Sprintf("/Api/R3/ProjectHistory/%d?Type=StatusHistory", card), fmt.Sprintf("/Api/R3/ToDoList/%d?Status=All", card),
+		fmt.Sprintf("/Api/R3/ToDo/%d", todo), "/Api/R3/Project/2056", "/Api/R3/Contact?Email=ilona@tartos.example",
+		"/Api/R3/Contact?UpdatedSince=2024-03-01+00:00:00", "/Api/R3/Project?CategoryId=10", "/Api/R3/Contact?VasarlasokSzama=9007199254740993",
+	} {
+		ra, rb := a.get(p), b.get(p)
+		ba := strings.ReplaceAll(string(ra.Body), a.ts.URL, "")
+		bb := strings.ReplaceAll(string(rb.Body), b.ts.URL, "")
+		if ra.Status != rb.Status || ba != bb {
+			t.Errorf("GET %s differs after restart:\nbefore %d %s\nafter  %d %s", p, ra.Status, ba, rb.Status, bb)
+		}
+	}
+	sbMatch(t, "person", b.mustGet(fmt.Sprintf("/Api/R3/Contact/%d", person)),
+		sbParse(t, `{"VasarlasokSzama":9007199254740993,"KedvencEtele":"Sajt","Email":"ilona2@tartos.example"}`))
+
+	// The id sequence goes on where it stopped, on both servers alike.
+	next := b.create("/Api/R3/Contact", map[string]any{"Type": "Business", "Name": "Új Kft."})
+	if again := a.create("/Api/R3/Contact", map[string]any{"Type": "Business", "Name": "Új Kft."}); next != again {
+		t.Errorf("restarted server gave id %d, the original %d", next, again)
+	}
+	for _, id := range []int{biz, person, gone, card, todo} {
+		if next <= id {
+			t.Errorf("new id %d is not above %d", next, id)
+		}
+	}
+
+	// A state file that cannot be read stops New instead of starting empty.
+	if err := os.WriteFile(path, []byte("{nem json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sandbox.New(sandbox.Config{SystemID: 1, APIKey: "k", StatePath: path}); err == nil {
+		t.Error("New accepted a corrupt state file")
+	}
+	// Without a StatePath, Save does nothing.
+	if err := newSBEnv(t, sandbox.Config{}).srv.Save(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestConcurrentRequests(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{})
+	biz := e.create("/Api/R3/Contact", map[string]any{"Type": "Business", "Name": "Párhuzamos Kft."})
+	const workers, each = 8, 12
+	var (
+		mu   sync.Mutex
+		ids  []int
+		errs []error
+		wg   sync.WaitGroup
+	)
+	fail := func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }
+	call := func(method, path, body string) (map[string]any, bool) {
+		r, err := e.send(sbRequest{method: method, path: path, body: body})
+		if err != nil || r.Status != 200 {
+			fail(fmt.Errorf("%s %s: %v %v", method, path, r, err))
+			return nil, false
+		}
+		var m map[string]any
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			fail(err)
+			return nil, false
+		}
+		return m, true
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				m, ok := call("PUT", "/Api/R3/Contact", fmt.Sprintf(`{"Type":"Person","FirstName":"P%d-%d","BusinessId":%d}`, w, i, biz))
+				if !ok {
+					return
+				}
+				pid := int(m["Id"].(float64))
+				m, ok = call("PUT", "/Api/R3/Project", fmt.Sprintf(`{"Name":"Card %d-%d","UserId":22404,"CategoryId":6,"ContactId":%d,"StatusId":2630}`, w, i, pid))
+				if !ok {
+					return
+				}
+				cid := int(m["Id"].(float64))
+				mu.Lock()
+				ids = append(ids, pid, cid)
+				mu.Unlock()
+				call("PUT", fmt.Sprintf("/Api/R3/Contact/%d", pid), `{"Position":"Tesztelő"}`)
+				call("PUT", fmt.Sprintf("/Api/R3/Project/%d", cid), `{"StatusId":"Megvalósítás"}`)
+				call("GET", fmt.Sprintf("/Api/R3/Contact?MainContactId=%d", biz), "")
+				call("GET", fmt.Sprintf("/Api/R3/Project/%d", cid), "")
+				call("GET", "/Api/R3/Project?CategoryId=6&StatusId=2631", "")
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		return
+	}
+	sort.Ints(ids)
+	for i := 1; i < len(ids); i++ {
+		if ids[i] == ids[i-1] {
+			t.Fatalf("id %d given twice", ids[i])
+		}
+	}
+	if len(ids) != 2*workers*each {
+		t.Fatalf("%d ids, want %d", len(ids), 2*workers*each)
+	}
+	st := e.srv.Stats()
+	if st.Writes != 1+4*workers*each || st.Requests["PUT /Api/R3/Contact"] != 1+workers*each ||
+		st.Total != 1+7*workers*each || st.Status["200"] != st.Total {
+		t.Errorf("stats do not add up: %+v", st)
+	}
+	if n := sbCount(t, e.get(fmt.Sprintf("/Api/R3/Contact?MainContactId=%d", biz))); n != 1+workers*each {
+		t.Errorf("company has %d contacts, want %d", n, 1+workers*each)
+	}
+	if n := sbCount(t, e.get("/Api/R3/Project?CategoryId=6&StatusId=Megvalósítás")); n != workers*each {
+		t.Errorf("%d cards moved to Megvalósítás, want %d", n, workers*each)
+	}
+}
+
+func TestNewRefusesBadConfig(t *testing.T) {
+	for _, cfg := range []sandbox.Config{{APIKey: "k"}, {SystemID: 1}, {SystemID: -5, APIKey: "k"}} {
+		if _, err := sandbox.New(cfg); err == nil {
+			t.Errorf("New(%+v) succeeded", cfg)
+		}
+	}
+	if k := sandbox.GenerateAPIKey(); len(k) != 32 || k == sandbox.GenerateAPIKey() {
+		t.Errorf("GenerateAPIKey gave %q", k)
+	}
+}
+
+func TestSlowBodyDoesNotBlockOthers(t *testing.T) {
+	// A client that sends its headers and then dribbles (or never sends)
+	// the body must not hold up the other requests.
+	e := newSBEnv(t, sandbox.Config{})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	auth := base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%s", sbSystemID, sbAPIKey)))
+	fmt.Fprintf(conn, "PUT /Api/R3/Contact HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Basic %s\r\nContent-Length: 100\r\n\r\n{\"Type\":", auth)
+	time.Sleep(50 * time.Millisecond) // let the server start on it
+
+	done := make(chan sbResp, 1)
+	go func() {
+		r, err := e.send(sbRequest{method: "GET", path: "/Api/R3/Contact/7506"})
+		if err != nil {
+			r.Status = -1
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		if r.Status != 200 {
+			t.Errorf("other request: %v", r)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a request waited for another client's body")
+	}
+}
