@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/pflag"
+
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+)
+
+// sandboxSystemID is the SystemId of the embedded sandbox --sandbox starts.
+const sandboxSystemID = 12345
+
+// connection holds the flags of every command that talks to MiniCRM. The
+// API key is never a flag (a command line shows in ps and in shell
+// history): it comes from MINICRM_API_KEY or --api-key-file.
+type connection struct {
+	fs       *pflag.FlagSet
+	url      string
+	testEnv  bool
+	systemID string
+	keyFile  string
+	rpm      int
+	sandbox  bool
+}
+
+// connectionHelp is the paragraph the commands' --help shares.
+const connectionHelp = `Connection: --system-id (or MINICRM_SYSTEM_ID) is the number after r3.minicrm.hu/ in your
+MiniCRM address; the API key (Settings > System > Generate API key) comes from MINICRM_API_KEY
+or from --api-key-file, a file only you can read (chmod 600). --test-env talks to MiniCRM's
+TEST environment, --url to any other address (MINICRM_URL). --sandbox needs none of this: it
+runs the command against an embedded emulator holding the documentation's example data.`
+
+// addConnectionFlags declares the connection flags on fs.
+func addConnectionFlags(fs *pflag.FlagSet) *connection {
+	c := &connection{fs: fs}
+	fs.StringVar(&c.url, "url", "", "MiniCRM address (default "+restapi.DefaultBaseURL+"; env MINICRM_URL)")
+	fs.BoolVar(&c.testEnv, "test-env", false, "use MiniCRM's TEST environment ("+restapi.TestBaseURL+")")
+	fs.StringVar(&c.systemID, "system-id", "", "SystemId, the number after r3.minicrm.hu/ in your address (env MINICRM_SYSTEM_ID)")
+	fs.StringVar(&c.keyFile, "api-key-file", "", "file holding the API key, readable only by you (else env MINICRM_API_KEY)")
+	fs.IntVar(&c.rpm, "rpm", restapi.DefaultRPM, "requests per minute the system allows (HU documentation: 60, EN: 180)")
+	fs.BoolVar(&c.sandbox, "sandbox", false, "run against an embedded sandbox with example data instead of MiniCRM")
+	return c
+}
+
+// connect builds a client. With --sandbox it first starts the embedded
+// sandbox on a loopback port; stop shuts it down (and is a no-op
+// otherwise). Call stop when the command is done.
+func (c *connection) connect(e *env) (client *restapi.Client, stop func(), err error) {
+	stop = func() {}
+	if c.rpm <= 0 {
+		return nil, stop, usagef("--rpm must be positive")
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opts := []restapi.Option{restapi.WithRPM(c.rpm), restapi.WithLogger(log)}
+
+	if c.sandbox {
+		for _, f := range []string{"url", "test-env", "system-id", "api-key-file"} {
+			if c.fs.Changed(f) {
+				return nil, stop, usagef("--sandbox and --%s do not go together", f)
+			}
+		}
+		key := sandbox.GenerateAPIKey()
+		srv, err := sandbox.New(sandbox.Config{SystemID: sandboxSystemID, APIKey: key, RPM: c.rpm, Dataset: sandbox.DefaultDataset()})
+		if err != nil {
+			return nil, stop, err
+		}
+		ln, err := sandbox.Listen("127.0.0.1:0", false)
+		if err != nil {
+			return nil, stop, err
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ctx, ln) }()
+		stop = func() { cancel(); <-done }
+		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sandbox.URL(ln), sandboxSystemID)
+		client, err := restapi.NewClient(append(opts, restapi.WithBaseURL(sandbox.URL(ln)),
+			restapi.WithSystemID(fmt.Sprint(sandboxSystemID)), restapi.WithAPIKey(key))...)
+		if err != nil {
+			stop()
+			return nil, func() {}, err
+		}
+		return client, stop, nil
+	}
+
+	creds, err := restapi.LoadCredentials(restapi.CredentialSources{URL: c.url, SystemID: c.systemID, APIKeyFile: c.keyFile,
+		TestEnv: c.testEnv, Getenv: e.getenv})
+	if err != nil {
+		return nil, stop, err
+	}
+	client, err = restapi.NewClient(append(opts, restapi.WithCredentials(creds))...)
+	if err != nil {
+		return nil, stop, err
+	}
+	return client, stop, nil
+}

@@ -1,0 +1,100 @@
+package restapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// CategoriesService reads the modules (MiniCRM calls them Category): Sales,
+// Helpdesk… Each tab of the blue navigation bar is one.
+type CategoriesService service
+
+// Category is a module.
+type Category struct {
+	Id   int    `json:"Id"`
+	Name string `json:"Name"`
+}
+
+// CategoryDetail is a module as Category?Detailed=1 describes it.
+type CategoryDetail struct {
+	Id int `json:"Id"`
+	// OrderId is the module's position on the navigation bar.
+	OrderId FlexInt `json:"OrderId"`
+	Name    string  `json:"Name"`
+	// Type is the kind of module: Generic, HelpDesk, Order, Invoice, Offer…
+	Type        string `json:"Type"`
+	SenderName  string `json:"SenderName"`
+	SenderEmail string `json:"SenderEmail"`
+	Phone       string `json:"Phone"`
+}
+
+// List returns the modules in the order the server sends them.
+//
+// GET /Api/R3/Category → {"<CategoryId>": "<Name>", …}
+func (s *CategoriesService) List(ctx context.Context) ([]Category, error) {
+	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Category", pattern: "/Api/R3/Category", safe: true}
+	data, err := s.client.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	members, err := decodeObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: decoding the answer: %w", r.method, r.endpoint(), err)
+	}
+	out := make([]Category, 0, len(members))
+	for _, m := range members {
+		id, err := strconv.Atoi(m.Key)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: category key %q is not a number", r.method, r.endpoint(), truncate(m.Key, 40))
+		}
+		var name FlexString
+		if err := json.Unmarshal(m.Value, &name); err != nil {
+			return nil, fmt.Errorf("%s %s: category %d: %w", r.method, r.endpoint(), id, err)
+		}
+		out = append(out, Category{Id: id, Name: name.String()})
+	}
+	return out, nil
+}
+
+// ListDetailed returns the modules with their type and sender details.
+// The key of the answer is the CategoryId; the documentation's example shows
+// an inner Id that differs from it, so Id is always set from the key.
+//
+// GET /Api/R3/Category?Detailed=1
+func (s *CategoriesService) ListDetailed(ctx context.Context) ([]CategoryDetail, error) {
+	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Category", pattern: "/Api/R3/Category",
+		query: url.Values{"Detailed": {"1"}}, safe: true}
+	data, err := s.client.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	members, err := decodeObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: decoding the answer: %w", r.method, r.endpoint(), err)
+	}
+	out := make([]CategoryDetail, 0, len(members))
+	for _, m := range members {
+		id, err := strconv.Atoi(m.Key)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: category key %q is not a number", r.method, r.endpoint(), truncate(m.Key, 40))
+		}
+		var d struct {
+			OrderId     FlexInt    `json:"OrderId"`
+			Name        FlexString `json:"Name"`
+			Type        FlexString `json:"Type"`
+			SenderName  FlexString `json:"SenderName"`
+			SenderEmail FlexString `json:"SenderEmail"`
+			Phone       FlexString `json:"Phone"`
+		}
+		if err := json.Unmarshal(m.Value, &d); err != nil {
+			return nil, fmt.Errorf("%s %s: category %d: %w", r.method, r.endpoint(), id, err)
+		}
+		out = append(out, CategoryDetail{Id: id, OrderId: d.OrderId, Name: d.Name.String(), Type: d.Type.String(),
+			SenderName: d.SenderName.String(), SenderEmail: d.SenderEmail.String(), Phone: d.Phone.String()})
+	}
+	return out, nil
+}
