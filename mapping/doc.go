@@ -1,0 +1,21 @@
+// Package mapping reads mapping files and turns source rows into MiniCRM
+// records.
+//
+// A mapping file (YAML; the README has a complete example) names the source
+// and, for each entity it feeds — Business, Person, Project — the keys that
+// find an existing record, the links between the records of one row, and
+// where each field's value comes from (a column, a constant or a template)
+// with its transforms.
+//
+// Compile checks a mapping against MiniCRM's Schema and the source header
+// before anything is written, and reports every problem at once with the
+// mapping file's line number, so a wrong mapping is found in a second, not
+// after three hours of rate-limited writes. The compiled Plan then maps rows
+// one at a time (Plan.Map): a row becomes a Bundle of records, is Skipped on
+// purpose, or fails with RowErrors that name the file, row and column.
+//
+// Values are normalized the same way whether they come from a spreadsheet or
+// from MiniCRM (phones in international form, emails lower-cased, Hungarian
+// numbers and dates parsed, enum labels resolved to option ids), so that a
+// diff is an equality test.
+package mapping

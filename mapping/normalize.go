@@ -1,0 +1,345 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// The value parsers below turn what people type into spreadsheets into the
+// form MiniCRM stores. They are also used on values read back from MiniCRM,
+// so that a diff is an equality test: "06 20 236 7532" and "+36 20 236 7532"
+// normalize to the same number, "1 250 000 Ft" and 1250000 to the same float.
+
+// ErrEmpty is returned by the parsers for a value that is blank.
+var ErrEmpty = errors.New("empty")
+
+// ParseNumber reads a number as Hungarian (and other) spreadsheets write it:
+// "1 250 000", "1.250.000 Ft", "12,5", "1 000,00", "-3.5", "1,250,000.50",
+// "27%". Spaces of any kind (including the no-break space Excel uses) group
+// thousands; when both '.' and ',' appear, the last one is the decimal mark;
+// a lone ',' is a decimal mark unless it groups exactly three digits more than
+// once ("1,250,000"); a lone '.' followed by exactly three digits more than
+// once ("1.250.000") groups thousands. A currency or unit suffix or prefix
+// (Ft, HUF, EUR, €, $, %) is dropped.
+func ParseNumber(s string) (float64, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, ErrEmpty
+	}
+	s = stripUnits(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u202f' || r == '\'' {
+			return -1
+		}
+		return r
+	}, s)
+	neg := false
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") { // accounting negative
+		s, neg = s[1:len(s)-1], true
+	}
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") {
+		s, neg = strings.TrimLeft(strings.TrimPrefix(s, "−"), "-"), !neg
+	} else if strings.HasPrefix(s, "+") {
+		s = s[1:]
+	}
+	if s == "" || !numberChars.MatchString(s) {
+		return 0, fmt.Errorf("%q is not a number", orig)
+	}
+	lastDot, lastComma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
+	switch {
+	case lastDot >= 0 && lastComma >= 0:
+		dec := "."
+		group := ","
+		if lastComma > lastDot {
+			dec, group = ",", "."
+		}
+		if strings.Count(s, dec) > 1 || !groupedOK(s[:strings.LastIndex(s, dec)], group) {
+			return 0, fmt.Errorf("%q is not a number", orig)
+		}
+		s = strings.ReplaceAll(s, group, "")
+		s = strings.Replace(s, dec, ".", 1)
+	case lastComma >= 0:
+		if strings.Count(s, ",") > 1 {
+			if !groupedOK(s, ",") {
+				return 0, fmt.Errorf("%q is not a number", orig)
+			}
+			s = strings.ReplaceAll(s, ",", "")
+		} else {
+			s = strings.Replace(s, ",", ".", 1)
+		}
+	case lastDot >= 0:
+		if strings.Count(s, ".") > 1 {
+			if !groupedOK(s, ".") {
+				return 0, fmt.Errorf("%q is not a number", orig)
+			}
+			s = strings.ReplaceAll(s, ".", "")
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q is not a number", orig)
+	}
+	if neg {
+		f = -f
+	}
+	return f, nil
+}
+
+var numberChars = regexp.MustCompile(`^[0-9.,]+$`)
+
+// groupedOK checks that separators group digits by three: "1.250.000".
+func groupedOK(s, sep string) bool {
+	parts := strings.Split(s, sep)
+	if len(parts[0]) == 0 || len(parts[0]) > 3 {
+		return len(parts) == 1 && len(parts[0]) > 0
+	}
+	for _, p := range parts[1:] {
+		if len(p) != 3 {
+			return false
+		}
+	}
+	return true
+}
+
+var unitSuffix = regexp.MustCompile(`(?i)^\s*(ft\.?|huf|eur|usd|€|\$|%)\s*|\s*(ft\.?|huf|eur|usd|€|\$|%|db|pcs)\s*$`)
+
+func stripUnits(s string) string {
+	for i := 0; i < 2; i++ {
+		s = strings.TrimSpace(unitSuffix.ReplaceAllString(s, ""))
+	}
+	return s
+}
+
+// FormatNumber renders a number the way MiniCRM's JSON carries it: integers
+// without a fraction, others with as many digits as needed.
+func FormatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// Date layout presets a mapping can name instead of Go layouts.
+var datePresets = map[string][]string{
+	// Hungarian: 2024.03.15. with or without the closing dot, with or
+	// without spaces after the dots, with an optional time.
+	"hu": {"2006.01.02.", "2006.01.02", "2006. 01. 02.", "2006. 01. 02", "2006.01.02. 15:04:05", "2006.01.02. 15:04",
+		"2006.01.02 15:04:05", "2006.01.02 15:04", "2006. 01. 02. 15:04:05", "2006. 01. 02. 15:04"},
+	"iso": {"2006-01-02", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04:05Z07:00"},
+	"eu":  {"02.01.2006", "02/01/2006", "2.1.2006", "02.01.2006 15:04"},
+	"us":  {"01/02/2006", "1/2/2006", "01/02/2006 15:04"},
+}
+
+// DateParser parses dates by an explicit list of layouts (Go layouts or the
+// presets "hu", "iso", "eu", "us"), plus Excel serial numbers when "excel"
+// is listed. Times are Hungarian local time, as MiniCRM's.
+type DateParser struct {
+	layouts  []string
+	excel    bool
+	date1904 bool
+}
+
+// NewDateParser builds a parser from a mapping's layout list.
+func NewDateParser(formats []string) (*DateParser, error) {
+	p := &DateParser{}
+	for _, f := range formats {
+		switch {
+		case f == "excel":
+			p.excel = true
+		case f == "excel1904":
+			p.excel, p.date1904 = true, true
+		case datePresets[f] != nil:
+			p.layouts = append(p.layouts, datePresets[f]...)
+		case strings.ContainsAny(f, "0123456789"):
+			if _, err := time.Parse(f, time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC).Format(f)); err != nil {
+				return nil, fmt.Errorf("date layout %q: %w", f, err)
+			}
+			p.layouts = append(p.layouts, f)
+		default:
+			return nil, fmt.Errorf("date format %q: use hu, iso, eu, us, excel or a Go layout like 2006.01.02.", f)
+		}
+	}
+	if len(p.layouts) == 0 && !p.excel {
+		p.layouts = append(datePresets["hu"], datePresets["iso"]...)
+		p.excel = true
+	}
+	return p, nil
+}
+
+// Parse reads a date. ok is false with a reason naming the layouts tried.
+func (p *DateParser) Parse(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, ErrEmpty
+	}
+	for _, l := range p.layouts {
+		if t, err := time.ParseInLocation(l, s, Budapest); err == nil {
+			return t, nil
+		}
+	}
+	if p.excel {
+		if f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64); err == nil && f > 0 && f < 2958466 {
+			return ExcelSerialToTime(f, p.date1904), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date in the expected format (%s)", s, p.describe())
+}
+
+func (p *DateParser) describe() string {
+	var names []string
+	seen := map[string]bool{}
+	for _, l := range p.layouts {
+		if n := humanLayout(l); !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+		if len(names) == 6 {
+			break
+		}
+	}
+	if p.excel {
+		names = append(names, "an Excel date number")
+	}
+	return strings.Join(names, ", ")
+}
+
+func humanLayout(l string) string {
+	r := strings.NewReplacer("2006", "YYYY", "01", "MM", "02", "DD", "15", "hh", "04", "mm", "05", "ss", "1", "M", "2", "D")
+	return r.Replace(l)
+}
+
+// ExcelSerialToTime converts an Excel date serial in the 1900 or 1904 date
+// system. The 1900 system counts the fictitious 1900-02-29 (Lotus's bug), so
+// serials from 61 on are one day ahead.
+func ExcelSerialToTime(serial float64, date1904 bool) time.Time {
+	base := time.Date(1899, 12, 30, 0, 0, 0, 0, Budapest)
+	if date1904 {
+		base = time.Date(1904, 1, 1, 0, 0, 0, 0, Budapest)
+	} else if serial < 61 {
+		base = base.AddDate(0, 0, 1)
+	}
+	days := math.Floor(serial)
+	secs := math.Round((serial - days) * 86400)
+	return base.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second)
+}
+
+// Budapest is the time zone MiniCRM's dates are in.
+var Budapest = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Budapest")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// ParseBool reads yes/no answers in Hungarian and English.
+func ParseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return false, ErrEmpty
+	case "igen", "i", "yes", "y", "true", "1", "x", "✓", "igaz", "on":
+		return true, nil
+	case "nem", "n", "no", "false", "0", "hamis", "off", "-":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not a yes/no value (Igen/Nem, yes/no, 1/0)", s)
+}
+
+// NormalizeEmail trims and lower-cases an address and checks its form. A
+// display name ("Kiss János <kiss@pelda.hu>") is dropped.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", ErrEmpty
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "MAILTO:")
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not an email address", s)
+	}
+	addr := strings.ToLower(a.Address)
+	at := strings.LastIndex(addr, "@")
+	if at <= 0 || !strings.Contains(addr[at:], ".") || strings.HasSuffix(addr, ".") {
+		return "", fmt.Errorf("%q is not an email address (the domain needs a dot)", s)
+	}
+	return addr, nil
+}
+
+// PhoneNormalizer formats phone numbers in international form (E.164 with
+// spaces: "+36 20 236 7532") using libphonenumber's metadata, so every way
+// of writing a number (06…, +36…, 0036…, spaced or dashed) compares equal.
+type PhoneNormalizer struct {
+	Region string // default region for numbers without a country code; "HU"
+}
+
+// Normalize returns the international form of a number.
+func (p PhoneNormalizer) Normalize(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", ErrEmpty
+	}
+	region := p.Region
+	if region == "" {
+		region = "HU"
+	}
+	in := s
+	// 0036… is the international prefix dialled from Hungary; libphonenumber
+	// knows "00" only for some regions, so say it plainly.
+	if strings.HasPrefix(in, "00") {
+		in = "+" + strings.TrimPrefix(in, "00")
+	}
+	num, err := phonenumbers.Parse(in, region)
+	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+		return "", fmt.Errorf("%q is not a phone number", s)
+	}
+	if !phonenumbers.IsValidNumber(num) {
+		return "", fmt.Errorf("%q is not a valid phone number for its country", s)
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL), nil
+}
+
+// PhoneKey is a number reduced to E.164 digits for matching, or the digits
+// as typed when libphonenumber cannot parse it.
+func (p PhoneNormalizer) Key(s string) string {
+	if n, err := p.Normalize(s); err == nil {
+		return strings.Map(keepDigitOrPlus, n)
+	}
+	return strings.Map(keepDigitOrPlus, s)
+}
+
+func keepDigitOrPlus(r rune) rune {
+	if (r >= '0' && r <= '9') || r == '+' {
+		return r
+	}
+	return -1
+}
+
+// CollapseSpace trims and turns every run of white space into one space.
+func CollapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TitleCase upper-cases the first letter of each word and lower-cases the
+// rest ("KISS JÁNOS" → "Kiss János"), keeping hyphenated names ("Nagy-Kovács").
+func TitleCase(s string) string {
+	var b strings.Builder
+	start := true
+	for _, r := range strings.ToLower(s) {
+		if start && unicode.IsLetter(r) {
+			b.WriteRune(unicode.ToUpper(r))
+			start = false
+			continue
+		}
+		b.WriteRune(r)
+		start = unicode.IsSpace(r) || r == '-' || r == '.'
+	}
+	return b.String()
+}
