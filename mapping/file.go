@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
 // Mapping is a mapping file: where rows come from and how each row becomes
@@ -328,3 +330,24 @@ const (
 )
 
 func (k EntityKind) key() string { return strings.ToLower(string(k)) }
+
+// OpenSource opens the mapping's source (or path, when not empty, instead of
+// the file the mapping names) with the mapping's reading options.
+func (m *Mapping) OpenSource(path string) (source.Reader, error) {
+	if path == "" {
+		path = m.SourcePath()
+	}
+	if path == "" {
+		return nil, Problems{{File: m.Path, Line: m.Line("source.file"), Path: "source.file",
+			Msg: "no source file: name it here (source: file: …) or with --source"}}
+	}
+	opts := source.Options{Encoding: m.Source.Encoding, Sheet: m.Source.Sheet, HeaderRow: m.Source.HeaderRow}
+	switch d := m.Source.Delimiter; d {
+	case "":
+	case "tab", `\t`:
+		opts.Delimiter = '\t'
+	default:
+		opts.Delimiter = []rune(d)[0]
+	}
+	return source.Open(path, opts)
+}

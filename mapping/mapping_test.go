@@ -71,11 +71,7 @@ func golden(t *testing.T, name, got string) {
 
 func readHeader(t *testing.T, m *Mapping) (source.Reader, []string) {
 	t.Helper()
-	delim := rune(0)
-	if m.Source.Delimiter != "" {
-		delim = []rune(m.Source.Delimiter)[0]
-	}
-	r, err := source.Open(m.SourcePath(), source.Options{Delimiter: delim})
+	r, err := m.OpenSource("")
 	if err != nil {
 		t.Fatal(err)
 	}

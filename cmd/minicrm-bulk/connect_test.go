@@ -71,7 +71,7 @@ func TestConnectKeyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runCLI(t, environ, "categories", "--api-key-file", keyFile)
-	if r.code != 1 || !strings.Contains(r.stderr, "chmod 600 "+keyFile) {
+	if r.code != exitFatal || !strings.Contains(r.stderr, "chmod 600 "+keyFile) {
 		t.Errorf("a world-readable key file: exit %d, %s", r.code, r.stderr)
 	}
 	if err := os.Chmod(keyFile, 0o600); err != nil {
@@ -91,24 +91,24 @@ func TestConnectErrors(t *testing.T) {
 	// A wrong key: the message helps, and never shows the key.
 	wrong := map[string]string{"MINICRM_URL": environ["MINICRM_URL"], "MINICRM_SYSTEM_ID": "23456", "MINICRM_API_KEY": cliKey[:31] + "x"}
 	r := runCLI(t, wrong, "categories")
-	if r.code != 1 || !strings.Contains(r.stderr, "401 Unauthorized") || !strings.Contains(r.stderr, "SystemId 23456") ||
+	if r.code != exitFatal || !strings.Contains(r.stderr, "401 Unauthorized") || !strings.Contains(r.stderr, "SystemId 23456") ||
 		!strings.Contains(r.stderr, "hibás API kulcs") || strings.Contains(r.stderr, wrong["MINICRM_API_KEY"]) {
 		t.Errorf("wrong key: exit %d, %s", r.code, r.stderr)
 	}
 	// A wrong SystemId.
 	wrong["MINICRM_API_KEY"], wrong["MINICRM_SYSTEM_ID"] = cliKey, "65432"
 	r = runCLI(t, wrong, "categories")
-	if r.code != 1 || !strings.Contains(r.stderr, "SystemId 65432") || !strings.Contains(r.stderr, "SystemId") {
+	if r.code != exitFatal || !strings.Contains(r.stderr, "SystemId 65432") || !strings.Contains(r.stderr, "SystemId") {
 		t.Errorf("wrong SystemId: exit %d, %s", r.code, r.stderr)
 	}
 	noKey(t, r)
 
 	r = runCLI(t, map[string]string{"MINICRM_API_KEY": cliKey}, "categories")
-	if r.code != 1 || !strings.Contains(r.stderr, "MINICRM_SYSTEM_ID") {
+	if r.code != exitFatal || !strings.Contains(r.stderr, "MINICRM_SYSTEM_ID") {
 		t.Errorf("no SystemId: exit %d, %s", r.code, r.stderr)
 	}
 	r = runCLI(t, map[string]string{"MINICRM_SYSTEM_ID": "1"}, "categories")
-	if r.code != 1 || !strings.Contains(r.stderr, "MINICRM_API_KEY") {
+	if r.code != exitFatal || !strings.Contains(r.stderr, "MINICRM_API_KEY") {
 		t.Errorf("no key: exit %d, %s", r.code, r.stderr)
 	}
 	r = runCLI(t, environ, "categories", "--sandbox", "--system-id", "1")
@@ -116,7 +116,7 @@ func TestConnectErrors(t *testing.T) {
 		t.Errorf("--sandbox with --system-id: exit %d, %s", r.code, r.stderr)
 	}
 	r = runCLI(t, environ, "categories", "--url", "https://example.com", "--test-env")
-	if r.code != 1 || !strings.Contains(r.stderr, "not both") {
+	if r.code != exitFatal || !strings.Contains(r.stderr, "not both") {
 		t.Errorf("--url with --test-env: exit %d, %s", r.code, r.stderr)
 	}
 	r = runCLI(t, environ, "categories", "--rpm", "0")

@@ -20,14 +20,23 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// Exit codes, for cron and systemd: 0 done, 1 failed, 2 bad usage,
-// 130 interrupted (Ctrl-C / SIGTERM).
+// Exit codes, for cron and systemd: 0 everything done, 1 finished but some
+// rows were rejected (see the errors output), 2 fatal (bad usage, bad
+// mapping, authentication, MiniCRM unreachable…), 130 interrupted (Ctrl-C or
+// SIGTERM; checkpoints are saved).
 const (
 	exitOK          = 0
-	exitError       = 1
+	exitRejected    = 1
+	exitFatal       = 2
 	exitUsage       = 2
 	exitInterrupted = 130
 )
+
+// rejectedError ends a command that finished its work but rejected some
+// rows: exit code 1, and the message says where the rejected rows are.
+type rejectedError struct{ msg string }
+
+func (e *rejectedError) Error() string { return e.msg }
 
 // command is one subcommand: its flags are declared by setup on a FlagSet of
 // its own, and run does the work.
@@ -96,18 +105,22 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	err := runFn(ctx, e, fs.Args())
 	var ue *usageError
+	var re *rejectedError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\nRun 'minicrm-bulk %s --help' for usage.\n", c.name, err, c.name)
 		return exitUsage
+	case errors.As(err, &re):
+		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\n", c.name, err)
+		return exitRejected
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintf(e.stderr, "minicrm-bulk %s: interrupted\n", c.name)
 		return exitInterrupted
 	default:
 		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\n", c.name, err)
-		return exitError
+		return exitFatal
 	}
 }
 

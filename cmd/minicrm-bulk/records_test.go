@@ -45,7 +45,7 @@ func TestSchemaCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", args, r.code, r.stderr)
 		}
 	}
-	if r := runCLI(t, nil, "schema", "Project/999", "--sandbox"); r.code != 1 || !strings.Contains(r.stderr, "404") {
+	if r := runCLI(t, nil, "schema", "Project/999", "--sandbox"); r.code != exitFatal || !strings.Contains(r.stderr, "404") {
 		t.Errorf("unknown category: exit %d, %s", r.code, r.stderr)
 	}
 }
@@ -69,7 +69,7 @@ func TestGetCommand(t *testing.T) {
 			t.Errorf("get %s %s: exit %d\n%s\n%s", tt.kind, tt.id, r.code, r.stdout, r.stderr)
 		}
 	}
-	if r := runCLI(t, nil, "get", "contact", "424242", "--sandbox"); r.code != 1 || !strings.Contains(r.stderr, "404 Not Found") {
+	if r := runCLI(t, nil, "get", "contact", "424242", "--sandbox"); r.code != exitFatal || !strings.Contains(r.stderr, "404 Not Found") {
 		t.Errorf("missing contact: exit %d, %s", r.code, r.stderr)
 	}
 	for _, args := range [][]string{{"get"}, {"get", "contact"}, {"get", "lead", "1"}, {"get", "contact", "x"}, {"get", "contact", "-3"}} {
@@ -122,7 +122,7 @@ func TestSearchCommand(t *testing.T) {
 		t.Errorf("--updated-since: exit %d, %s", r.code, r.stderr)
 	}
 	r = runCLI(t, nil, "search", "contacts", "--field", "NoSuchField=1", "--sandbox")
-	if r.code != 1 || !strings.Contains(r.stderr, "400 Bad Request") || !strings.Contains(r.stderr, "NoSuchField") {
+	if r.code != exitFatal || !strings.Contains(r.stderr, "400 Bad Request") || !strings.Contains(r.stderr, "NoSuchField") {
 		t.Errorf("unknown field: exit %d, %s", r.code, r.stderr)
 	}
 	for _, args := range [][]string{

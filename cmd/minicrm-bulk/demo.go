@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/report"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+)
+
+func init() {
+	register(&command{
+		name:  "demo",
+		short: "Show the tool working end to end on an embedded sandbox (what `make demo` runs)",
+		usage: "[flags]",
+		long: `Starts an embedded MiniCRM sandbox on a loopback port (nothing else is needed), then walks
+through what minicrm-bulk does: reads the modules and a schema, searches and writes contacts
+and cards through the paced, retrying client, and checks the example mappings in examples/
+against the sandbox's schema, row by row, without writing. Outputs go to --out.`,
+		example: `  make demo
+  minicrm-bulk demo --out /tmp/demo --examples ./examples`,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			out := fs.String("out", "demo-out", "directory for the demo's outputs")
+			examples := fs.String("examples", "examples", "directory holding the example sources and mappings")
+			rpm := fs.Int("rpm", 600, "the sandbox's rate limit for the demo (the real default is 60; the demo is in a hurry)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments: %v", args)
+				}
+				return runDemo(ctx, e, *out, *examples, *rpm)
+			}
+		},
+	})
+}
+
+func runDemo(ctx context.Context, e *env, outDir, examplesDir string, rpm int) error {
+	if rpm <= 0 {
+		return usagef("--rpm must be positive")
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	start := time.Now()
+	step := func(format string, a ...any) { fmt.Fprintf(e.stdout, "\n== "+format+"\n", a...) }
+
+	// 1. The sandbox, embedded, on a loopback port of its own.
+	key := sandbox.GenerateAPIKey()
+	srv, err := sandbox.New(sandbox.Config{SystemID: sandboxSystemID, APIKey: key, RPM: rpm, Dataset: sandbox.DefaultDataset()})
+	if err != nil {
+		return err
+	}
+	ln, err := sandbox.Listen("127.0.0.1:0", false)
+	if err != nil {
+		return err
+	}
+	srvCtx, stopSrv := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(srvCtx, ln) }()
+	defer func() { stopSrv(); <-served }()
+	step("MiniCRM sandbox at %s (SystemId %d, %d requests/minute, the documentation's example system)", sandbox.URL(ln), sandboxSystemID, rpm)
+
+	c, err := restapi.NewClient(restapi.WithBaseURL(sandbox.URL(ln)), restapi.WithSystemID(fmt.Sprint(sandboxSystemID)),
+		restapi.WithAPIKey(key), restapi.WithRPM(rpm))
+	if err != nil {
+		return err
+	}
+
+	// 2. A walk through the API, as the documentation's curl examples do.
+	step("Modules (GET /Api/R3/Category)")
+	cats, err := c.Categories.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, cat := range cats {
+		fmt.Fprintf(e.stdout, "  %4d  %s\n", cat.Id, cat.Name)
+	}
+	step("Card fields of Értékesítés (GET /Api/R3/Schema/Project/10)")
+	sch, err := c.Schemas.Project(ctx, 10)
+	if err != nil {
+		return err
+	}
+	for _, f := range sch.Fields {
+		if len(f.Options) > 0 && len(f.Options) <= 6 {
+			var labels []string
+			for _, o := range f.Options {
+				labels = append(labels, o.Label)
+			}
+			fmt.Fprintf(e.stdout, "  %-28s %s: %s\n", f.Name, f.Type, strings.Join(labels, ", "))
+		}
+	}
+	step("Search by phone in any format (GET /Api/R3/Contact?Query=+36 20 236 7532)")
+	for item, err := range c.Contacts.Search(ctx, restapi.ContactSearchOptions{Query: "+36 20 236 7532"}) {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "  %d %s <%s> %s\n", item.Id, item.Name, item.Email, item.Phone)
+	}
+	step("Create a company, a person and a card (PUT /Api/R3/Contact, /Api/R3/Project)")
+	bizID, err := c.Contacts.Create(ctx, restapi.Fields{"Type": "Business", "Name": "Demo Kft.", "VatNumber": "10203040-2-41"})
+	if err != nil {
+		return err
+	}
+	personID, err := c.Contacts.Create(ctx, restapi.Fields{"Type": "Person", "FirstName": "Dóra", "LastName": "Demó",
+		"Email": "demo.dora@demo.hu", "Phone": "06 30 123 9876", "BusinessId": bizID})
+	if err != nil {
+		return err
+	}
+	cardID, err := c.Projects.Create(ctx, restapi.Fields{"Name": "Demo Kft. – első ajánlat", "CategoryId": 10,
+		"ContactId": personID, "StatusId": "Érdeklődő", "UserId": "Kovács Anna", "AutoSalesV3_Qualification": "Célcsoport"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "  business %d, person %d, card %d\n", bizID, personID, cardID)
+	step("Move the card on and read its status history (PUT /Api/R3/Project/%d, GET …/ProjectHistory)", cardID)
+	if _, err := c.Projects.Update(ctx, cardID, restapi.Fields{"StatusId": "Ajánlat kiküldve"}); err != nil {
+		return err
+	}
+	history, err := c.Projects.History(ctx, cardID)
+	if err != nil {
+		return err
+	}
+	for _, h := range history {
+		fmt.Fprintf(e.stdout, "  %s  %q → %q\n", h.ClosedAt, h.OldStatusName, h.NewStatusName)
+	}
+	step("A write MiniCRM refuses comes back as a typed error with its plain-text message")
+	_, err = c.Projects.Update(ctx, cardID, restapi.Fields{"AutoSalesV3_Qualification": "Ilyen érték nincs is CRM-ben"})
+	fmt.Fprintf(e.stdout, "  %v\n", err)
+
+	// 3. The example mappings, checked against the sandbox's schema row by row.
+	for _, name := range []string{"ugyfelek.yaml", "lehetosegek.yaml"} {
+		path := filepath.Join(examplesDir, name)
+		step("Check the mapping %s against the schema, row by row, without writing", path)
+		if err := demoCheck(ctx, e, c, path, filepath.Join(outDir, strings.TrimSuffix(name, ".yaml")+"-rejected.csv")); err != nil {
+			return err
+		}
+	}
+
+	st := c.Stats()
+	step("Done in %s: %d requests, %d answered 429, %d retried", time.Since(start).Round(time.Millisecond), st.Attempts, st.RateLimited, st.Retries)
+	fmt.Fprintf(e.stdout, "Outputs are in %s/\n", outDir)
+	return nil
+}
+
+func demoCheck(ctx context.Context, e *env, c *restapi.Client, mappingPath, rejectsPath string) error {
+	m, err := mapping.Load(mappingPath)
+	if err != nil {
+		return err
+	}
+	r, err := m.OpenSource("")
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	schemas, err := mapping.FetchSchemas(ctx, c, m)
+	if err != nil {
+		return err
+	}
+	plan, err := mapping.Compile(m, schemas, r.Header())
+	if err != nil {
+		return err
+	}
+	rw, err := report.CreateRejects(rejectsPath, r.Header())
+	if err != nil {
+		return err
+	}
+	sum, err := mapping.CheckRows(ctx, plan, r, func(rej *mapping.Rejected) error {
+		return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
+			Reason: rej.Reasons(), Values: rej.Values})
+	})
+	if cerr := rw.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "  %s: %d rows, %d ok, %d skipped, %d rejected → %s\n", r.Detected(), sum.Rows, sum.OK, sum.Skipped, sum.Rejected, rejectsPath)
+	for _, f := range sum.Reasons() {
+		fmt.Fprintf(e.stdout, "    %s\n", sum.Example[f])
+	}
+	return nil
+}
