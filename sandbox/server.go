@@ -403,6 +403,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	// Read the body before the handler takes the lock (a client that sends
+	// it slowly, or never, must not hold up every other request) and before
+	// the injected latency (until the body is read the server cannot see a
+	// client that gave up). The limit leaves request.body room to see an
+	// oversized body.
+	if r.Body != nil && r.Body != http.NoBody {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			s.answer(w, r, http.StatusBadRequest, entity+" ("+r.Method+"): "+msgf(lang, "unknown_param", "Data (JSON)"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+	}
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
@@ -435,17 +448,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !methodOK {
 		s.answer(w, r, http.StatusMethodNotAllowed, entity+" ("+r.Method+"): "+msgf(lang, "method"))
 		return
-	}
-	// Read the body before the handler takes the lock: a client that sends
-	// it slowly (or never) must not hold up every other request. The limit
-	// leaves request.body room to see an oversized body.
-	if r.Body != nil && r.Body != http.NoBody {
-		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		if err != nil {
-			s.answer(w, r, http.StatusBadRequest, rt.entity+" ("+r.Method+"): "+msgf(lang, "unknown_param", "Data (JSON)"))
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(raw))
 	}
 	req := &request{Request: r, ids: ids, query: r.URL.Query(), base: baseURL(r), entity: rt.entity, pattern: rt.pattern()}
 	out, err := s.handle(rt, req)
