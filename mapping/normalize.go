@@ -36,6 +36,9 @@ func ParseNumber(s string) (float64, error) {
 	if s == "" {
 		return 0, ErrEmpty
 	}
+	if plainDigits(s) { // the common case, without the regular expressions below
+		return strconv.ParseFloat(s, 64)
+	}
 	s = stripUnits(s)
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\u202f' || r == '\'' {
@@ -96,6 +99,20 @@ func ParseNumber(s string) (float64, error) {
 }
 
 var numberChars = regexp.MustCompile(`^[0-9.,]+$`)
+
+// plainDigits reports whether s is 1 to 15 ASCII digits: a number every
+// rule of ParseNumber leaves as it is.
+func plainDigits(s string) bool {
+	if len(s) == 0 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // groupedOK checks that separators group digits by three: "1.250.000".
 func groupedOK(s, sep string) bool {
@@ -298,6 +315,15 @@ func (p PhoneNormalizer) Normalize(s string) (string, error) {
 	if strings.HasPrefix(in, "00") {
 		in = "+" + strings.TrimPrefix(in, "00")
 	}
+	if n, ok := hungarianFast(in, region); ok {
+		return n, nil
+	}
+	return libphonenumber(s, in, region)
+}
+
+// libphonenumber parses, checks and formats a number the full way; s is
+// the input as given, for the error messages.
+func libphonenumber(s, in, region string) (string, error) {
 	num, err := phonenumbers.Parse(in, region)
 	if err != nil || !phonenumbers.IsPossibleNumber(num) {
 		return "", fmt.Errorf("%q is not a phone number", s)
@@ -306,6 +332,58 @@ func (p PhoneNormalizer) Normalize(s string) (string, error) {
 		return "", fmt.Errorf("%q is not a valid phone number for its country", s)
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL), nil
+}
+
+// hungarianFast normalizes the commonest input cheaply: a Hungarian number
+// written "+36 …" (or "06 …" when the default region is HU) with spaces,
+// dashes, dots, slashes or parentheses between the digits. It builds the
+// number libphonenumber's Parse would build (country code 36, the national
+// number without the 06 prefix) and leaves validation and formatting to
+// libphonenumber; any other input, and any number libphonenumber does not
+// find valid, takes the full way, so the result (and the error) is always
+// libphonenumber's. Parse itself runs several regular expressions over the
+// text and cost a quarter of a feed build's time.
+func hungarianFast(in, region string) (string, bool) {
+	var digits [20]byte
+	n, plus := 0, false
+	for i := 0; i < len(in); i++ {
+		switch c := in[i]; {
+		case c >= '0' && c <= '9':
+			if n == len(digits) {
+				return "", false
+			}
+			digits[n] = c
+			n++
+		case c == '+' && i == 0:
+			plus = true
+		case c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
+		default:
+			return "", false
+		}
+	}
+	d := digits[:n]
+	var nat []byte
+	switch {
+	case plus && n > 2 && d[0] == '3' && d[1] == '6':
+		nat = d[2:]
+	case !plus && region == "HU" && n > 2 && d[0] == '0' && d[1] == '6':
+		nat = d[2:]
+	default:
+		return "", false
+	}
+	if len(nat) < 8 || len(nat) > 9 || nat[0] == '0' {
+		return "", false
+	}
+	nn, err := strconv.ParseUint(string(nat), 10, 64)
+	if err != nil {
+		return "", false
+	}
+	cc := int32(36)
+	num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn}
+	if !phonenumbers.IsValidNumber(num) {
+		return "", false
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL), true
 }
 
 // PhoneKey is a number reduced to E.164 digits for matching, or the digits

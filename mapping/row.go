@@ -266,7 +266,10 @@ func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 	}
 	k := MatchKeys{Email: strings.ToLower(str("Email")), VatNumber: VatKey(str("VatNumber"))}
 	if ph := str("Phone"); ph != "" {
-		k.Phone = p.phones.Key(ph)
+		// A Phone text is always the Normalize'd form (the field is
+		// parsed as a phone), so its key is its digits: parsing it with
+		// libphonenumber again would double the cost of a row.
+		k.Phone = strings.Map(keepDigitOrPlus, ph)
 	}
 	if ep.externalID != "" {
 		k.ExternalID = strings.TrimSpace(str(ep.externalID))

@@ -1,0 +1,96 @@
+package mapping
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestHungarianFastIsLibphonenumber checks the phone fast path against the
+// full libphonenumber parse on numbers of every leading digit and length
+// around the valid ones, in the ways people write them.
+func TestHungarianFastIsLibphonenumber(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	forms := []func(nat string) string{
+		func(n string) string { return "+36" + n },
+		func(n string) string { return "06" + n },
+		func(n string) string { return "+36 " + n[:2] + " " + n[2:5] + " " + n[5:] },
+		func(n string) string { return "06-" + n[:2] + "-" + n[2:5] + "-" + n[5:] },
+		func(n string) string { return "06 (" + n[:2] + ") " + n[2:5] + " " + n[5:] },
+		func(n string) string { return "+36/" + n[:1] + "/" + n[1:] },
+		func(n string) string { return "+36." + n[:2] + "." + n[2:] },
+	}
+	fast, checked := 0, 0
+	for i := 0; i < 6000; i++ {
+		length := 7 + rng.IntN(4) // 7..10 digits: valid ones are 8 and 9
+		nat := strconv.Itoa(rng.IntN(10))
+		for len(nat) < length {
+			nat += strconv.Itoa(rng.IntN(10))
+		}
+		in := forms[i%len(forms)](nat)
+		for _, region := range []string{"HU", "AT"} {
+			got, ok := hungarianFast(in, region)
+			if !ok {
+				continue
+			}
+			fast++
+			want, err := libphonenumber(in, in, region)
+			if err != nil || got != want {
+				t.Fatalf("%q (%s): fast path %q, libphonenumber %q %v", in, region, got, want, err)
+			}
+		}
+		checked++
+	}
+	if fast < 1000 {
+		t.Errorf("the fast path took only %d of %d inputs", fast, checked)
+	}
+	// Inputs it must leave to libphonenumber.
+	for _, in := range []string{"+36 30 123 4567 ext. 12", "+36 06 30 123 4567", "+361234", "06 30 ABC 4567", "+43 1 234 5678", "30 123 4567"} {
+		if got, ok := hungarianFast(in, "HU"); ok {
+			t.Errorf("%q took the fast path: %q", in, got)
+		}
+	}
+}
+
+func TestFoldLatinIsFoldSlow(t *testing.T) {
+	var all []rune
+	for r := rune(0x20); r < 0x2100; r++ {
+		if r == 0x260 {
+			r = 0x2000 // general punctuation, currency, letter-like symbols
+		}
+		all = append(all, r)
+		s := string(r)
+		if got, ok := foldLatin(s); ok && got != foldSlow(s) {
+			t.Errorf("%q: %q, want %q", s, got, foldSlow(s))
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 2000; i++ {
+		var s []rune
+		for j := 0; j < 1+rng.IntN(12); j++ {
+			s = append(s, all[rng.IntN(len(all))])
+		}
+		if got, ok := foldLatin(string(s)); ok && got != foldSlow(string(s)) {
+			t.Errorf("%q: %q, want %q", string(s), got, foldSlow(string(s)))
+		}
+	}
+	for in, want := range map[string]string{"Kovács Éva": "kovacs eva", "ŐRSÉG Ű": "orseg u", "e\u0301": "e", "Cég – Lehetőség „1”": "ceg – lehetoseg „1”"} {
+		if got := fold(in); got != want {
+			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseNumberDigits(t *testing.T) {
+	for _, s := range []string{"0", "007", "123456789012345", "1250000"} {
+		got, err := ParseNumber(s)
+		want, _ := strconv.ParseFloat(s, 64)
+		if err != nil || got != want {
+			t.Errorf("%s: %v %v", s, got, err)
+		}
+	}
+	if _, err := ParseNumber("1234567890123456789"); err != nil {
+		t.Error(fmt.Errorf("long digits: %w", err))
+	}
+}
