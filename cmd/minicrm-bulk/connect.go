@@ -46,10 +46,10 @@ func addConnectionFlags(fs *pflag.FlagSet) *connection {
 	return c
 }
 
-// connect builds a client. With --sandbox it first starts the embedded
-// sandbox on a loopback port; stop shuts it down (and is a no-op
-// otherwise). Call stop when the command is done.
-func (c *connection) connect(e *env) (client *restapi.Client, stop func(), err error) {
+// connect builds a client (extra options come last). With --sandbox it
+// first starts the embedded sandbox on a loopback port; stop shuts it down
+// (and is a no-op otherwise). Call stop when the command is done.
+func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.Client, stop func(), err error) {
 	stop = func() {}
 	if c.rpm <= 0 {
 		return nil, stop, usagef("--rpm must be positive")
@@ -77,8 +77,8 @@ func (c *connection) connect(e *env) (client *restapi.Client, stop func(), err e
 		go func() { done <- srv.Serve(ctx, ln) }()
 		stop = func() { cancel(); <-done }
 		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sandbox.URL(ln), sandboxSystemID)
-		client, err := restapi.NewClient(append(opts, restapi.WithBaseURL(sandbox.URL(ln)),
-			restapi.WithSystemID(fmt.Sprint(sandboxSystemID)), restapi.WithAPIKey(key))...)
+		client, err := restapi.NewClient(append(append(opts, restapi.WithBaseURL(sandbox.URL(ln)),
+			restapi.WithSystemID(fmt.Sprint(sandboxSystemID)), restapi.WithAPIKey(key)), extra...)...)
 		if err != nil {
 			stop()
 			return nil, func() {}, err
@@ -91,7 +91,7 @@ func (c *connection) connect(e *env) (client *restapi.Client, stop func(), err e
 	if err != nil {
 		return nil, stop, err
 	}
-	client, err = restapi.NewClient(append(opts, restapi.WithCredentials(creds))...)
+	client, err = restapi.NewClient(append(append(opts, restapi.WithCredentials(creds)), extra...)...)
 	if err != nil {
 		return nil, stop, err
 	}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+)
+
+func init() {
+	register(&command{
+		name:  "import",
+		short: "Import a CSV or XLSX into MiniCRM: match, write only what differs, resume after a crash",
+		usage: "--mapping FILE [--source FILE] [--dry-run] [--resume] [--state DIR] [--out DIR] [flags]",
+		long: `Reads the source row by row, maps each row to a business, a person and a card as the mapping
+says, finds the records that already exist in MiniCRM (by email, phone, external id, VAT
+number or name, in the mapping's order) and writes only what differs: a new record is created,
+an existing one gets the changed fields, an unchanged one costs no request. A company named on
+many rows is created once; two candidates for one row are an error, never a guess.
+
+Matching uses a local mirror of MiniCRM's contacts and cards kept in the state directory: the
+first run lists everything (100 a page), later runs only what changed since. Every row's outcome
+is journaled there: --resume continues an interrupted run where it stopped, and a create whose
+answer was lost is looked up in MiniCRM before anything is created again. Running the same job
+again on a changed file compares every row afresh; on the same file it writes nothing.
+
+Outputs in --out: success.csv (row, entity, created/updated/unchanged/skipped, MiniCRM Id,
+changed fields), errors.csv (file, row, column, reason and the row's original values: fix it
+and import it with the same mapping), summary.json. --dry-run sends read requests only and
+writes plan.csv instead of success.csv: what would be created or updated, field by field, and
+how many write requests that takes at --rpm.
+
+Exit code 0: every row imported (or skipped by a filter); 1: finished, some rows rejected (see
+errors.csv); 2: fatal (bad mapping, authentication, MiniCRM unreachable, state directory in
+use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume continues).
+
+` + connectionHelp,
+		example: `  # see what would happen, then do it
+  minicrm-bulk import --mapping examples/ugyfelek.yaml --sandbox --dry-run
+  minicrm-bulk import --mapping clients.yaml --out out/
+
+  # nightly: the same job again (writes only what changed), continuing a run that was cut short
+  minicrm-bulk import --mapping clients.yaml --resume --state /var/lib/minicrm-bulk --out /var/log/import`,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			mappingFile := fs.String("mapping", "", "the mapping file (required)")
+			sourceFile := fs.String("source", "", "the source file (default: the one the mapping names)")
+			dryRun := fs.Bool("dry-run", false, "send read requests only; write plan.csv")
+			resume := fs.Bool("resume", false, "continue the job's interrupted run (a finished or changed job starts afresh)")
+			stateDir := fs.String("state", ".minicrm-bulk", "state directory: the journal and the mirror of MiniCRM (a temporary one with --sandbox)")
+			outDir := fs.String("out", "import-out", "directory for success.csv (or plan.csv), errors.csv and summary.json")
+			workers := fs.Int("workers", 4, "rows written at the same time, to keep the rate limit busy while answers travel")
+			fullRefresh := fs.Bool("full-refresh", false, "list every contact and card again instead of those changed since the last run")
+			overlap := fs.Duration("refresh-overlap", 5*time.Second, "the next refresh lists what changed since the last one minus this")
+			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
+			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
+			conn := addConnectionFlags(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments: %v", args)
+				}
+				if *mappingFile == "" {
+					return usagef("--mapping is required")
+				}
+				if *workers < 1 || *workers > 64 {
+					return usagef("--workers must be between 1 and 64")
+				}
+				switch *progress {
+				case "auto", "bar", "log", "none":
+				default:
+					return usagef("--progress: want auto, bar, log or none")
+				}
+				if conn.sandbox && !fs.Changed("state") {
+					dir, err := os.MkdirTemp("", "minicrm-bulk-state-")
+					if err != nil {
+						return err
+					}
+					defer os.RemoveAll(dir)
+					*stateDir = dir
+				}
+				clock := pipeline.NewServerClock()
+				c, stop, err := conn.connect(e, restapi.WithHTTPClient(clock.Client()))
+				if err != nil {
+					return err
+				}
+				defer stop()
+
+				show := newProgressDisplay(e.stderr, *progress, *logEvery, *dryRun)
+				log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+				sum, err := pipeline.Import(ctx, pipeline.Config{
+					Client: c, MappingPath: *mappingFile, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
+					DryRun: *dryRun, Resume: *resume, FullRefresh: *fullRefresh, Workers: *workers, Overlap: *overlap,
+					Progress: show.update, Logger: log, Now: clock.Now,
+				})
+				show.finish()
+				if sum != nil && sum.Status != "" {
+					fmt.Fprint(e.stdout, sum.Text())
+				}
+				switch {
+				case err != nil && errors.Is(err, pipeline.ErrInterrupted):
+					fmt.Fprintf(e.stderr, "The checkpoint is saved in %s: run the same command with --resume to continue.\n", *stateDir)
+					return err
+				case err != nil:
+					return err
+				case sum.Rows.Rejected > 0:
+					return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; they are in %s with the reason and their original values",
+						sum.Rows.Rejected, sum.Rows.Total, filepath.Join(*outDir, pipeline.ErrorsFile))}
+				}
+				return nil
+			}
+		},
+	})
+}
+
+// progressDisplay shows an import's progress: a bar with rows/s, requests a
+// minute and the ETA on a terminal, a plain line every so often otherwise
+// (cron, a log file).
+type progressDisplay struct {
+	w       io.Writer
+	mode    string // bar, log or none
+	every   time.Duration
+	verb    string
+	bar     *progressbar.ProgressBar
+	lastLog time.Time
+	samples []progressSample
+}
+
+type progressSample struct {
+	at             time.Time
+	rows, requests int
+}
+
+func newProgressDisplay(w io.Writer, mode string, every time.Duration, dry bool) *progressDisplay {
+	if mode == "auto" {
+		mode = "log"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			mode = "bar"
+		}
+	}
+	d := &progressDisplay{w: w, mode: mode, every: every, verb: "import"}
+	if dry {
+		d.verb = "dry run"
+	}
+	return d
+}
+
+// rates are rows a second and requests a minute over the last minute.
+func (d *progressDisplay) rates(p pipeline.Progress) (rowsPerSec, reqPerMin float64) {
+	now := time.Now()
+	d.samples = append(d.samples, progressSample{at: now, rows: p.Rows, requests: p.Requests})
+	for len(d.samples) > 2 && now.Sub(d.samples[0].at) > time.Minute {
+		d.samples = d.samples[1:]
+	}
+	first := d.samples[0]
+	dt := now.Sub(first.at).Seconds()
+	if dt < 1 {
+		if s := p.Elapsed.Seconds(); s > 0 {
+			return float64(p.Rows) / s, float64(p.Requests) / s * 60
+		}
+		return 0, 0
+	}
+	return float64(p.Rows-first.rows) / dt, float64(p.Requests-first.requests) / dt * 60
+}
+
+func (d *progressDisplay) update(p pipeline.Progress) {
+	if d.mode == "none" {
+		return
+	}
+	if p.Phase != "rows" && p.Phase != "done" {
+		return
+	}
+	rps, rpm := d.rates(p)
+	eta := "?"
+	if p.Total > 0 && rps > 0 {
+		eta = (time.Duration(float64(p.Total-p.Rows)/rps) * time.Second).Round(time.Second).String()
+	}
+	switch d.mode {
+	case "bar":
+		if d.bar == nil {
+			if p.Total == 0 {
+				return
+			}
+			d.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(d.w), progressbar.OptionShowCount(),
+				progressbar.OptionSetItsString("rows"), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
+				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(d.verb))
+		}
+		d.bar.Describe(fmt.Sprintf("%.0f requests/min", rpm))
+		_ = d.bar.Set(p.Rows)
+	case "log":
+		now := time.Now()
+		if p.Phase != "done" && now.Sub(d.lastLog) < d.every {
+			return
+		}
+		d.lastLog = now
+		pct := ""
+		if p.Total > 0 {
+			pct = fmt.Sprintf("/%d (%.0f%%)", p.Total, 100*float64(p.Rows)/float64(p.Total))
+		}
+		fmt.Fprintf(d.w, "%s: %d%s rows, %.2f rows/s, %.0f requests/min, ETA %s\n", d.verb, p.Rows, pct, rps, rpm, eta)
+	}
+}
+
+func (d *progressDisplay) finish() {
+	if d.bar != nil {
+		_ = d.bar.Finish()
+		fmt.Fprintln(d.w)
+	}
+}

@@ -1,0 +1,48 @@
+// Package pipeline is the import engine: it brings a spreadsheet into
+// MiniCRM with the fewest requests, never a duplicate, safe to run again
+// every night and to resume after a crash.
+//
+//	source rows ──▶ map ──▶ plan (match) ──▶ write ×N ──▶ outcomes
+//	 (batches)    mapping    mirror          restapi      success.csv / plan.csv
+//	                         indexes         limiter      errors.csv, journal
+//
+// Stages run in goroutines of one errgroup, connected by bounded channels;
+// the first stages move batches of rows, the writers single rows. A problem
+// with one row is data: it travels to the outcomes as the row's error and the
+// run goes on. Only fatal problems stop the run: the mapping does not fit the
+// schema, MiniCRM refuses the credentials or does not answer, the state
+// directory cannot be written.
+//
+// # Matching
+//
+// Before the rows, the run brings its mirror of MiniCRM up to date (package
+// state keeps it between runs): a full listing of the contacts and of the
+// mapped module's cards the first time, 100 a page, and only what changed
+// since (UpdatedSince) on later runs. The planner matches each record by the
+// mapping's keys in order (email, phone, external id, VAT number, name), all
+// normalized the way package mapping normalizes rows, so that matching is an
+// equality test; the first key that finds anything decides, and two
+// candidates make the row an error instead of a guess. Records the run will
+// create are entered into the indexes as soon as they are planned, so a
+// company named on a thousand rows is created once, and a person named twice
+// is written once and diffed the second time against the first.
+//
+// # Writing
+//
+// Each record is compared with what the mirror knows; only the fields that
+// differ are sent (a PUT with the changed fields), and a record that does not
+// differ costs nothing. A detail record is fetched only when a mapped field is
+// neither in the list summary nor known from before. The writers run
+// Config.Workers rows at a time through the client's shared rate limiter; a
+// row's Business is written before its Person before their Project, and the
+// writes to one record happen in file order.
+//
+// # Exactly once
+//
+// A create's pending entry is on disk before its request leaves. If the
+// answer is lost (restapi.UnknownOutcomeError), MiniCRM is searched by the
+// record's keys before the create is sent again. If the process dies, the
+// next run finds the pending entry and searches the same way before the row
+// runs again. Every row's outcome, with the Ids it created, goes to the
+// journal; Resume skips the rows already done.
+package pipeline

@@ -1,0 +1,451 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/state"
+)
+
+// maxCreateAttempts bounds the creates sent for one record whose answers
+// were lost and which a search then did not find (each attempt after a
+// search that proves the last one was not carried out, so trying again is
+// safe); createBackoff is the first pause between them, doubling.
+const (
+	maxCreateAttempts = 10
+	createBackoff     = 50 * time.Millisecond
+)
+
+// worker is one of the writers: it takes planned rows and writes their
+// records in order, Business before its Person before their Project, each
+// after the earlier steps on the same entity.
+type worker struct{ r *run }
+
+// run is the writer stage. A fatal error stops the run (r.fail) but the
+// worker drains its input, so that every row still under way releases its
+// tokens and reports an outcome. Once ctx (the user) ends the run, rows not
+// started yet are left for the resume; the row under way is finished.
+func (w *worker) run(ctx, gctx context.Context, in <-chan *rowJob, outcomes chan<- *outcome) {
+	for j := range in {
+		o, err := w.row(gctx, j, ctx.Err() != nil)
+		outcomes <- o
+		if err != nil {
+			w.r.fail(err)
+		}
+	}
+}
+
+// row writes one row's records; with skip it only releases the row's
+// tokens (after the earlier steps on the same entities, so that no two
+// writes to one record ever overlap).
+func (w *worker) row(ctx context.Context, j *rowJob, skip bool) (*outcome, error) {
+	o := j.base
+	o.row = state.RowOutcome{Line: j.row.Loc.Line, Done: true, Status: RowOK}
+	var fatalErr error
+	failed := skip
+	o.incomplete = skip
+	for _, st := range j.steps {
+		if st.prev != nil {
+			<-st.prev // the earlier steps on this entity always finish: they come from earlier rows
+		}
+		if failed {
+			close(st.done)
+			continue
+		}
+		eo, plan, err := w.apply(ctx, j, st, o.row.Entities)
+		close(st.done)
+		if err != nil {
+			failed, o.incomplete = true, true
+			if !stopped(err) {
+				fatalErr = err
+			}
+			continue
+		}
+		o.row.Entities = append(o.row.Entities, eo)
+		o.plan = append(o.plan, plan...)
+		if eo.Action == ActionError {
+			failed = true
+			o.row.Status, o.row.Field = RowError, eo.Kind
+			o.row.Reason = eo.Kind + ": " + eo.Reason + doneBefore(o.row.Entities)
+		}
+	}
+	return &o, fatalErr
+}
+
+// doneBefore tells what a failed row had already written.
+func doneBefore(es []state.EntityOutcome) string {
+	var parts []string
+	for _, e := range es {
+		if e.Action == ActionCreated || e.Action == ActionUpdated {
+			parts = append(parts, fmt.Sprintf("%s %d %s", e.Kind, e.Id, e.Action))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (already written for this row: " + strings.Join(parts, ", ") + ")"
+}
+
+// apply writes one record: a create when its entity does not exist yet,
+// otherwise an update of the fields that differ, or nothing.
+func (w *worker) apply(ctx context.Context, j *rowJob, st *step, before []state.EntityOutcome) (state.EntityOutcome, []planRow, error) {
+	e, rec := st.ent, st.rec
+	eo := state.EntityOutcome{Kind: string(rec.Kind)}
+	if e.broken != "" {
+		eo.Action, eo.Reason = ActionError, e.broken
+		return eo, nil, nil
+	}
+	linkID := 0
+	if st.link != nil {
+		linkID = st.link.ent.id()
+		if linkID == 0 && !st.link.ent.simulated {
+			eo.Action, eo.Reason = ActionError, "its "+strings.ToLower(string(st.link.rec.Kind))+" has no MiniCRM Id"
+			return eo, nil, nil
+		}
+	}
+	var plan []planRow
+	var err error
+	if e.id() == 0 && !e.simulated {
+		eo, plan, err = w.create(ctx, j, st, linkID, before)
+	} else {
+		eo, plan, err = w.update(ctx, j, st, linkID, before)
+	}
+	if err == nil && eo.Id != 0 && j.carry[rec.Kind] == eo.Id && (eo.Action == ActionUnchanged || eo.Action == ActionUpdated) {
+		eo.Action = ActionCreated // by the interrupted run this one resumes
+	}
+	return eo, plan, err
+}
+
+// failure turns an API error into the record's error outcome, or returns it
+// when it stops the run.
+func failure(eo state.EntityOutcome, what string, err error) (state.EntityOutcome, []planRow, error) {
+	if fatal(err) || stopped(err) {
+		return eo, nil, err
+	}
+	eo.Action = ActionError
+	var ae *restapi.APIError
+	if errors.As(err, &ae) {
+		eo.Reason = fmt.Sprintf("MiniCRM refused the %s (%d): %s", what, ae.StatusCode, ae.Message)
+	} else {
+		eo.Reason = fmt.Sprintf("the %s failed: %v", what, err)
+	}
+	return eo, nil, nil
+}
+
+// update brings an existing record in line with the row.
+func (w *worker) update(ctx context.Context, j *rowJob, st *step, linkID int, before []state.EntityOutcome) (state.EntityOutcome, []planRow, error) {
+	r := w.r
+	e, rec := st.ent, st.rec
+	eo := state.EntityOutcome{Kind: string(rec.Kind)}
+	cur := e.snapshot()
+	if !e.simulated && w.needDetail(rec, &cur) {
+		err := r.fetchDetail(ctx, e)
+		if errors.Is(err, restapi.ErrNotFound) {
+			return w.recreate(ctx, j, st, linkID, before)
+		}
+		if err != nil {
+			return failure(eo, "read of "+e.label, err)
+		}
+		cur = e.snapshot()
+	}
+	changes, names := w.diff(rec, &cur, linkID)
+	eo.Id = cur.Id
+	if len(changes) == 0 {
+		eo.Action = ActionUnchanged
+		return eo, w.planUnchanged(j, rec, cur.Id), nil
+	}
+	eo.Changed = names
+	plan := w.planUpdate(j, rec, &cur, changes, names)
+	if r.cfg.DryRun {
+		e.update(func(c *state.MirrorRecord) { r.applyChanges(c, rec, changes) })
+		eo.Action = ActionUpdated
+		return eo, plan, nil
+	}
+	var err error
+	if rec.Kind == mapping.KindProject {
+		_, err = r.c.Projects.Update(ctx, cur.Id, changes)
+	} else {
+		_, err = r.c.Contacts.Update(ctx, cur.Id, changes)
+	}
+	if errors.Is(err, restapi.ErrNotFound) {
+		return w.recreate(ctx, j, st, linkID, before)
+	}
+	if err != nil {
+		return failure(eo, "update of "+e.label, err)
+	}
+	r.writes.Add(1)
+	r.com.mirror(e.update(func(c *state.MirrorRecord) { r.applyChanges(c, rec, changes) }))
+	eo.Action = ActionUpdated
+	return eo, plan, nil
+}
+
+// recreate handles a matched record that turns out deleted in MiniCRM: it is
+// dropped from the mirror and created again.
+func (w *worker) recreate(ctx context.Context, j *rowJob, st *step, linkID int, before []state.EntityOutcome) (state.EntityOutcome, []planRow, error) {
+	old := st.ent.update(func(c *state.MirrorRecord) {
+		*c = state.MirrorRecord{Kind: c.Kind, CategoryId: c.CategoryId}
+	})
+	w.r.com.removed(old)
+	return w.create(ctx, j, st, linkID, before)
+}
+
+// create makes the record. Its pending entry is on disk before the request
+// leaves; when the answer is lost, MiniCRM is searched by the record's keys
+// before anything is sent again, so the record is never created twice.
+func (w *worker) create(ctx context.Context, j *rowJob, st *step, linkID int, before []state.EntityOutcome) (state.EntityOutcome, []planRow, error) {
+	r := w.r
+	e, rec := st.ent, st.rec
+	eo := state.EntityOutcome{Kind: string(rec.Kind)}
+	body := restapi.Fields{}
+	for f, v := range rec.Fields {
+		if v != nil {
+			body[f] = v
+		}
+	}
+	switch rec.Kind {
+	case mapping.KindBusiness, mapping.KindPerson:
+		body["Type"] = string(rec.Kind)
+		if rec.Kind == mapping.KindPerson && linkID > 0 {
+			body["BusinessId"] = linkID
+		}
+	case mapping.KindProject:
+		body["CategoryId"] = rec.CategoryID
+		if linkID > 0 {
+			body["ContactId"] = linkID
+		}
+	}
+	plan := w.planCreate(j, rec)
+	if r.cfg.DryRun {
+		e.simulated = true
+		e.update(func(c *state.MirrorRecord) { *c = r.createdRecord(rec, 0, body) })
+		eo.Action = ActionCreated
+		return eo, plan, nil
+	}
+
+	pend := &state.PendingCreate{Line: j.row.Loc.Line, Kind: string(rec.Kind), Fields: body, Match: rec.Match,
+		ExternalIDField: r.mir.ext[rec.Kind], CategoryId: rec.CategoryID, At: r.now()}
+	if err := r.db.PutPending(r.job, pend); err != nil {
+		return eo, nil, fmt.Errorf("recording a create in the journal: %w", err)
+	}
+	id := 0
+	for attempt := 1; id == 0; attempt++ {
+		var err error
+		if rec.Kind == mapping.KindProject {
+			id, err = r.c.Projects.Create(ctx, body)
+		} else {
+			id, err = r.c.Contacts.Create(ctx, body)
+		}
+		if err == nil {
+			break
+		}
+		var uo *restapi.UnknownOutcomeError
+		if !errors.As(err, &uo) {
+			r.com.pendingDone(pend.Key()) // MiniCRM did not carry it out
+			return failure(eo, "create of "+e.label, err)
+		}
+		if ctx.Err() != nil {
+			return eo, nil, ctx.Err() // the pending entry stays: the next run looks it up
+		}
+		found, ferr := r.findCreated(ctx, pend)
+		switch {
+		case ferr != nil && (fatal(ferr) || stopped(ferr)):
+			return eo, nil, ferr
+		case ferr != nil:
+			e.broken = fmt.Sprintf("the answer to its create was lost and MiniCRM could not be searched for it (%v); the next run looks it up before creating it", ferr)
+		case len(found) == 1:
+			id = found[0].Id
+			r.rematched.Add(1)
+			continue
+		case len(found) > 1:
+			r.com.pendingDone(pend.Key())
+			e.broken = fmt.Sprintf("the answer to its create was lost, and a search by its keys finds %d records; nothing more was written", len(found))
+		case attempt == maxCreateAttempts:
+			r.com.pendingDone(pend.Key())
+			e.broken = fmt.Sprintf("the answers to %d creates were lost and none of them was carried out; giving up on this record", attempt)
+		default:
+			// Not carried out: send it again, after a pause that grows (a
+			// server that drops every answer should not be hammered).
+			t := time.NewTimer(min(createBackoff<<(attempt-1), 5*time.Second))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				r.com.pendingDone(pend.Key())
+				return eo, nil, ctx.Err()
+			case <-t.C:
+			}
+			continue
+		}
+		eo.Action, eo.Reason = ActionError, e.broken
+		return eo, nil, nil
+	}
+	r.writes.Add(1)
+	created := e.update(func(c *state.MirrorRecord) { *c = r.createdRecord(rec, id, body) })
+	r.mir.setID(e, id)
+	eo.Action, eo.Id = ActionCreated, id
+	partial := state.RowOutcome{Line: j.row.Loc.Line, Entities: append(slices.Clone(before), eo)}
+	r.com.created(created, partial, pend.Key())
+	return eo, plan, nil
+}
+
+// createdRecord is the mirror record of a record this run created with body:
+// every field is known (those not sent are empty).
+func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) state.MirrorRecord {
+	c := state.MirrorRecord{Id: id, Kind: string(rec.Kind), Detail: true, WrittenAt: r.now(), Fields: map[string]string{}}
+	if rec.Kind == mapping.KindProject {
+		c.CategoryId = rec.CategoryID
+	}
+	for f, v := range body {
+		if !linkField[f] {
+			c.Fields[f] = local(f, v)
+		}
+	}
+	str := func(f string) string { return mapping.ValueString(body[f]) }
+	c.Email, c.Phone = str("Email"), str("Phone")
+	switch rec.Kind {
+	case mapping.KindPerson:
+		c.Name = mapping.PersonName(str("FirstName"), str("LastName"))
+		c.BusinessId = int(toInt(body["BusinessId"]))
+	case mapping.KindBusiness:
+		c.Name = str("Name")
+	case mapping.KindProject:
+		c.Name = str("Name")
+		c.ContactId = int(toInt(body["ContactId"]))
+		c.StatusId, c.UserId = int(toInt(body["StatusId"])), int(toInt(body["UserId"]))
+	}
+	return c
+}
+
+// local is a mapped value in the mirror's canonical text form.
+func local(field string, v any) string {
+	s := mapping.ValueString(v)
+	if field == "Email" {
+		return emailKey(s)
+	}
+	return s
+}
+
+// applyChanges records an update in the mirror.
+func (r *run) applyChanges(c *state.MirrorRecord, rec *mapping.Record, changes restapi.Fields) {
+	if c.Fields == nil {
+		c.Fields = map[string]string{}
+	}
+	for f, v := range changes {
+		switch f {
+		case "BusinessId":
+			c.BusinessId = int(toInt(v))
+			continue
+		case "ContactId":
+			c.ContactId = int(toInt(v))
+			continue
+		}
+		c.Fields[f] = local(f, v)
+		s := mapping.ValueString(v)
+		switch {
+		case f == "Email":
+			c.Email = s
+		case f == "Phone":
+			c.Phone = s
+		case f == "Name" && rec.Kind != mapping.KindPerson:
+			c.Name = s
+		case f == "StatusId" && rec.Kind == mapping.KindProject:
+			c.StatusId = int(toInt(v))
+		case f == "UserId" && rec.Kind == mapping.KindProject:
+			c.UserId = int(toInt(v))
+		}
+	}
+	if rec.Kind == mapping.KindPerson {
+		first, okF := c.Fields["FirstName"]
+		last, okL := c.Fields["LastName"]
+		if (okF && okL) || c.Detail {
+			c.Name = mapping.PersonName(first, last)
+		}
+	}
+	c.WrittenAt = r.now()
+}
+
+// current is the record's value of a field in canonical form, and whether
+// it is known: from the list summary, from the fields known in the mirror,
+// or (a person's names) inferred from the summary's "LastName FirstName"
+// when it equals the row's.
+func (w *worker) current(rec *mapping.Record, c *state.MirrorRecord, f string) (string, bool) {
+	kind := rec.Kind
+	switch {
+	case f == "Email":
+		return emailKey(c.Email), true
+	case f == "Phone":
+		return w.r.canon.phone(c.Phone), true
+	case f == "Name" && kind != mapping.KindPerson:
+		return c.Name, true
+	case kind == mapping.KindProject && (f == "StatusId" || f == "UserId"):
+		n := c.StatusId
+		if f == "UserId" {
+			n = c.UserId
+		}
+		if n == 0 {
+			return "", true
+		}
+		return strconv.Itoa(n), true
+	}
+	if v, ok := c.Fields[f]; ok {
+		return v, true
+	}
+	if c.Detail {
+		return "", true
+	}
+	if kind == mapping.KindPerson && (f == "FirstName" || f == "LastName") {
+		first, okF := rec.Fields["FirstName"]
+		last, okL := rec.Fields["LastName"]
+		if okF && okL && c.Name == mapping.PersonName(mapping.ValueString(first), mapping.ValueString(last)) {
+			return mapping.ValueString(rec.Fields[f]), true
+		}
+	}
+	return "", false
+}
+
+// needDetail reports whether a mapped field is known neither from the list
+// summary nor from the mirror: only then is the detail record fetched.
+func (w *worker) needDetail(rec *mapping.Record, c *state.MirrorRecord) bool {
+	for _, f := range rec.Order {
+		if _, ok := w.current(rec, c, f); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// diff returns the fields of rec that differ from the record: the body of
+// the update, and their names in mapping order.
+func (w *worker) diff(rec *mapping.Record, c *state.MirrorRecord, linkID int) (restapi.Fields, []string) {
+	changes := restapi.Fields{}
+	var names []string
+	for _, f := range rec.Order {
+		want := rec.Fields[f]
+		have, _ := w.current(rec, c, f)
+		if !w.r.canon.same(rec.Kind, f, want, have) {
+			changes[f] = want
+			names = append(names, f)
+		}
+	}
+	switch rec.Kind {
+	case mapping.KindPerson:
+		// A person without a company is attached to the row's; MiniCRM
+		// cannot move a person to another company.
+		if linkID > 0 && c.BusinessId == 0 {
+			changes["BusinessId"] = linkID
+			names = append(names, "BusinessId")
+		}
+	case mapping.KindProject:
+		if linkID > 0 && c.ContactId != linkID {
+			changes["ContactId"] = linkID
+			names = append(names, "ContactId")
+		}
+	}
+	return changes, names
+}

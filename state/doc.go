@@ -1,0 +1,33 @@
+// Package state is the import's memory between runs: an embedded database
+// (go.etcd.io/bbolt, one file, state.db, in the state directory) holding
+//
+//   - runs: one record per import job (a mapping, a source file and a
+//     MiniCRM system), with the hashes that tell whether a later run is the
+//     same job on the same file, and whether the last run finished;
+//   - journal: per job, each source row's outcome (what happened to each of
+//     its records: created, updated, unchanged, error, skipped; the MiniCRM
+//     ids; the changed fields), so that --resume can go on where a run
+//     stopped;
+//   - pending: per job, the creates about to be sent. A pending entry is
+//     written and fsync'd before the create request leaves, and removed in
+//     the same transaction that journals the created Id. An entry found at
+//     start means a run died between the two: the record may or may not
+//     exist, and the importer looks it up in MiniCRM before anything is
+//     created again;
+//   - mirror: per MiniCRM system, a copy of the contacts and of the cards of
+//     the mapped modules, as the list endpoints show them plus the fields
+//     known from detail records and from our own writes, with the
+//     watermarks (the time of the last refresh) for the next incremental
+//     refresh.
+//
+// The database is a key/value store with one writer at a time: a second
+// import on the same state directory is refused (ErrLocked) instead of
+// interleaving. Writes go in transactions that are fsync'd when they commit,
+// so a crash (even kill -9) leaves either the state before a transaction or
+// the state after it.
+//
+// The package knows nothing about HTTP or mappings: it stores what the
+// pipeline gives it. Match indexes over the mirror are built in memory by the
+// pipeline when it loads the records (a hundred thousand records load in well
+// under a second), so they can never disagree with the records on disk.
+package state
