@@ -49,15 +49,20 @@ type Client struct {
 	systemID string
 	// auth is a pointer so that printing a Client value with %v shows an
 	// address, never the key.
-	auth     *authHeader
-	http     *http.Client
-	pacer    *pacer
-	rpm      int // requests per minute, for String and RPM
-	headroom float64
-	retry    RetryPolicy
-	log      *slog.Logger
-	agent    string
-	stats    *collector
+	auth  *authHeader
+	http  *http.Client
+	pacer *pacer
+	// syncPacer paces SyncFeed calls, which MiniCRM limits apart from
+	// REST (180 an hour in MAN25); syncN and syncWindow are its limit.
+	syncPacer  *pacer
+	syncN      int
+	syncWindow time.Duration
+	rpm        int // requests per minute, for String and RPM
+	headroom   float64
+	retry      RetryPolicy
+	log        *slog.Logger
+	agent      string
+	stats      *collector
 
 	common service
 
@@ -69,6 +74,7 @@ type Client struct {
 	Orders     *OrdersService
 	Invoices   *InvoicesService
 	Offers     *OffersService
+	SyncFeed   *SyncFeedService
 }
 
 type service struct{ client *Client }
@@ -141,6 +147,8 @@ type options struct {
 	logger     *slog.Logger
 	userAgent  string
 	allowHTTP  bool
+	syncLimit  int           // SyncFeed calls per syncWindow
+	syncWindow time.Duration // default an hour
 }
 
 // WithBaseURL sets the server, e.g. https://r3.minicrm.hu (the default) or a
@@ -304,7 +312,8 @@ func WithInsecureHTTP() Option {
 // NewClient returns a Client. WithSystemID and WithAPIKey (or
 // WithCredentials) are required; everything else has a default.
 func NewClient(opts ...Option) (*Client, error) {
-	o := options{limit: DefaultRPM, window: time.Minute, headroom: DefaultHeadroom}
+	o := options{limit: DefaultRPM, window: time.Minute, headroom: DefaultHeadroom,
+		syncLimit: DefaultSyncFeedPerHour, syncWindow: time.Hour}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("restapi: %w", err)
@@ -349,14 +358,17 @@ func NewClient(opts ...Option) (*Client, error) {
 			value:  "Basic " + base64.StdEncoding.EncodeToString([]byte(o.systemID+":"+o.apiKey)),
 			keyLen: len(o.apiKey),
 		},
-		http:     hc,
-		pacer:    pacerFor(base.String(), o.systemID, o.limit, o.window, o.headroom),
-		rpm:      int(float64(o.limit) * float64(time.Minute) / float64(o.window)),
-		headroom: o.headroom,
-		retry:    o.retry.withDefaults(o.limit, o.window),
-		log:      log,
-		agent:    userAgent,
-		stats:    newCollector(),
+		http:       hc,
+		pacer:      pacerFor(base.String(), o.systemID, o.limit, o.window, o.headroom),
+		syncPacer:  syncFeedPacerFor(base.String(), o.systemID, o.syncLimit, o.syncWindow, o.headroom),
+		syncN:      o.syncLimit,
+		syncWindow: o.syncWindow,
+		rpm:        int(float64(o.limit) * float64(time.Minute) / float64(o.window)),
+		headroom:   o.headroom,
+		retry:      o.retry.withDefaults(o.limit, o.window),
+		log:        log,
+		agent:      userAgent,
+		stats:      newCollector(),
 	}
 	if o.userAgent != "" {
 		c.agent = o.userAgent
@@ -370,6 +382,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Orders = &OrdersService{documents{client: c, kind: "Order"}}
 	c.Invoices = &InvoicesService{documents{client: c, kind: "Invoice"}}
 	c.Offers = &OffersService{documents{client: c, kind: "Offer"}}
+	c.SyncFeed = (*SyncFeedService)(&c.common)
 	return c, nil
 }
 
@@ -464,6 +477,14 @@ type apiRequest struct {
 	// sendPage0 makes a list request send Page=0 for the first page; other
 	// lists send no Page there, as the documentation's examples do.
 	sendPage0 bool
+	// upload is a body sent as it is (a SyncFeed file) instead of body,
+	// rewound before each attempt; contentType is its Content-Type.
+	upload      io.ReadSeeker
+	contentType string
+	// syncFeed paces the request with the SyncFeed limiter, not REST's.
+	syncFeed bool
+	// timeout, when longer than the policy's AttemptTimeout, replaces it.
+	timeout time.Duration
 }
 
 func (r *apiRequest) endpoint() string { return "/" + r.path }
@@ -483,11 +504,19 @@ func (c *Client) do(ctx context.Context, r *apiRequest) ([]byte, error) {
 		}
 	}
 	pol := c.retry
+	pc, limitDelay, limitMaxDelay := c.pacer, pol.RateLimitDelay, pol.RateLimitMaxDelay
+	if r.syncFeed {
+		// A 429 here means the hourly budget is spent: pause in steps of
+		// that window's request interval, not REST's.
+		pc = c.syncPacer
+		limitDelay = 2 * c.syncWindow / time.Duration(max(c.syncN, 1))
+		limitMaxDelay = c.syncWindow
+	}
 	start := time.Now()
 	attempts, limited := 0, 0
 	for {
 		waitStart := time.Now()
-		epoch, err := c.pacer.wait(ctx)
+		epoch, err := pc.wait(ctx)
 		c.stats.waited(time.Since(waitStart))
 		if err != nil {
 			return nil, err
@@ -495,7 +524,7 @@ func (c *Client) do(ctx context.Context, r *apiRequest) ([]byte, error) {
 		attempts++
 		res := c.attempt(ctx, r, body, attempts > 1)
 		if res.err == nil && res.status >= 200 && res.status < 300 {
-			c.pacer.success()
+			pc.success()
 			return stripBOM(res.data), nil
 		}
 
@@ -515,7 +544,7 @@ func (c *Client) do(ctx context.Context, r *apiRequest) ([]byte, error) {
 		case res.status == http.StatusTooManyRequests:
 			limited++
 			apiErr := c.apiError(r, res)
-			c.pacer.backoff429(epoch, pol.RateLimitDelay, pol.RateLimitMaxDelay, apiErr.RetryAfter)
+			pc.backoff429(epoch, limitDelay, limitMaxDelay, apiErr.RetryAfter)
 			if limited > pol.MaxRateLimited || time.Since(start) >= pol.MaxElapsed {
 				return nil, &RetriesExhaustedError{Attempts: attempts, Elapsed: time.Since(start), Err: apiErr}
 			}
@@ -580,7 +609,7 @@ type attemptResult struct {
 
 // attempt sends one HTTP request.
 func (c *Client) attempt(ctx context.Context, r *apiRequest, body []byte, retry bool) attemptResult {
-	actx, cancel := context.WithTimeout(ctx, c.retry.AttemptTimeout)
+	actx, cancel := context.WithTimeout(ctx, max(c.retry.AttemptTimeout, r.timeout))
 	defer cancel()
 	var wrote atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
@@ -592,12 +621,28 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, body []byte, retry 
 		u.RawQuery = r.query.Encode()
 	}
 	var rd io.Reader
+	size := int64(len(body))
 	if body != nil {
 		rd = bytes.NewReader(body)
+	}
+	if r.upload != nil {
+		n, err := r.upload.Seek(0, io.SeekEnd)
+		if err == nil {
+			_, err = r.upload.Seek(0, io.SeekStart)
+		}
+		if err != nil {
+			return attemptResult{err: fmt.Errorf("rewinding the request body: %w", err)}
+		}
+		// NopCloser: the transport closes a request body, and the caller's
+		// file must stay open for the next attempt.
+		rd, size = io.NopCloser(r.upload), n
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, u.String(), rd)
 	if err != nil {
 		return attemptResult{err: err}
+	}
+	if r.upload != nil {
+		req.ContentLength = size
 	}
 	req.Header.Set("Authorization", c.auth.value)
 	req.Header.Set("Accept", "application/json")
@@ -605,11 +650,14 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, body []byte, retry 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
 
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.stats.attempt(r.method+" "+r.pattern, retry, 0, int64(len(body)), 0, time.Since(start))
+		c.stats.attempt(r.method+" "+r.pattern, retry, 0, size, 0, time.Since(start))
 		c.log.Debug("request failed", "method", r.method, "endpoint", r.pattern, "err", err)
 		return attemptResult{err: transportError(err), sent: wrote.Load()}
 	}
@@ -620,7 +668,7 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, body []byte, retry 
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	latency := time.Since(start)
-	c.stats.attempt(r.method+" "+r.pattern, retry, resp.StatusCode, int64(len(body)), int64(len(data)), latency)
+	c.stats.attempt(r.method+" "+r.pattern, retry, resp.StatusCode, size, int64(len(data)), latency)
 	c.log.Debug("request", "method", r.method, "endpoint", r.pattern, "status", resp.StatusCode, "latency", latency)
 	res := attemptResult{status: resp.StatusCode, header: resp.Header, data: data, sent: true}
 	switch {

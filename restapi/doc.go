@@ -17,8 +17,10 @@
 //
 // Services follow the API's resources: Categories, Schemas, Contacts (with
 // PurgePerson as Contacts.Purge), Projects (with ProjectHistory as
-// Projects.History), ToDos (ToDoList and ToDo), Orders, Invoices, Offers.
-// Every method takes a context first.
+// Projects.History), ToDos (ToDoList and ToDo), Orders, Invoices, Offers,
+// and SyncFeed (XML sync feeds: Pull makes MiniCRM download a published
+// file, Upload sends one; see package xmlfeed). Every method takes a
+// context first.
 //
 // # Pacing
 //
@@ -30,6 +32,10 @@
 // may run from many goroutines: the total stays under the limit. On a 429
 // every goroutine of that system pauses and the refused request is sent
 // again; nothing is lost, since MiniCRM does not process a refused request.
+//
+// SyncFeed calls have a limit of their own (180 an hour in MAN25) and are
+// paced by a second limiter per system (WithSyncFeedRate), so a push never
+// waits behind REST calls nor spends their budget.
 //
 // # Retries and unknown outcomes
 //

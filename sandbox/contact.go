@@ -328,6 +328,7 @@ func createContact(s *Server, r *request) (any, error) {
 	}
 	c.Id = st.newID()
 	st.contacts[c.Id] = c
+	s.contactChanged(r.base, nil, c)
 	return map[string]int{"Id": c.Id}, nil
 }
 
@@ -355,6 +356,7 @@ func updateContact(s *Server, r *request) (any, error) {
 	}
 	if changed {
 		cp.UpdatedAt, cp.UpdatedBy = s.clock(), st.apiUser()
+		s.contactChanged(r.base, c, &cp)
 		*c = cp
 	}
 	return map[string]int{"Id": c.Id}, nil

@@ -40,6 +40,8 @@ type Dataset struct {
 	// of the documented POST that creates it plus "Kind" (Order, Invoice or
 	// Offer) and "Id".
 	Documents []map[string]any `json:"documents,omitempty" yaml:"documents,omitempty"`
+	// Webhooks are notified of Contact and Project changes (webhooks.go).
+	Webhooks []WebhookConfig `json:"webhooks,omitempty" yaml:"webhooks,omitempty"`
 }
 
 // User is a MiniCRM user.
@@ -207,6 +209,11 @@ func (ds *Dataset) Validate() error {
 			}
 		}
 		checkFields(fmt.Sprintf("category %d fields", c.Id), c.Fields, projectSystemFields, bad)
+	}
+	for i, wh := range ds.Webhooks {
+		if err := wh.check(cats); err != nil {
+			bad("webhooks[%d]: %v", i, err)
+		}
 	}
 	checkFields("person_fields", ds.PersonFields, personSystemFields, bad)
 	checkFields("business_fields", ds.BusinessFields, businessSystemFields, bad)

@@ -13,7 +13,8 @@
 //
 // A Server is an http.Handler, so tests mount it with httptest and the CLI
 // serves it on loopback. Test hooks live under /_sandbox/ (stats, reset, load,
-// faults); they need the same credentials and are not rate limited.
+// faults, webhooks); they need the same credentials and are not rate limited.
+// Webhooks (webhooks.go) notify other servers of changes the way MiniCRM's do.
 //
 // Where the Hungarian (2021) and English editions of the documentation
 // disagree, the difference is a Config option and the place is commented:

@@ -52,6 +52,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case err = <-errc:
 	}
 	stopSaving()
+	s.Close() // stop webhook deliveries
 	if serr := <-saved; serr != nil && err == nil {
 		err = serr
 	}

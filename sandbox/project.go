@@ -207,6 +207,7 @@ func createProject(s *Server, r *request) (any, error) {
 	p.Hash = projectHash(p.Id)
 	st.projects[p.Id] = p
 	st.addHistory(p.Id, p.UserId, 0, p.StatusId, now)
+	s.projectChanged(r.base, nil, p)
 	return map[string]int{"Id": p.Id}, nil
 }
 
@@ -240,6 +241,7 @@ func updateProject(s *Server, r *request) (any, error) {
 			cp.StatusUpdatedAt = now
 			st.addHistory(p.Id, st.apiUser(), oldStatus, cp.StatusId, now)
 		}
+		s.projectChanged(r.base, p, &cp)
 		*p = cp
 	}
 	return map[string]int{"Id": p.Id}, nil

@@ -35,3 +35,20 @@ func r3Routes() []route {
 			methods: map[string]handlerFunc{http.MethodGet: getToDo, http.MethodPut: updateToDo}},
 	}
 }
+
+// The XML sync endpoints (syncfeed.go). They are outside the REST rate
+// limit: MAN25 gives XML sync a limit of its own, 180 calls an hour, which
+// the handlers apply (Config.SyncFeedPerHour). A feed is applied after the
+// answer, so the requests themselves write nothing.
+func init() { routes = append(routes, syncFeedRoutes()...) }
+
+func syncFeedRoutes() []route {
+	return []route{
+		// MiniCRM downloads the feed from Source; the path's id is the SystemId.
+		{segs: []string{"Api", "SyncFeed", "{id}"}, entity: "SyncFeed", unthrottled: true,
+			methods: map[string]handlerFunc{http.MethodGet: pullFeed}},
+		// The feed in the body; the path's id is a FeedId MiniCRM assigns (PEN).
+		{segs: []string{"Api", "SyncFeed", "{id}", "Upload"}, entity: "SyncFeed", unthrottled: true,
+			methods: map[string]handlerFunc{http.MethodPost: uploadFeed}},
+	}
+}

@@ -46,6 +46,21 @@ type Config struct {
 	// Logger receives one line per request (never the credentials); nil
 	// discards.
 	Logger *slog.Logger
+	// Webhooks are notified of Contact and Project changes (webhooks.go),
+	// as well as the data set's webhooks.
+	Webhooks []WebhookConfig
+	// WebhookSchedule is the wait before each retry of a notification not
+	// answered 200, from the previous try; DefaultWebhookSchedule when nil.
+	// WebhookScale multiplies it (0 means 1): tests shrink it.
+	WebhookSchedule []time.Duration
+	WebhookScale    float64
+	// SyncFeedPerHour limits XML sync calls (/Api/SyncFeed) per sliding
+	// hour, apart from RPM: MAN25 says 180. 0 disables the limit; negative
+	// means 180.
+	SyncFeedPerHour int
+	// SyncFeedTimeout bounds the download of a feed's Source URL (MiniCRM
+	// gives up after about 120 s, the default when 0).
+	SyncFeedTimeout time.Duration
 }
 
 // Faults injects failures the way a real network and a busy MiniCRM do.
@@ -75,6 +90,7 @@ type Server struct {
 	cfg Config
 	now func() time.Time
 	log *slog.Logger
+	wh  *webhooks // webhook deliveries; its own lock, taken after mu
 
 	mu      sync.Mutex // guards everything below
 	st      *store
@@ -85,6 +101,7 @@ type Server struct {
 	storm   int         // 429s left in the current storm
 	stats   Stats
 	dirty   bool
+	feeds   feedState // XML sync feeds (syncfeed.go)
 }
 
 // Stats counts what the server saw; GET /_sandbox/stats returns it.
@@ -107,6 +124,9 @@ type Stats struct {
 	Unauthorized int `json:"unauthorized"`
 	// Writes counts requests that changed data (creates and updates).
 	Writes int `json:"writes"`
+	// FeedCards counts cards that XML sync feeds created or changed (a
+	// card a feed sends unchanged is not counted).
+	FeedCards int `json:"feed_cards"`
 }
 
 // GenerateAPIKey returns a random 32-character key, the length MiniCRM's
@@ -131,6 +151,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RPM < 0 {
 		cfg.RPM = 60
 	}
+	if cfg.SyncFeedPerHour < 0 {
+		cfg.SyncFeedPerHour = 180
+	}
+	if cfg.SyncFeedTimeout <= 0 {
+		cfg.SyncFeedTimeout = 120 * time.Second
+	}
 	if cfg.Dataset == nil {
 		cfg.Dataset = DefaultDataset()
 	}
@@ -147,6 +173,9 @@ func New(cfg Config) (*Server, error) {
 	s.rng = mathrand.New(mathrand.NewPCG(cfg.Faults.Seed, cfg.Faults.Seed^0x9e3779b97f4a7c15))
 	s.resetStats()
 	var err error
+	if s.wh, err = newWebhooks(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.StatePath != "" {
 		s.st, err = loadSnapshot(cfg.StatePath)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -734,6 +763,10 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request, segs []string
 			return
 		}
 		s.answerJSON(w, r, f)
+	case hook == "webhooks":
+		s.serveWebhookHook(w, r)
+	case hook == "feeds" || strings.HasPrefix(hook, "feeds/"):
+		s.serveFeedsHook(w, r, segs[1:])
 	case hook == "stats" || hook == "reset" || hook == "load" || hook == "faults":
 		s.answer(w, r, http.StatusMethodNotAllowed, "Sandbox ("+r.Method+"): method not allowed")
 	default:

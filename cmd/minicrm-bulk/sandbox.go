@@ -25,7 +25,14 @@ Without --data it starts with the built-in Hungarian system (modules Értékesí
 examples use; --empty keeps the configuration and drops those records.
 
 Test hooks (same credentials, not rate limited): GET /_sandbox/stats, POST /_sandbox/reset,
-POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
+POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults,
+GET /_sandbox/webhooks (every notification sent and its tries).
+
+--webhook TYPE[:CategoryId][:Field,...]=URL notifies URL of changes, as MiniCRM's webhooks
+do: TYPE is Project or Contact, CategoryId a module, Fields the fields whose change counts;
+user and password in the URL become basic auth. A notification not answered 200 is sent again
+10 s, 1 min, 5 min, 15 min, 30 min and 1 h later (--webhook-scale shrinks that), and a JSON
+object in a 200 answer is written back to the record without a new notification.`,
 		example: `  # start on the default address with a generated key
   minicrm-bulk sandbox
 
@@ -35,6 +42,11 @@ POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
   # rehearse against a flaky system: 5% errors, dropped connections, slow answers
   minicrm-bulk sandbox --fail-rate 0.05 --drop-rate 0.01 --latency 200ms --burst-429 10 --seed 7
 
+  # notify a local receiver (minicrm-bulk listen) of status changes in module 10 and of
+  # every contact change, retrying 100 times faster than MiniCRM
+  minicrm-bulk sandbox --webhook 'Project:10:StatusId=http://minicrm:secret@127.0.0.1:8090/' \
+      --webhook 'Contact=http://minicrm:secret@127.0.0.1:8090/' --webhook-scale 0.01
+
   # then, in another terminal (host swapped for the sandbox's):
   curl --user 12345:$ApiKey "http://127.0.0.1:8080/Api/R3/Contact?Email=norbert@minicrm.hu"`,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
@@ -43,6 +55,7 @@ POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
 			systemID := fs.Int("system-id", 12345, "the emulated system's SystemId")
 			apiKey := fs.String("api-key", "", "the system's API key (generated and printed when empty)")
 			rpm := fs.Int("rpm", 60, "rate limit in requests per minute (HU doc: 60, EN doc: 180; 0 disables)")
+			syncFeedPerHour := fs.Int("syncfeed-per-hour", 180, "XML sync calls (/Api/SyncFeed) per hour, apart from --rpm (MAN25: 180; 0 disables)")
 			data := fs.String("data", "", "data file (YAML or JSON): modules, statuses, users, fields, records")
 			empty := fs.Bool("empty", false, "start the built-in system without its example records")
 			state := fs.String("state", "", "persist the system to this file and restore it at start")
@@ -53,9 +66,14 @@ POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
 			burst := fs.Int("burst-429", 0, "length of a 429 storm started every --burst-every requests (0: none)")
 			burstEvery := fs.Int("burst-every", 100, "requests between 429 storms")
 			seed := fs.Uint64("seed", 1, "seed for the injected faults (same seed, same faults)")
+			webhooks := fs.StringArray("webhook", nil, "notify URL of changes: TYPE[:CategoryId][:Field,...]=URL (repeatable)")
+			webhookScale := fs.Float64("webhook-scale", 1, "multiply the webhook retry schedule (10s…1h) by this, e.g. 0.01")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected arguments: %v", args)
+				}
+				if *syncFeedPerHour < 0 {
+					return usagef("--syncfeed-per-hour must not be negative")
 				}
 				if *rpm < 0 {
 					return usagef("--rpm must not be negative")
@@ -73,14 +91,26 @@ POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
 						return err
 					}
 				}
+				var hooks []sandbox.WebhookConfig
+				for _, spec := range *webhooks {
+					wc, err := sandbox.ParseWebhookFlag(spec)
+					if err != nil {
+						return usagef("--webhook: %v", err)
+					}
+					hooks = append(hooks, wc)
+				}
+				if *webhookScale <= 0 {
+					return usagef("--webhook-scale must be positive")
+				}
 				key, generated := *apiKey, false
 				if key == "" {
 					key, generated = sandbox.GenerateAPIKey(), true
 				}
 				srv, err := sandbox.New(sandbox.Config{
-					SystemID: *systemID, APIKey: key, RPM: *rpm, Dataset: ds, StatePath: *state,
+					SystemID: *systemID, APIKey: key, RPM: *rpm, Dataset: ds, StatePath: *state, SyncFeedPerHour: *syncFeedPerHour,
 					Faults: sandbox.Faults{FailRate: *failRate, DropRate: *dropRate, Latency: *latency, LatencyJitter: *jitter,
 						Burst429: *burst, BurstEvery: *burstEvery, Seed: *seed},
+					Webhooks: hooks, WebhookScale: *webhookScale,
 				})
 				if err != nil {
 					return err
@@ -103,6 +133,9 @@ POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults.`,
 				fmt.Fprintf(e.stdout, "  Rate limit: %s\n", limit)
 				if *state != "" {
 					fmt.Fprintf(e.stdout, "  State:    %s\n", *state)
+				}
+				for _, wc := range append(hooks, ds.Webhooks...) {
+					fmt.Fprintf(e.stdout, "  Webhook:  %s\n", sandbox.DescribeWebhook(wc))
 				}
 				fmt.Fprintf(e.stdout, "\nTry:\n  curl --user %d:$ApiKey \"%s/Api/R3/Category\"\nCtrl-C stops it.\n", *systemID, url)
 				start := time.Now()

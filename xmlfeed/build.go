@@ -1,0 +1,622 @@
+package xmlfeed
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/maphash"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/source"
+)
+
+// CardBuilder turns the records a mapping makes of a row into a card.
+type CardBuilder struct {
+	plan       *mapping.Plan
+	categoryID string
+	extField   string // the project field holding the external id
+	extColumn  string
+}
+
+// NewCardBuilder checks that the plan can make feed cards: it maps a
+// project, and names the project field holding the source's id
+// (project.external_id), which becomes Project@Id.
+func NewCardBuilder(p *mapping.Plan) (*CardBuilder, error) {
+	m := p.Mapping()
+	if m.Project == nil {
+		return nil, mapping.Problems{{File: m.Path, Line: 1, Path: "project",
+			Msg: "a feed is made of cards: map a project (with its category and external_id)"}}
+	}
+	if m.Project.ExternalID == "" {
+		return nil, mapping.Problems{{File: m.Path, Line: m.Line("project"), Path: "project.external_id",
+			Msg: "a feed keys each card by the source's own id (MiniCRM keeps it as the card's ReferenceId and " +
+				"updates that card when the id comes again): name the field holding it, e.g. external_id: KulsoAzonosito, " +
+				"and map that field to the id column"}}
+	}
+	cb := &CardBuilder{plan: p, categoryID: fmt.Sprint(p.CategoryID()), extField: m.Project.ExternalID}
+	if spec := m.Project.Fields[cb.extField]; spec != nil {
+		cb.extColumn = spec.Column
+		if spec.Template != "" {
+			cb.extColumn = spec.Template
+		}
+	}
+	return cb, nil
+}
+
+// leading are the card fields written first, in this order; CategoryId
+// comes from the mapping's category.
+var leading = []string{"Name", "CategoryId", "StatusId", "UserId"}
+
+// Card builds the card of a bundle. Enum fields carry option ids (the
+// mapping resolves labels to ids; MiniCRM accepts either, and ids survive a
+// renamed option); dates are "2006-01-02", date-times "2006-01-02
+// 15:04:05"; a field the mapping clears (if_empty: clear) is an empty
+// element. A row without an external id is a RowErrors, like any other row
+// that cannot be imported.
+func (cb *CardBuilder) Card(b *mapping.Bundle) (*Card, error) {
+	proj := b.Project
+	if proj == nil {
+		return nil, errors.New("xmlfeed: the bundle has no project")
+	}
+	id := proj.Keys.ExternalID
+	if id == "" {
+		return nil, mapping.RowErrors{{Loc: b.Loc, Column: cb.extColumn, Field: "Project." + cb.extField,
+			Reason: "is empty; a feed card needs the external id (it becomes Project Id, the card's ReferenceId)"}}
+	}
+	c := &Card{ID: id, Loc: b.Loc.String(), Fields: make([]Field, 0, len(proj.Order)+1)}
+	for _, name := range leading {
+		if name == "CategoryId" {
+			c.Fields = append(c.Fields, Field{Name: name, Value: cb.categoryID})
+			continue
+		}
+		if v, ok := proj.Fields[name]; ok {
+			c.Fields = append(c.Fields, Field{Name: name, Value: mapping.ValueString(v)})
+		}
+	}
+	for _, name := range proj.Order {
+		if name == "Name" || name == "StatusId" || name == "UserId" {
+			continue
+		}
+		c.Fields = append(c.Fields, Field{Name: name, Value: mapping.ValueString(proj.Fields[name])})
+	}
+	if bus := b.Business; bus != nil {
+		c.Business = &Business{}
+		for _, name := range bus.Order {
+			v := mapping.ValueString(bus.Fields[name])
+			switch name {
+			case "Email":
+				if v != "" {
+					c.Business.Emails = append(c.Business.Emails, v)
+				}
+			case "Phone":
+				if v != "" {
+					c.Business.Phones = append(c.Business.Phones, v)
+				}
+			default:
+				c.Business.Fields = append(c.Business.Fields, Field{Name: name, Value: v})
+			}
+		}
+	}
+	if p := b.Person; p != nil {
+		ct := Contact{ID: p.Keys.ExternalID}
+		for _, name := range p.Order {
+			ct.Fields = append(ct.Fields, Field{Name: name, Value: mapping.ValueString(p.Fields[name])})
+		}
+		c.Contacts = append(c.Contacts, ct)
+	}
+	return c, nil
+}
+
+// BuildOptions say what Build reads and writes.
+type BuildOptions struct {
+	// Plan is the compiled mapping; Source its rows (Build does not close
+	// it).
+	Plan   *mapping.Plan
+	Source source.Reader
+	// Output is the feed file. With Split > 0 the parts are named after it:
+	// feed.xml → feed-0001.xml, feed-0002.xml… Files are written under a
+	// temporary name and renamed when complete, so a failed build leaves no
+	// half feed that could be pushed.
+	Output string
+	// Split is the most cards per file (0: one file).
+	Split int
+	// Snapshot, when set, makes the feed partial (--changed-only): only
+	// cards whose content differs from what the last successful push of
+	// Scope contained are written, and what is written is recorded as
+	// pending until that file is pushed (Snapshot.Promote).
+	Snapshot *Snapshot
+	Scope    string
+	// Reject receives each row that cannot go into the feed (mapping
+	// errors, source errors, duplicate Project Ids), with its original
+	// values: the errors.csv.
+	Reject func(*mapping.Rejected) error
+	// OnDrop receives a report for each value that lost characters XML
+	// cannot carry.
+	OnDrop func(Drop)
+	// SkipDuplicateCheck leaves out the check for Project Ids that appear
+	// twice, and the memory it takes (about 20 bytes a card): for sources
+	// whose ids are known to be unique (a database's primary key). A
+	// duplicate is then written twice, MiniCRM applying the later one over
+	// the earlier [I]; Inspect still finds them.
+	SkipDuplicateCheck bool
+}
+
+// FeedFile is one file Build wrote.
+type FeedFile struct {
+	Path   string
+	Cards  int
+	SHA256 string // hex, of the whole file
+}
+
+// BuildSummary counts what Build did. Every source row is exactly one of
+// Written, Unchanged, Skipped or Rejected.
+type BuildSummary struct {
+	Rows      int
+	Written   int // cards written to the feed
+	Unchanged int // cards left out by --changed-only: the last push had them as they are
+	Skipped   int // rows left out on purpose by the mapping's filters
+	Rejected  int // rows that failed validation (in the errors output)
+	// Duplicates counts rejected rows whose Project Id an earlier row of
+	// the same source already had.
+	Duplicates int
+	// Dropped is the number of characters dropped from written values.
+	Dropped int
+	Files   []FeedFile
+	// SkipReasons and ByField are as in mapping.CheckSummary.
+	SkipReasons map[string]int
+	ByField     map[string]int
+}
+
+// Build maps every row of the source and writes the valid ones as cards:
+// the feed build command. Rows are validated against the Schema by the
+// plan first; a row that fails goes to Reject, never into the feed.
+//
+// Rows are read by one goroutine, mapped and encoded in batches by one
+// worker per CPU, and written in source order by the calling goroutine, so
+// the output (files, rejects, drops) is the same as a sequential build's.
+// Reject and OnDrop are called from the calling goroutine.
+//
+// Memory stays flat with the number of rows, but for the duplicate check:
+// a 64-bit fingerprint and the line of every card (about 20 bytes a card
+// in a Go map). A false duplicate among a million ids has odds of about
+// 3·10⁻⁸, and would show both rows in the errors output.
+func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
+	if o.Plan == nil || o.Source == nil || o.Output == "" {
+		return nil, errors.New("xmlfeed: Build needs a plan, a source and an output")
+	}
+	if o.Split < 0 {
+		return nil, errors.New("xmlfeed: Split must not be negative")
+	}
+	cb, err := NewCardBuilder(o.Plan)
+	if err != nil {
+		return nil, err
+	}
+	sum := &BuildSummary{SkipReasons: map[string]int{}, ByField: map[string]int{}}
+	var snap *SnapshotBuild
+	if o.Snapshot != nil {
+		if snap, err = o.Snapshot.StartBuild(o.Scope); err != nil {
+			return sum, err
+		}
+	}
+	out := &partWriter{base: o.Output, split: o.Split, onDrop: o.OnDrop, snap: snap}
+	defer out.abort()
+
+	ctx, cancel := context.WithCancel(ctx)
+	results, wait := mapRows(ctx, o.Source, func(items []rowResult) { processBatch(items, o.Plan, cb, snap) })
+	// The caller may close the source once Build returns: every goroutine
+	// is gone by then.
+	defer func() { cancel(); wait() }()
+
+	seed := maphash.MakeSeed()
+	var seen map[uint64]int32
+	if !o.SkipDuplicateCheck {
+		seen = map[uint64]int32{}
+	}
+	reject := func(rej *mapping.Rejected) error {
+		sum.Rejected++
+		fields := map[string]bool{}
+		for _, e := range rej.Problems {
+			if !fields[e.Field] {
+				fields[e.Field] = true
+				sum.ByField[e.Field]++
+			}
+		}
+		if o.Reject != nil {
+			return o.Reject(rej)
+		}
+		return nil
+	}
+	for b := range results {
+		for i := range b.items {
+			it := &b.items[i]
+			if err := ctx.Err(); err != nil {
+				return sum, err
+			}
+			sum.Rows++
+			row := it.row
+			var skipped *mapping.Skipped
+			var errs mapping.RowErrors
+			switch {
+			case it.rowErr != nil:
+				err = reject(&mapping.Rejected{Loc: it.rowErr.Loc, Values: cellValues(row.Cells),
+					Problems: []*mapping.CellError{{Loc: it.rowErr.Loc, Column: it.rowErr.Name, Field: "(source)", Reason: it.rowErr.Err.Error()}}})
+			case it.err == nil:
+				err = nil
+			case errors.As(it.err, &skipped):
+				sum.Skipped++
+				sum.SkipReasons[skipped.Reason]++
+				continue
+			case errors.As(it.err, &errs):
+				err = reject(&mapping.Rejected{Loc: row.Loc, Problems: errs, Values: cellValues(row.Cells)})
+			default:
+				return sum, it.err
+			}
+			if err != nil {
+				return sum, err
+			}
+			if it.rowErr != nil || it.err != nil {
+				continue
+			}
+			fp := maphash.String(seed, it.id)
+			if first, dup := seen[fp]; dup && seen != nil {
+				sum.Duplicates++
+				if err := reject(&mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells), Problems: []*mapping.CellError{{
+					Loc: row.Loc, Column: cb.extColumn, Field: "Project." + cb.extField, Value: it.id,
+					Reason: fmt.Sprintf("duplicate Project Id %q: line %d has it already, and a feed keys cards by it", it.id, first)}}}); err != nil {
+					return sum, err
+				}
+				continue
+			}
+			if seen != nil {
+				seen[fp] = int32(min(row.Loc.Line, 1<<31-1))
+			}
+			if it.encErr != nil {
+				// The card's own content cannot be written (a field name the
+				// schema check let through but XML cannot carry).
+				if err := reject(&mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells),
+					Problems: []*mapping.CellError{{Loc: row.Loc, Field: "Project", Reason: it.encErr.Error()}}}); err != nil {
+					return sum, err
+				}
+				continue
+			}
+			if it.lookupErr != nil {
+				return sum, it.lookupErr
+			}
+			if it.unchanged {
+				sum.Unchanged++
+				continue
+			}
+			if snap != nil {
+				if err := snap.Record(it.id, it.hash); err != nil {
+					return sum, err
+				}
+			}
+			if err := out.write(it.enc); err != nil {
+				return sum, err
+			}
+			sum.Written++
+		}
+		if b.fatal != nil {
+			return sum, b.fatal
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	if err := out.finish(); err != nil {
+		return sum, err
+	}
+	sum.Files = out.files
+	sum.Dropped = out.dropped
+	return sum, nil
+}
+
+// rowResult is one source row on its way through Build.
+type rowResult struct {
+	row    source.Row
+	rowErr *source.RowError // the source could not read the row
+	err    error            // *mapping.Skipped, mapping.RowErrors, or fatal
+	id     string
+	enc    *Encoded
+	encErr error
+	// With a snapshot: the card's digest, and whether the last push had it.
+	hash      [16]byte
+	unchanged bool
+	lookupErr error
+}
+
+// processBatch maps, builds and encodes a batch of rows (on a worker
+// goroutine), and looks their cards up in the snapshot in one read.
+func processBatch(items []rowResult, p *mapping.Plan, cb *CardBuilder, snap *SnapshotBuild) {
+	for i := range items {
+		items[i].process(p, cb)
+	}
+	if snap == nil {
+		return
+	}
+	var ids []string
+	var idx []int
+	for i := range items {
+		if it := &items[i]; it.enc != nil {
+			it.hash = CardHash(it.enc.b)
+			ids = append(ids, it.id)
+			idx = append(idx, i)
+		}
+	}
+	err := snap.LookupAll(ids, func(i int, h [16]byte, ok bool) {
+		it := &items[idx[i]]
+		it.unchanged = ok && h == it.hash
+	})
+	if err != nil {
+		for _, i := range idx {
+			items[i].lookupErr = err
+		}
+	}
+}
+
+// process maps, builds and encodes one row.
+func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder) {
+	if it.rowErr != nil {
+		return
+	}
+	b, err := p.Map(it.row)
+	if err != nil {
+		it.err = err
+		return
+	}
+	card, err := cb.Card(b)
+	if err != nil {
+		it.err = err
+		return
+	}
+	it.id = card.ID
+	it.enc, it.encErr = Encode(card)
+}
+
+type rowBatch struct {
+	seq   int
+	items []rowResult
+	fatal error // a source error that ends the build, after items
+}
+
+const batchSize = 256
+
+// mapRows reads the source on one goroutine, runs process on the rows in
+// batches on one worker per CPU, and yields the batches in source order.
+// The channel is closed after the last batch (or the one carrying a fatal
+// error); cancelling ctx stops every goroutine, and wait waits for them.
+func mapRows(ctx context.Context, src source.Reader, process func([]rowResult)) (<-chan rowBatch, func()) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	todo := make(chan rowBatch, workers)
+	done := make(chan rowBatch, workers)
+	ordered := make(chan rowBatch, 1)
+	var all sync.WaitGroup
+	all.Add(2)
+	go func() {
+		defer all.Done()
+		defer close(todo)
+		seq := 0
+		cur := rowBatch{items: make([]rowResult, 0, batchSize)}
+		send := func() bool {
+			cur.seq = seq
+			seq++
+			select {
+			case todo <- cur:
+				cur = rowBatch{items: make([]rowResult, 0, batchSize)}
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for {
+			row, err := src.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				if len(cur.items) > 0 {
+					send()
+				}
+				return
+			}
+			var rowErr *source.RowError
+			if err != nil && !errors.As(err, &rowErr) {
+				cur.fatal = err
+				send()
+				return
+			}
+			cur.items = append(cur.items, rowResult{row: row, rowErr: rowErr})
+			if len(cur.items) == batchSize && !send() {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range todo {
+				process(b.items)
+				select {
+				case done <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	go func() {
+		defer all.Done()
+		defer close(ordered)
+		next := 0
+		waiting := map[int]rowBatch{}
+		for b := range done {
+			waiting[b.seq] = b
+			for {
+				nb, ok := waiting[next]
+				if !ok {
+					break
+				}
+				delete(waiting, next)
+				next++
+				select {
+				case ordered <- nb:
+				case <-ctx.Done():
+					for range done { // let the workers finish
+					}
+					return
+				}
+			}
+		}
+	}()
+	return ordered, func() { all.Wait(); wg.Wait() }
+}
+
+func cellValues(cells []source.Cell) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = c.Raw
+	}
+	return out
+}
+
+// PartName is the name of part n (from 1) of a split feed: feed.xml →
+// feed-0001.xml.
+func PartName(base string, n int) string {
+	ext := filepath.Ext(base)
+	return fmt.Sprintf("%s-%04d%s", strings.TrimSuffix(base, ext), n, ext)
+}
+
+// partWriter writes the cards into one file or into parts of at most split
+// cards, each under a temporary name until complete.
+type partWriter struct {
+	base    string
+	split   int
+	onDrop  func(Drop)
+	snap    *SnapshotBuild
+	files   []FeedFile
+	dropped int
+
+	f      *os.File
+	tmp    string
+	path   string
+	w      *Writer
+	h      hash.Hash
+	n      int // cards in the current part
+	failed error
+}
+
+func (p *partWriter) open() error {
+	p.path = p.base
+	if p.split > 0 {
+		p.path = PartName(p.base, len(p.files)+1)
+	}
+	dir := filepath.Dir(p.path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(p.path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	p.f, p.tmp, p.n = f, f.Name(), 0
+	p.h = sha256.New()
+	p.w = NewWriter(io.MultiWriter(f, p.h), WithDropHandler(func(d Drop) {
+		p.dropped += d.Count
+		if p.onDrop != nil {
+			p.onDrop(d)
+		}
+	}))
+	return p.w.Begin()
+}
+
+// write writes an encoded card, closing the part when it is full.
+func (p *partWriter) write(e *Encoded) error {
+	if p.f == nil {
+		if err := p.open(); err != nil {
+			return err
+		}
+	}
+	if err := p.w.WriteEncoded(e); err != nil {
+		return err
+	}
+	p.n++
+	if p.split > 0 && p.n >= p.split {
+		return p.closePart()
+	}
+	return nil
+}
+
+func (p *partWriter) closePart() error {
+	err := p.w.Close()
+	if err == nil {
+		err = p.f.Sync()
+	}
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(p.tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(p.tmp, p.path)
+	}
+	if err != nil {
+		os.Remove(p.tmp)
+		p.f = nil
+		return err
+	}
+	file := FeedFile{Path: p.path, Cards: p.n, SHA256: hex.EncodeToString(p.h.Sum(nil))}
+	p.files = append(p.files, file)
+	p.f = nil
+	if p.snap != nil {
+		return p.snap.FinishPart(file)
+	}
+	return nil
+}
+
+// finish closes the last part; a build that wrote no card still writes
+// one (empty) feed, so that scripts find the file they named.
+func (p *partWriter) finish() error {
+	if p.f == nil && len(p.files) == 0 {
+		if err := p.open(); err != nil {
+			return err
+		}
+	}
+	if p.f != nil {
+		if err := p.closePart(); err != nil {
+			return err
+		}
+	}
+	if p.snap != nil {
+		return p.snap.Close()
+	}
+	return nil
+}
+
+// abort removes a part left unfinished by an error.
+func (p *partWriter) abort() {
+	if p.f != nil {
+		p.f.Close()
+		os.Remove(p.tmp)
+		p.f = nil
+	}
+	if p.snap != nil {
+		p.snap.Close()
+	}
+}
+
+// CardHash is what --changed-only compares: a digest (SHA-256, first 16
+// bytes) of the card exactly as encoded in the file. A new version of this
+// package that encodes a card differently makes every card "changed" once.
+func CardHash(encoded []byte) [16]byte {
+	sum := sha256.Sum256(encoded)
+	var h [16]byte
+	copy(h[:], sum[:16])
+	return h
+}
