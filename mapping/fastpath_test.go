@@ -2,8 +2,10 @@ package mapping
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -92,5 +94,28 @@ func TestParseNumberDigits(t *testing.T) {
 	}
 	if _, err := ParseNumber("1234567890123456789"); err != nil {
 		t.Error(fmt.Errorf("long digits: %w", err))
+	}
+}
+
+// TestHungarianShapeCache checks the assumption huShape rests on: for every
+// four-digit prefix and both lengths of Hungarian national numbers, numbers
+// with different tails get the same verdict and grouping from
+// libphonenumber, so the cached shape gives libphonenumber's answer.
+func TestHungarianShapeCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for prefix := 1000; prefix <= 9999; prefix++ {
+		for _, length := range []int{8, 9} {
+			tailLen := length - 4
+			tails := []string{strings.Repeat("0", tailLen), strings.Repeat("9", tailLen),
+				fmt.Sprintf("%0*d", tailLen, rng.IntN(int(math.Pow10(tailLen))))}
+			for _, tail := range tails {
+				nat := []byte(strconv.Itoa(prefix) + tail)
+				want := huShapeSlow(nat)
+				got := huShapeOf(nat)
+				if got.valid != want.valid || fmt.Sprint(got.groups) != fmt.Sprint(want.groups) {
+					t.Fatalf("%s: cached shape %+v, libphonenumber says %+v", nat, got, want)
+				}
+			}
+		}
 	}
 }

@@ -204,7 +204,10 @@ func yamlProblem(path string, err error) Problem {
 			}
 		}
 	}
-	msg = strings.Replace(msg, "not found in type mapping.", "is not a known key in", 1)
+	if i := strings.Index(msg, "not found in type mapping."); i >= 0 {
+		typ := strings.ToLower(strings.TrimSpace(msg[i+len("not found in type mapping."):]))
+		msg = msg[:i] + "is not a known key in the " + typ + " section (a typo?)"
+	}
 	return Problem{File: path, Line: line, Msg: "YAML: " + msg}
 }
 

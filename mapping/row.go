@@ -32,7 +32,8 @@ type Record struct {
 	CategoryID int
 }
 
-// MatchKeys are a record's identities, normalized for comparison.
+// MatchKeys are a record's identities, normalized for comparison. Name and
+// VatNumber are set only when the entity's mapping matches by them.
 type MatchKeys struct {
 	Email      string
 	Phone      string // E.164 digits with +
@@ -264,7 +265,13 @@ func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 		}
 		return ""
 	}
-	k := MatchKeys{Email: strings.ToLower(str("Email")), VatNumber: VatKey(str("VatNumber"))}
+	// Only the keys the entity matches by (and its external id, which feeds
+	// use as the card's Id) are worked out: the name key's folding is the
+	// costliest step of mapping a row.
+	k := MatchKeys{Email: strings.ToLower(str("Email"))}
+	if ep.uses("vat_number") {
+		k.VatNumber = VatKey(str("VatNumber"))
+	}
 	if ph := str("Phone"); ph != "" {
 		// A Phone text is always the Normalize'd form (the field is
 		// parsed as a phone), so its key is its digits: parsing it with
@@ -274,13 +281,24 @@ func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 	if ep.externalID != "" {
 		k.ExternalID = strings.TrimSpace(str(ep.externalID))
 	}
-	switch ep.kind {
-	case KindPerson:
-		k.Name = NameKey(PersonName(str("FirstName"), str("LastName")))
-	default:
-		k.Name = NameKey(str("Name"))
+	if ep.uses("name") {
+		switch ep.kind {
+		case KindPerson:
+			k.Name = NameKey(PersonName(str("FirstName"), str("LastName")))
+		default:
+			k.Name = NameKey(str("Name"))
+		}
 	}
 	return k
+}
+
+func (ep *entityPlan) uses(key string) bool {
+	for _, k := range ep.match {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // PersonName is a person's display name in MiniCRM's (Hungarian) order.

@@ -77,6 +77,7 @@ existing card but not create one.
 			out := fs.StringP("output", "o", "", "build: the feed file to write")
 			split := fs.Int("split", 0, "build: at most this many cards per file (feed-0001.xml, feed-0002.xml…)")
 			changedOnly := fs.Bool("changed-only", false, "build: only cards new or changed since the last successful push")
+			noDupCheck := fs.Bool("no-duplicate-check", false, "build: do not reject rows repeating an earlier row's Project Id (the check keeps every Id seen, ~70 bytes a card; without it memory stays flat)")
 			stateDir := fs.String("state", defaultStateDir, "build, push: the state directory holding the --changed-only snapshot")
 			scope := fs.String("snapshot-name", "", "build: the snapshot's name (default: the mapping file's name)")
 			errorsFile := fs.String("errors", "", "build: where rejected rows go (default: errors.csv beside the feed)")
@@ -101,7 +102,8 @@ existing card but not create one.
 						return usagef("--split must not be negative")
 					}
 					return feedBuild(ctx, e, conn, feedBuildOptions{mapping: *mappingFile, source: *sourceFile, out: *out, split: *split,
-						changedOnly: *changedOnly, stateDir: *stateDir, scope: *scope, errors: *errorsFile, schema: *schemaFile})
+						changedOnly: *changedOnly, stateDir: *stateDir, scope: *scope, errors: *errorsFile, schema: *schemaFile,
+						noDupCheck: *noDupCheck})
 				case "push":
 					return feedPush(ctx, e, conn, *feedID, *sourceURL, *stateDir, args[1:])
 				case "inspect":
@@ -123,6 +125,7 @@ type feedBuildOptions struct {
 	mapping, source, out    string
 	split                   int
 	changedOnly             bool
+	noDupCheck              bool
 	stateDir, scope, errors string
 	schema                  string
 }
@@ -170,7 +173,7 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 	if err != nil {
 		return err
 	}
-	bo := xmlfeed.BuildOptions{Plan: plan, Source: r, Output: o.out, Split: o.split,
+	bo := xmlfeed.BuildOptions{Plan: plan, Source: r, Output: o.out, Split: o.split, SkipDuplicateCheck: o.noDupCheck,
 		Reject: func(rej *mapping.Rejected) error {
 			return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
 				Reason: rej.Reasons(), Values: rej.Values})
