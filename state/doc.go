@@ -18,7 +18,14 @@
 //     the mapped modules, as the list endpoints show them plus the fields
 //     known from detail records and from our own writes, with the
 //     watermarks (the time of the last refresh) for the next incremental
-//     refresh.
+//     refresh;
+//   - exports: per export target (a system and an output file), the rows
+//     the export wrote — each record's values keyed by scope and Id — and
+//     its meta: the run, the watermarks of its listings, where the next
+//     --from-changes run reads the webhook log from, and checkpoints, so
+//     that an incremental export merges what changed into the previous
+//     rows and an interrupted one does not read a detail record twice
+//     (ExportBatch, CommitExport, ViewExport).
 //
 // The database is a key/value store with one writer at a time: a second
 // import on the same state directory is refused (ErrLocked) instead of

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -112,28 +112,9 @@ func printSchema(e *env, sch *restapi.Schema) error {
 	return tw.Flush()
 }
 
-// writeSchemaFile writes a file through a temporary one and a rename, so a
-// crash never leaves half a file where a good one was.
+// writeSchemaFile writes a file through a temporary one in the same
+// directory, fsync'd and renamed over the old one (renameio), so a crash
+// never leaves half a file where a good one was.
 func writeSchemaFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
 }

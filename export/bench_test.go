@@ -1,0 +1,207 @@
+package export_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/export"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+)
+
+// TestMain also serves the benchmark's sandbox, in a process of its own
+// (EXPORT_BENCH_SANDBOX=n), so that the benchmark's process holds the
+// export alone: an in-process sandbox's memory, and the garbage each of its
+// answers makes, grow with its data and would be measured with the export.
+func TestMain(m *testing.M) {
+	if n, err := strconv.Atoi(os.Getenv("EXPORT_BENCH_SANDBOX")); err == nil && n > 0 {
+		serveBenchSandbox(n)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func serveBenchSandbox(n int) {
+	key := sandbox.GenerateAPIKey()
+	srv, err := sandbox.New(sandbox.Config{SystemID: 12345, APIKey: key, RPM: 0, Dataset: bigDataset(n)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	go http.Serve(ln, srv)
+	fmt.Printf("http://%s %s\n", ln.Addr(), key)
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark closes it
+}
+
+// benchSandbox starts a sandbox of n persons in a child process and
+// returns a client of it.
+func benchSandbox(b *testing.B, n int) *restapi.Client {
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), "EXPORT_BENCH_SANDBOX="+strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
+	var url, key string
+	if _, err := fmt.Fscan(bufio.NewReader(stdout), &url, &key); err != nil {
+		b.Fatalf("the sandbox process: %v", err)
+	}
+	c, err := restapi.NewClient(restapi.WithBaseURL(url), restapi.WithSystemID("12345"), restapi.WithAPIKey(key),
+		restapi.WithRPM(600000), restapi.WithRetryPolicy(fastRetry))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// bigDataset is n persons in n/100 companies (list columns: name, email,
+// phone, company).
+func bigDataset(n int) *sandbox.Dataset {
+	ds := sandbox.EmptyDataset()
+	nb := max(n/100, 1)
+	ds.Contacts = make([]sandbox.SeedContact, 0, n+nb)
+	for b := range nb {
+		ds.Contacts = append(ds.Contacts, sandbox.SeedContact{Id: 1_000_000 + b, Type: "Business", CreatedAt: "2024-01-02 10:00:00",
+			Emails: []string{fmt.Sprintf("info%d@ceg.example", b)}, Fields: map[string]any{"Name": fmt.Sprintf("Cég %d Kft.", b)}})
+	}
+	for i := range n {
+		ds.Contacts = append(ds.Contacts, sandbox.SeedContact{Id: 2_000_000 + i, Type: "Person", BusinessId: 1_000_000 + i%nb, CreatedAt: "2024-01-02 10:00:00",
+			Emails: []string{fmt.Sprintf("szemely%d@pelda.example", i)}, Phones: []string{fmt.Sprintf("+36 30 %03d %04d", i%1000, i%10000)},
+			Fields: map[string]any{"FirstName": "Árvíztűrő", "LastName": fmt.Sprintf("Tükörfúrógép %d", i)}})
+	}
+	return ds
+}
+
+// heapPeak samples the live heap while f runs (a GC every 20 ms, then the
+// heap the GC found live) and returns the highest reading above the live
+// heap before f. Live, not allocated: with the sandbox's data on the same
+// heap, the garbage the GC lets pile up between collections grows with the
+// sandbox, and would hide what the export itself holds.
+func heapPeak(f func()) uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	read := func() uint64 { runtime.GC(); metrics.Read(sample); return sample[0].Value.Uint64() }
+	base := read()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := read(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	f()
+	close(stop)
+	wg.Wait()
+	if p := peak.Load(); p > base {
+		return p - base
+	}
+	return 0
+}
+
+// BenchmarkExportMemory exports n persons (list columns, with their
+// company's name and email) from a sandbox (RPM 0, in a child process) to
+// XLSX and to CSV, for n = 10,000 and 100,000 (EXPORT_BENCH_SIZES=…), and
+// prints rows/s and the peak live heap the export added: memory must not
+// grow with the rows (the 100k/10k ratio ≈ 1).
+func BenchmarkExportMemory(b *testing.B) {
+	sizes := []int{10_000, 50_000, 100_000}
+	if s := os.Getenv("EXPORT_BENCH_SIZES"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	peaks := map[string][]uint64{}
+	for range b.N {
+		for _, n := range sizes {
+			client := benchSandbox(b, n)
+			dir := b.TempDir()
+			for _, format := range []string{"xlsx", "csv"} {
+				cfg := export.Config{Client: client, Entities: []export.Entity{export.Persons},
+					Output: dir + "/persons." + format, StateDir: b.TempDir()}
+				var sum *export.Summary
+				var d time.Duration
+				exp := func() {
+					t0 := time.Now()
+					var err error
+					if sum, err = export.Export(context.Background(), cfg); err != nil {
+						b.Fatal(err)
+					}
+					d = time.Since(t0)
+				}
+				peak := heapPeak(exp)
+				fi, _ := os.Stat(cfg.Output)
+				b.Logf("%s %7d rows: %6.1fs, %8.0f rows/s, peak heap +%5.1f MiB, file %5.1f MiB, %d requests",
+					format, sum.Rows(), d.Seconds(), float64(sum.Rows())/d.Seconds(), float64(peak)/(1<<20),
+					float64(fi.Size())/(1<<20), sum.RequestsTotal)
+				// The same export incremental: one empty page, then every
+				// row written again from the snapshot. What the writing
+				// itself costs, without the sandbox's listing.
+				cfg.Incremental = true
+				rpeak := heapPeak(exp)
+				b.Logf("%s %7d rows rewritten from the snapshot: %5.1fs, %8.0f rows/s, peak heap +%5.1f MiB, %d requests",
+					format, sum.Rows(), d.Seconds(), float64(sum.Rows())/d.Seconds(), float64(rpeak)/(1<<20), sum.RequestsTotal)
+				peaks[format] = append(peaks[format], peak)
+			}
+		}
+	}
+	// XLSX: excelize keeps up to 16 MB of a sheet's XML in memory before
+	// moving it to a temporary file, so its heap grows up to that and then
+	// stays: compare the largest size with the one before it too.
+	for _, format := range []string{"xlsx", "csv"} {
+		p := peaks[format]
+		n := len(sizes)
+		if len(p) < 2 || n < 2 {
+			continue
+		}
+		for _, i := range []int{0, n - 2} {
+			if p[i] > 0 && (i == 0 || i != n-2 || n > 2) {
+				ratio := float64(p[n-1]) / float64(p[i])
+				b.Logf("%s: peak heap at %d rows / at %d rows = %.2f", format, sizes[n-1], sizes[i], ratio)
+				b.ReportMetric(ratio, fmt.Sprintf("%s-heap-%dk/%dk", format, sizes[n-1]/1000, sizes[i]/1000))
+			}
+			if n == 2 {
+				break
+			}
+		}
+	}
+}

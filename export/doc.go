@@ -1,0 +1,56 @@
+// Package export pages everything out of MiniCRM into files accountants
+// can open: CSV (UTF-8, or Hungarian Excel's dialect) or XLSX (typed cells,
+// a sheet per table), incrementally, without re-reading what did not
+// change.
+//
+//	list (100 a page) ──▶ snapshot ──▶ details ×Workers ──▶ snapshot ──▶ rows ──▶ Writer
+//	 UpdatedSince or     state.db                             in Id order   CSV / XLSX,
+//	 webhook change log  (package state)                      labels from   renamed into
+//	                                                          the Schema    place at the end
+//
+// # The snapshot
+//
+// Every record listed is kept in the state directory (package state, an
+// export snapshot per target: the system and the output file), its values
+// in one canonical form (dropdowns as option ids, whatever the source).
+// The output is always written from the snapshot, in Id order, so memory
+// does not grow with the number of rows (the snapshot is a bbolt file, not
+// the heap), and a later run can merge what changed into it:
+//
+//   - a full run lists the contacts and each exported module's cards, then
+//     drops from the snapshot what the listing no longer shows;
+//   - an incremental run (Config.Incremental) lists what changed since the
+//     scope's watermark (UpdatedSince, MiniCRM's clock, minus Overlap) and
+//     the module's trashed cards (Deleted=1), which leave the snapshot;
+//   - a --from-changes run (Config.FromChanges) applies the newest
+//     notification of each record in a webhook change log instead
+//     (package webhook): its Data is the whole record.
+//
+// To-dos have no UpdatedSince: every run reads each exported card's
+// ToDoList. MiniCRM's contact list does not show deleted contacts, so a
+// contact deleted in MiniCRM leaves an incremental snapshot only when its
+// detail is read (Deleted 1, or 404) or with FullRefresh.
+//
+// # Details
+//
+// Without Config.Details the tables have the columns list items show; with
+// it, every field of the Schema in the Schema's order, read from each
+// record's detail record (a request per record). Details are checkpointed
+// in the snapshot as they come: an interrupted run resumed (Config.Resume)
+// reads only the rest, and an incremental run only those of the records
+// listed as changed.
+//
+// # Rows
+//
+// Dropdown values are written as their labels through the Schema (option
+// ids with Config.IDs), multi-select values as their labels joined by ", ".
+// Person rows carry their company's name and email, card rows their
+// contact's and company's, to-do rows their card's name: looked up in the
+// snapshot, no request per row. Writers are a small interface (Writer): the
+// CSV writer neutralizes formula-like text (Neutralize), the XLSX writer
+// streams through excelize's StreamWriter. Files are written to a
+// temporary file in the same directory and renamed into place only when
+// complete.
+//
+// The package prints nothing; Config.Progress and Config.Logger report.
+package export

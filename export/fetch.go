@@ -1,0 +1,568 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/state"
+)
+
+// The request budget. A full listing reads ⌈records/100⌉ pages of the
+// contacts and of each exported module's cards (plus one page more when a
+// listing took several, UpdatedSince its start, for what changed during
+// it). An incremental run reads ⌈changed/100⌉ pages of each (one when
+// nothing changed) plus one page of each module's trashed cards. To-dos
+// have no UpdatedSince: every run reads one ToDoList a card. Details cost a
+// request per record whose detail is not known (all of them the first
+// time, those listed as changed later).
+
+// cardsMark is the watermark name of a module's cards.
+func cardsMark(cat int) string { return scopeCards + "/" + strconv.Itoa(cat) }
+
+// doneKey marks, in a run's cursors, a scope listed completely by the run
+// (so that a resumed run does not list it again).
+func doneKey(scope string) string { return "done:" + scope }
+
+// doneKey's values: how the scope was listed.
+const (
+	doneIncremental = 1
+	doneFull        = 2
+)
+
+// refresh brings the snapshot up to date: each scope listed in full (the
+// first time, without Incremental, or with FullRefresh), or what changed
+// since its watermark, or the webhook change log applied.
+func (r *run) refresh(ctx context.Context) error {
+	fromChanges := r.cfg.FromChanges != ""
+	mode := func(mark string) (full bool) {
+		_, has := r.meta.Watermarks[mark]
+		return r.cfg.FullRefresh || !has || !(r.cfg.Incremental || fromChanges)
+	}
+	if r.needContacts {
+		if err := r.refreshScope(ctx, scopeContacts, mode(scopeContacts), fromChanges, r.listContacts); err != nil {
+			return err
+		}
+	}
+	if r.needCards {
+		for _, c := range r.sch.categories {
+			cat := c.Id
+			list := func(ctx context.Context, since time.Time) (int, error) { return r.listCards(ctx, cat, since) }
+			if err := r.refreshScope(ctx, cardsMark(cat), mode(cardsMark(cat)), fromChanges, list); err != nil {
+				return err
+			}
+		}
+	}
+	if fromChanges {
+		if err := r.applyChanges(ctx); err != nil {
+			return err
+		}
+	}
+	if r.needToDos {
+		r.sum.mode(scopeToDos, "full")
+		if err := r.listToDos(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshScope lists one scope (contacts, or one module's cards) in full
+// or since its watermark, and commits the new watermark with the sweep of
+// what a full listing no longer shows. With fromChanges an incremental
+// scope is left to the change log.
+func (r *run) refreshScope(ctx context.Context, mark string, full, fromChanges bool,
+	list func(context.Context, time.Time) (int, error)) error {
+	switch r.meta.Cursors[doneKey(mark)] {
+	case doneFull:
+		r.fullScopes[mark] = true
+		fallthrough
+	case doneIncremental:
+		r.sum.mode(mark, "listed before the resume")
+		return nil
+	}
+	if !full && fromChanges {
+		r.sum.mode(mark, "changes")
+		return nil
+	}
+	t0 := r.now()
+	since := time.Time{}
+	if !full {
+		since = r.meta.Watermarks[mark]
+	}
+	n, err := list(ctx, since)
+	r.sum.Listed += n
+	if err != nil {
+		return err
+	}
+	b := &state.ExportBatch{}
+	if full {
+		if n > restapi.PageSize {
+			// Offset paging has no snapshot: catch what changed while the
+			// pages went by.
+			m, err := list(ctx, t0.Add(-r.cfg.Overlap))
+			r.sum.Listed += m
+			if err != nil {
+				return err
+			}
+		}
+		sw := state.ExportSweep{Scope: scopeContacts, KeepRun: r.runID}
+		if mark != scopeContacts {
+			cat, _ := strconv.Atoi(mark[len(scopeCards)+1:])
+			sw = state.ExportSweep{Scope: scopeCards, Kind: kindProject, CategoryId: cat, KeepRun: r.runID}
+		}
+		b.Sweep = append(b.Sweep, sw)
+		r.fullScopes[mark] = true
+		r.sum.mode(mark, "full")
+	} else {
+		r.sum.mode(mark, "incremental")
+		if mark != scopeContacts {
+			cat, _ := strconv.Atoi(mark[len(scopeCards)+1:])
+			removed, err := r.removeTrashedCards(ctx, cat, since)
+			r.sum.Removed += removed
+			if err != nil {
+				return err
+			}
+		}
+	}
+	r.meta.Watermarks[mark] = t0.Add(-r.cfg.Overlap)
+	if full {
+		r.setCursor(doneKey(mark), doneFull)
+	} else {
+		r.setCursor(doneKey(mark), doneIncremental)
+	}
+	b.Meta = r.meta
+	return r.db.CommitExport(r.target, b)
+}
+
+func (r *run) setCursor(k string, v int) {
+	if r.meta.Cursors == nil {
+		r.meta.Cursors = map[string]int{}
+	}
+	r.meta.Cursors[k] = v
+}
+
+// pager collects listed records and commits them a page at a time, merged
+// with what the snapshot has.
+type pager struct {
+	r     *run
+	scope string
+	recs  []state.ExportRecord
+}
+
+func (p *pager) add(rec state.ExportRecord) error {
+	p.recs = append(p.recs, rec)
+	p.r.done.Add(1)
+	if len(p.recs) >= restapi.PageSize {
+		return p.flush()
+	}
+	return nil
+}
+
+func (p *pager) flush() error {
+	if len(p.recs) == 0 {
+		return nil
+	}
+	b := &state.ExportBatch{}
+	if err := p.r.mergeListed(p.scope, p.recs, b); err != nil {
+		return err
+	}
+	p.recs = p.recs[:0]
+	return p.r.db.CommitExport(p.r.target, b)
+}
+
+// mergeListed merges list records with the snapshot's: a record whose
+// detail this run already read keeps it (the list summary goes over it);
+// otherwise the list summary replaces the record, and its detail is read
+// again.
+func (r *run) mergeListed(scope string, recs []state.ExportRecord, b *state.ExportBatch) error {
+	return r.db.ViewExport(r.target, func(v *state.ExportView) error {
+		for _, rec := range recs {
+			old, err := v.Get(scope, rec.Id)
+			if err != nil {
+				return err
+			}
+			rec.ListedRun = r.runID
+			if old != nil && old.Detail && old.DetailRun == r.runID {
+				vals := maps.Clone(old.Values)
+				maps.Copy(vals, rec.Values)
+				rec.Values, rec.Detail, rec.DetailRun = vals, true, old.DetailRun
+			}
+			b.Add(scope, rec)
+		}
+		return nil
+	})
+}
+
+// listContacts lists businesses and persons (changed since since, or all).
+func (r *run) listContacts(ctx context.Context, since time.Time) (int, error) {
+	p := &pager{r: r, scope: scopeContacts}
+	n := 0
+	opts := restapi.ContactSearchOptions{UpdatedSince: since}
+	err := pages(ctx, func(ctx context.Context, page int) (*restapi.Page[restapi.ContactItem], error) {
+		return r.c.Contacts.SearchPage(ctx, opts, page)
+	}, func(it restapi.ContactItem) int { return it.Id }, func(it restapi.ContactItem) error {
+		if it.Type != kindPerson && it.Type != kindBusiness {
+			return nil
+		}
+		n++
+		return p.add(contactRecord(it))
+	})
+	return n, errors.Join(err, p.flush())
+}
+
+// pages walks a listing page by page from Page 0 without remembering what
+// it yielded (restapi's Search keeps a set of the Ids seen, which grows with
+// the listing): the snapshot is keyed by Id, so an item listed twice (an
+// insertion during the walk pushed it onto the next page) is merged twice,
+// harmlessly, and memory stays flat whatever the number of records. A page
+// shorter than a full one ends the walk; a page holding the previous page's
+// items means the server ignores Page (restapi.ErrPagingStalled).
+func pages[T any](ctx context.Context, fetch func(context.Context, int) (*restapi.Page[T], error), id func(T) int,
+	fn func(T) error) error {
+	prevFirst, prevLast := -1, -1
+	for page := 0; ; page++ {
+		p, err := fetch(ctx, page)
+		if err != nil {
+			return err
+		}
+		if len(p.Items) == 0 {
+			return nil
+		}
+		first, last := id(p.Items[0]), id(p.Items[len(p.Items)-1])
+		if first == prevFirst && last == prevLast {
+			return fmt.Errorf("page %d: %w: it holds the previous page's items", page, restapi.ErrPagingStalled)
+		}
+		for _, it := range p.Items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		if len(p.Items) != restapi.PageSize {
+			return nil
+		}
+		prevFirst, prevLast = first, last
+	}
+}
+
+func contactRecord(it restapi.ContactItem) state.ExportRecord {
+	v := map[string]string{"Id": itoa(it.Id), "Type": it.Type, "Name": it.Name, "Email": it.Email, "Phone": it.Phone}
+	if it.Type == kindPerson && it.BusinessId > 0 {
+		v["BusinessId"] = itoa(it.BusinessId)
+	}
+	return state.ExportRecord{Id: it.Id, Kind: it.Type, Values: v}
+}
+
+// listCards lists a module's cards (changed since since, or all).
+func (r *run) listCards(ctx context.Context, cat int, since time.Time) (int, error) {
+	p := &pager{r: r, scope: scopeCards}
+	n := 0
+	opts := restapi.ProjectSearchOptions{CategoryId: cat, UpdatedSince: since}
+	err := pages(ctx, func(ctx context.Context, page int) (*restapi.Page[restapi.ProjectItem], error) {
+		return r.c.Projects.SearchPage(ctx, opts, page)
+	}, func(it restapi.ProjectItem) int { return it.Id }, func(it restapi.ProjectItem) error {
+		n++
+		return p.add(cardRecord(it, cat))
+	})
+	return n, errors.Join(err, p.flush())
+}
+
+func cardRecord(it restapi.ProjectItem, cat int) state.ExportRecord {
+	v := map[string]string{"Id": itoa(it.Id), "CategoryId": itoa(cat), "Name": it.Name, "StatusId": idText(it.StatusId),
+		"UserId": idText(it.UserId), "ContactId": idText(it.ContactId), "BusinessId": idText(it.BusinessId)}
+	return state.ExportRecord{Id: it.Id, Kind: kindProject, CategoryId: cat, Values: v}
+}
+
+func idText(id int) string {
+	if id <= 0 {
+		return ""
+	}
+	return strconv.Itoa(id)
+}
+
+// removeTrashedCards drops the module's cards trashed since since
+// (Project?CategoryId=X&Deleted=1&UpdatedSince=…).
+func (r *run) removeTrashedCards(ctx context.Context, cat int, since time.Time) (int, error) {
+	b := &state.ExportBatch{}
+	for it, err := range r.c.Projects.Search(ctx, restapi.ProjectSearchOptions{CategoryId: cat, UpdatedSince: since, Deleted: true}) {
+		if err != nil {
+			return 0, err
+		}
+		b.Remove(scopeCards, it.Id)
+	}
+	if b.Len() == 0 {
+		return 0, nil
+	}
+	return b.Len(), r.db.CommitExport(r.target, b)
+}
+
+// exportedCategory reports whether cards of the module are exported.
+func (r *run) exportedCategory(cat int) bool {
+	_, ok := r.sch.projects[cat]
+	return ok
+}
+
+// listToDos reads every exported card's to-dos (ToDoList has no
+// UpdatedSince), committing and checkpointing every few cards, then drops
+// the to-dos no card lists any more.
+func (r *run) listToDos(ctx context.Context) error {
+	const chunk = 20
+	after := r.meta.Cursors[scopeToDos]
+	for {
+		var cards []*state.ExportRecord
+		stop := errors.New("stop")
+		err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
+			return v.Each(scopeCards, after, func(rec *state.ExportRecord) error {
+				if rec.Kind == kindProject && r.exportedCategory(rec.CategoryId) {
+					cards = append(cards, rec)
+				}
+				if len(cards) == chunk {
+					return stop
+				}
+				return nil
+			})
+		})
+		if err != nil && !errors.Is(err, stop) {
+			return err
+		}
+		if len(cards) == 0 {
+			break
+		}
+		p := &pager{r: r, scope: scopeToDos}
+		for _, card := range cards {
+			items, err := r.c.ToDos.List(ctx, card.Id, restapi.ToDoListOptions{})
+			if errors.Is(err, restapi.ErrNotFound) {
+				continue // deleted since it was listed
+			}
+			if err != nil {
+				return errors.Join(err, p.flush())
+			}
+			for _, it := range items {
+				r.sum.Listed++
+				if err := p.add(toDoRecord(it, card)); err != nil {
+					return err
+				}
+			}
+			after = card.Id
+		}
+		if err := p.flush(); err != nil {
+			return err
+		}
+		r.setCursor(scopeToDos, after)
+		if err := r.db.CommitExport(r.target, &state.ExportBatch{Meta: r.meta}); err != nil {
+			return err
+		}
+	}
+	return r.db.CommitExport(r.target, &state.ExportBatch{Sweep: []state.ExportSweep{{Scope: scopeToDos, KeepRun: r.runID}}})
+}
+
+func toDoRecord(it restapi.ToDoItem, card *state.ExportRecord) state.ExportRecord {
+	v := map[string]string{"Id": itoa(it.Id), "ProjectId": itoa(card.Id), "Status": it.Status, "Type": idText(it.Type),
+		"UserId": idText(it.UserId), "Deadline": canonical(restapi.SchemaField{Kind: restapi.KindDateTime}, it.Deadline),
+		"Comment": it.Comment}
+	return state.ExportRecord{Id: it.Id, Kind: kindToDo, CategoryId: card.CategoryId, ProjectId: card.Id, Values: v}
+}
+
+// needsDetail reports whether a record's detail is to be read.
+func (r *run) needsDetail(rec *state.ExportRecord) bool {
+	if rec.Detail || !r.detailKinds[rec.Kind] {
+		return false
+	}
+	return rec.Kind != kindProject && rec.Kind != kindToDo || r.exportedCategory(rec.CategoryId)
+}
+
+// fetchDetails reads the detail record of every record that needs one,
+// Workers at a time, committing every few records: an interrupted run
+// keeps what it read, and a resumed or later one reads only the rest.
+func (r *run) fetchDetails(ctx context.Context) error {
+	scopes := []string{scopeContacts, scopeCards, scopeToDos}
+	total := 0
+	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
+		for _, sc := range scopes {
+			if err := v.Each(sc, 0, func(rec *state.ExportRecord) error {
+				if r.needsDetail(rec) {
+					total++
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.setPhase("details", total)
+	chunk := max(4*r.cfg.Workers, 16)
+	for _, sc := range scopes {
+		after := 0
+		for {
+			var todo []*state.ExportRecord
+			stop := errors.New("stop")
+			err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
+				return v.Each(sc, after, func(rec *state.ExportRecord) error {
+					after = rec.Id
+					if r.needsDetail(rec) {
+						todo = append(todo, rec)
+					}
+					if len(todo) == chunk {
+						return stop
+					}
+					return nil
+				})
+			})
+			if err != nil && !errors.Is(err, stop) {
+				return err
+			}
+			if len(todo) == 0 {
+				break
+			}
+			if err := r.detailChunk(ctx, sc, todo); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// detailChunk reads the details of a few records and commits what was
+// read, also when a read failed or ctx ended.
+func (r *run) detailChunk(ctx context.Context, scope string, recs []*state.ExportRecord) error {
+	out := make([]*state.ExportRecord, len(recs))
+	gone := make([]bool, len(recs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for i, rec := range recs {
+		g.Go(func() error {
+			nr, err := r.readDetail(gctx, rec)
+			if errors.Is(err, restapi.ErrNotFound) {
+				gone[i] = true
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if nr == nil {
+				gone[i] = true
+			}
+			out[i] = nr
+			r.done.Add(1)
+			return nil
+		})
+	}
+	gerr := g.Wait()
+	b := &state.ExportBatch{}
+	for i, rec := range recs {
+		switch {
+		case gone[i]:
+			b.Remove(scope, rec.Id)
+			r.sum.Removed++
+		case out[i] != nil:
+			b.Add(scope, *out[i])
+			r.sum.Details++
+		}
+	}
+	if b.Len() > 0 {
+		if err := r.db.CommitExport(r.target, b); err != nil {
+			return errors.Join(gerr, err)
+		}
+	}
+	return gerr
+}
+
+// readDetail reads a record's detail and returns the record with it; nil
+// when the record is deleted (Deleted 1).
+func (r *run) readDetail(ctx context.Context, rec *state.ExportRecord) (*state.ExportRecord, error) {
+	switch rec.Kind {
+	case kindBusiness, kindPerson:
+		d, err := r.c.Contacts.Get(ctx, rec.Id)
+		if err != nil {
+			return nil, err
+		}
+		return r.contactFromDetail(rec, d), nil
+	case kindProject:
+		d, err := r.c.Projects.Get(ctx, rec.Id)
+		if err != nil {
+			return nil, err
+		}
+		return r.cardFromDetail(rec, d), nil
+	case kindToDo:
+		d, err := r.c.ToDos.Get(ctx, rec.Id)
+		if err != nil {
+			return nil, err
+		}
+		nr := r.withFields(rec, kindToDo, 0, d.Fields)
+		nr.Values["ProjectId"] = itoa(rec.ProjectId)
+		return nr, nil
+	}
+	return nil, nil
+}
+
+// withFields returns rec with the schema's fields of a detail record (or a
+// notification's Data) merged over its values.
+func (r *run) withFields(rec *state.ExportRecord, kind string, cat int, fields map[string]any) *state.ExportRecord {
+	nr := *rec
+	nr.Kind, nr.Values = kind, maps.Clone(rec.Values)
+	if nr.Values == nil {
+		nr.Values = map[string]string{}
+	}
+	sch := r.sch.forRecord(kind, cat)
+	for k, v := range fields {
+		if sch == nil {
+			continue
+		}
+		f, ok := sch.Field(k)
+		if !ok {
+			continue
+		}
+		nr.Values[k] = canonical(f, scalar(v))
+	}
+	nr.Values["Id"] = itoa(rec.Id)
+	nr.Detail, nr.DetailRun = true, r.runID
+	return &nr
+}
+
+func (r *run) contactFromDetail(rec *state.ExportRecord, d *restapi.Contact) *state.ExportRecord {
+	if d.Deleted == 1 {
+		return nil
+	}
+	kind := d.Kind()
+	if kind == "" {
+		kind = rec.Kind
+	}
+	nr := r.withFields(rec, kind, 0, d.Fields)
+	nr.Values["Type"] = kind
+	if nr.Values["Name"] == "" {
+		if kind == kindPerson {
+			nr.Values["Name"] = mapping.PersonName(d.FirstName, d.LastName)
+		} else {
+			nr.Values["Name"] = d.Name
+		}
+	}
+	if kind == kindPerson && d.BusinessId > 0 {
+		nr.Values["BusinessId"] = itoa(d.BusinessId)
+	}
+	return nr
+}
+
+func (r *run) cardFromDetail(rec *state.ExportRecord, d *restapi.Project) *state.ExportRecord {
+	if d.Deleted == 1 {
+		return nil
+	}
+	cat := rec.CategoryId
+	if d.CategoryId > 0 {
+		cat = d.CategoryId
+	}
+	nr := r.withFields(rec, kindProject, cat, d.Fields)
+	nr.CategoryId = cat
+	nr.Values["CategoryId"] = itoa(cat)
+	return nr
+}
