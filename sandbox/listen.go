@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,20 @@ func URL(ln net.Listener) string { return "http://" + ln.Addr().String() }
 // and saves the state (when persisting).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	// Connections a client opened but has sent nothing on yet: Shutdown
+	// would wait 5 s for each before calling it idle, so they are closed
+	// right away (a client retries a request it could not send).
+	var freshMu sync.Mutex
+	fresh := map[net.Conn]bool{}
+	hs.ConnState = func(c net.Conn, st http.ConnState) {
+		freshMu.Lock()
+		defer freshMu.Unlock()
+		if st == http.StateNew {
+			fresh[c] = true
+		} else {
+			delete(fresh, c)
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	saveCtx, stopSaving := context.WithCancel(context.Background())
@@ -47,7 +62,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case <-ctx.Done():
 		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = hs.Shutdown(shutCtx)
+		shut := make(chan error, 1)
+		go func() { shut <- hs.Shutdown(shutCtx) }()
+		time.Sleep(10 * time.Millisecond) // Shutdown has stopped accepting
+		freshMu.Lock()
+		for c := range fresh {
+			c.Close()
+		}
+		freshMu.Unlock()
+		err = <-shut
 		cancel()
 	case err = <-errc:
 	}

@@ -231,7 +231,48 @@ func guess8bit(ra io.ReaderAt, size int64, head []byte) (textEncoding, error) {
 	if utf8.Valid(buf) {
 		return utf8Enc, nil
 	}
+	// Valid UTF-8 letters first, then bytes that are not UTF-8: two files
+	// pasted together, or a row typed in another program. Reading it all as
+	// windows-1250 would garble the UTF-8 part (headers included) without a
+	// word; say where the encoding changes instead.
+	if k := firstInvalidUTF8(buf); k > 0 && indexNonASCII(buf[:k]) >= 0 {
+		line, err := lineAt(ra, pos+int64(k))
+		if err != nil {
+			return textEncoding{}, err
+		}
+		return textEncoding{}, fmt.Errorf("%w: line %d is not UTF-8 (byte 0x%02X at byte %d) while the lines before it are; "+
+			"save the whole file in one encoding (\"CSV UTF-8\" in Excel)", ErrMixedEncoding, line, buf[k], pos+int64(k))
+	}
 	return win1250, nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// lineAt is the 1-based line holding byte offset off.
+func lineAt(ra io.ReaderAt, off int64) (int, error) {
+	line := 1
+	buf := make([]byte, 32<<10)
+	for pos := int64(0); pos < off; {
+		n, err := ra.ReadAt(buf[:min(int64(len(buf)), off-pos)], pos)
+		line += bytes.Count(buf[:n], []byte{'\n'})
+		pos += int64(n)
+		if err != nil && err != io.EOF {
+			return 0, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return line, nil
 }
 
 func indexNonASCII(b []byte) int {

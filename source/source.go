@@ -212,6 +212,7 @@ var (
 	ErrDuplicateHeader = errors.New("duplicate column name")
 	ErrNoSheet         = errors.New("no such sheet")
 	ErrBadWorkbook     = errors.New("the workbook cannot be read")
+	ErrMixedEncoding   = errors.New("mixed encodings")
 
 	ErrTooManyCells = errors.New("more cells than the header has columns")
 	ErrTooFewCells  = errors.New("fewer cells than the header has columns")
