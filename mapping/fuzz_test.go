@@ -3,6 +3,7 @@ package mapping
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +53,43 @@ func FuzzParseNumber(f *testing.F) {
 		if err != nil || back != v {
 			t.Fatalf("ParseNumber(%q) = %v, but its form %q reads back as %v, %v", s, v, FormatNumber(v), back, err)
 		}
+	})
+}
+
+// FuzzPhone: any text gives a number or an error, never a panic; a number
+// is in international form and normalizes to itself.
+func FuzzPhone(f *testing.F) {
+	for _, s := range []string{"06 30 123 4567", "+36 20 236 7532", "0036-1-234-5678", "12", "+1 (555) 010-0000", "tel: 06/30/1234567 m. 12", "", "++", "06 30 123 4567 / 06 1 234 5678"} {
+		f.Add(s)
+	}
+	p := PhoneNormalizer{Region: "HU"}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := p.Normalize(s)
+		if err != nil {
+			return
+		}
+		if !strings.HasPrefix(n, "+") {
+			t.Fatalf("%q → %q: not international", s, n)
+		}
+		if again, err := p.Normalize(n); err != nil || again != n {
+			t.Fatalf("%q → %q → %q, %v: not stable", s, n, again, err)
+		}
+		_ = p.Key(s)
+	})
+}
+
+// FuzzDate: every date format parses any text without a panic.
+func FuzzDate(f *testing.F) {
+	for _, s := range []string{"1978.05.17.", "2026-11-22", "2026. 11. 22.", "45366", "13/45/1990", "", "2026.02.30.", "1990.13.45. 25:61"} {
+		f.Add(s)
+	}
+	p, err := NewDateParser([]string{"hu", "iso", "eu", "us", "excel"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = p.Parse(s)
+		_, _ = NormalizeEmail(s)
+		_, _ = ParseBool(s)
 	})
 }

@@ -54,7 +54,7 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 	if c.rpm <= 0 {
 		return nil, stop, usagef("--rpm must be positive")
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(e, e.stderr, "text", slog.LevelWarn)
 	opts := []restapi.Option{restapi.WithRPM(c.rpm), restapi.WithLogger(log)}
 
 	if c.sandbox {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -23,7 +22,7 @@ type result struct {
 // runCLI runs the command line in-process with the given environment.
 func runCLI(t *testing.T, environ map[string]string, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer // a progress display and a log may write at once
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }}
 	code := run(context.Background(), args, e)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
@@ -24,8 +27,10 @@ func init() {
 		usage: "[flags]",
 		long: `Starts an embedded MiniCRM sandbox on a loopback port (nothing else is needed), then walks
 through what minicrm-bulk does: reads the modules and a schema, searches and writes contacts
-and cards through the paced, retrying client, and checks the example mappings in examples/
-against the sandbox's schema, row by row, without writing. Outputs go to --out.`,
+and cards through the paced, retrying client, checks the example mappings in examples/
+against the sandbox's schema row by row, imports both examples (a CSV and an XLSX) and runs
+the first import again to show that unchanged data costs no write, builds and pushes an XML
+sync feed, and exports everything to XLSX and CSV. Outputs go to --out.`,
 		example: `  make demo
   minicrm-bulk demo --out /tmp/demo --examples ./examples`,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
@@ -168,10 +173,101 @@ func runDemo(ctx context.Context, e *env, outDir, examplesDir string, rpm int) e
 		fmt.Fprint(e.stdout, indent(sum.Text()))
 	}
 
+	// 5. An XML sync feed of the cards, built, pushed and applied.
+	feedMapping := filepath.Join(examplesDir, "lehetosegek.yaml")
+	feedFile := filepath.Join(outDir, "feed", "lehetosegek.xml")
+	if err := os.MkdirAll(filepath.Dir(feedFile), 0o755); err != nil {
+		return err
+	}
+	demoEnv := &env{stdout: &indented{w: e.stdout}, stderr: e.stderr, getenv: func(k string) string {
+		return map[string]string{"MINICRM_URL": sandbox.URL(ln), "MINICRM_SYSTEM_ID": fmt.Sprint(sandboxSystemID), "MINICRM_API_KEY": key}[k]
+	}}
+	conn := &connection{fs: pflag.NewFlagSet("demo", pflag.ContinueOnError), rpm: rpm}
+	step("Build an XML sync feed from %s (rows MiniCRM would refuse stay out, in errors.csv)", feedMapping)
+	var rejected *rejectedError
+	if err := feedBuild(ctx, demoEnv, conn, feedBuildOptions{mapping: feedMapping, out: feedFile, stateDir: stateDir}); err != nil && !errors.As(err, &rejected) {
+		return err
+	}
+	step("Push it (POST /Api/SyncFeed/1/Upload) and wait until MiniCRM has applied it")
+	if err := feedPush(ctx, demoEnv, conn, 1, "", stateDir, []string{feedFile}); err != nil {
+		return err
+	}
+	waitCtx, cancelWait := context.WithTimeout(ctx, 30*time.Second)
+	err = srv.WaitFeeds(waitCtx)
+	cancelWait()
+	if err != nil {
+		return fmt.Errorf("the sandbox did not apply the feed: %w", err)
+	}
+	for _, o := range srv.Feeds() {
+		fmt.Fprintf(e.stdout, "  applied: %d card(s): %d created, %d updated, %d unchanged, %d failed\n", o.Cards, o.Created, o.Updated, o.Unchanged, o.Failed)
+	}
+
+	// 6. Everything out again: a workbook and CSV files.
+	all, err := export.ParseEntity("all")
+	if err != nil {
+		return err
+	}
+	xlsxPath := filepath.Join(outDir, "export", "minicrm.xlsx")
+	csvPath := filepath.Join(outDir, "export", "persons.csv")
+	if err := os.MkdirAll(filepath.Dir(xlsxPath), 0o755); err != nil {
+		return err
+	}
+	persons, err := export.ParseEntity("persons")
+	if err != nil {
+		return err
+	}
+	for _, x := range []struct {
+		title string
+		cfg   export.Config
+	}{
+		{"Export every contact, card and to-do with every field (a request per record) to " + xlsxPath,
+			export.Config{Entities: all, Output: xlsxPath, Format: export.XLSX, Details: true}},
+		{"Export the people's list columns to " + csvPath + " for Hungarian Excel (BOM, ';', decimal comma)",
+			export.Config{Entities: persons, Output: csvPath, Format: export.CSV, CSV: export.CSVOptions{Excel: true}}},
+	} {
+		step("%s", x.title)
+		cfg := x.cfg
+		cfg.Client, cfg.StateDir, cfg.Now = c, stateDir, clock.Now
+		sum, err := export.Export(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(e.stdout, indent(sum.Text()))
+	}
+
 	st := c.Stats()
 	step("Done in %s: %d requests, %d answered 429, %d retried", time.Since(start).Round(time.Millisecond), st.Attempts, st.RateLimited, st.Retries)
-	fmt.Fprintf(e.stdout, "Outputs are in %s/\n", outDir)
+	fmt.Fprintf(e.stdout, "Outputs (in %s/):\n", outDir)
+	for _, o := range []struct{ what, path string }{
+		{"rows the mapping checks rejected", filepath.Join(outDir, "*-rejected.csv")},
+		{"import reports (success.csv, errors.csv, summary.json)", filepath.Join(outDir, "import-*")},
+		{"the XML sync feed and its errors.csv", filepath.Dir(feedFile)},
+		{"the export as a workbook", xlsxPath},
+		{"the people as CSV", csvPath},
+		{"the state (journal, mirror, snapshots)", stateDir},
+	} {
+		fmt.Fprintf(e.stdout, "  %-56s %s\n", o.what, o.path)
+	}
 	return nil
+}
+
+// indented indents what is written to it by two spaces a line.
+type indented struct {
+	w   io.Writer
+	mid bool
+}
+
+func (d *indented) Write(p []byte) (int, error) {
+	var b []byte
+	for _, c := range p {
+		if !d.mid {
+			b = append(b, ' ', ' ')
+		}
+		b = append(b, c)
+		d.mid = c != '\n'
+	}
+	_, err := d.w.Write(b)
+	return len(p), err
 }
 
 func indent(s string) string {

@@ -96,7 +96,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				defer stop()
 
 				show := newProgressDisplay(e.stderr, *progress, *logEvery, *dryRun)
-				log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+				log := newLogger(e, e.stderr, "text", slog.LevelInfo)
 				sum, err := pipeline.Import(ctx, pipeline.Config{
 					Client: c, MappingPath: *mappingFile, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
 					DryRun: *dryRun, Resume: *resume, FullRefresh: *fullRefresh, Workers: *workers, Overlap: *overlap,

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -54,6 +55,9 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// log, when set, is the log of the command and of its MiniCRM client
+	// (the run command sets it to count each step's requests).
+	log *slog.Logger
 }
 
 // usageError means bad usage: it is printed with the command's help hint.
@@ -106,6 +110,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	err := runFn(ctx, e, fs.Args())
 	var ue *usageError
 	var re *rejectedError
+	var ce *exitCodeError
 	switch {
 	case err == nil:
 		return exitOK
@@ -115,6 +120,9 @@ func run(ctx context.Context, args []string, e *env) int {
 	case errors.As(err, &re):
 		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\n", c.name, err)
 		return exitRejected
+	case errors.As(err, &ce):
+		fmt.Fprintf(e.stderr, "minicrm-bulk %s: %v\n", c.name, err)
+		return ce.code
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintf(e.stderr, "minicrm-bulk %s: interrupted\n", c.name)
 		return exitInterrupted

@@ -77,16 +77,19 @@ func TestMappingInitCommand(t *testing.T) {
 // TestDemo runs the demo end to end on its embedded sandbox.
 func TestDemo(t *testing.T) {
 	out := t.TempDir()
-	r := runCLI(t, nil, "demo", "--out", out, "--examples", filepath.Join("..", "..", "examples"))
+	r := runCLI(t, nil, "demo", "--out", out, "--examples", filepath.Join("..", "..", "examples"), "--rpm", "60000")
 	if r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"Leskó Norbert", "\"Érdeklődő\" → \"Ajánlat kiküldve\"", "400 Bad Request", "14 rows, 12 ok", "6 rows, 5 ok"} {
+	for _, want := range []string{"Leskó Norbert", "\"Érdeklődő\" → \"Ajánlat kiküldve\"", "400 Bad Request", "14 rows, 12 ok", "6 rows, 5 ok",
+		"applied: 5 card(s): 5 created", "export finished", "minicrm.xlsx", "persons.csv"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "ugyfelek-rejected.csv")); err != nil {
-		t.Error(err)
+	for _, f := range []string{"ugyfelek-rejected.csv", "feed/lehetosegek.xml", "export/minicrm.xlsx", "export/persons.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
 	}
 }
