@@ -523,7 +523,7 @@ func (r *run) withFields(rec *state.ExportRecord, kind string, cat int, fields m
 		if !ok {
 			continue
 		}
-		nr.Values[k] = canonical(f, scalar(v))
+		nr.Values[k] = canonical(f, restapi.FieldText(v))
 	}
 	nr.Values["Id"] = itoa(rec.Id)
 	nr.Detail, nr.DetailRun = true, r.runID

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"encoding/json"
 	"math/big"
 	"sort"
 	"strconv"
@@ -18,42 +17,6 @@ import (
 // give them), numbers as MiniCRM wrote them, dates "2006-01-02" and times
 // "2006-01-02 15:04:05" (the zero date "0000-00-00" as empty). Labels are
 // put back when the rows are written, unless Config.IDs.
-
-// scalar renders a JSON-decoded value as text.
-func scalar(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case []any:
-		if len(x) == 0 {
-			return ""
-		}
-	case map[string]any:
-		if len(x) == 0 {
-			return ""
-		}
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
 
 // canonical brings a value of field f into the snapshot's form.
 func canonical(f restapi.SchemaField, v string) string {

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -57,7 +55,7 @@ func (c *canonizer) field(kind mapping.EntityKind, name string) restapi.SchemaFi
 // remote renders a value of a detail record (as decoded from JSON: string,
 // json.Number, bool, nil…) in canonical form.
 func (c *canonizer) remote(kind mapping.EntityKind, name string, v any) string {
-	s := scalar(v)
+	s := restapi.FieldText(v)
 	switch name {
 	case "Email":
 		return emailKey(s)
@@ -108,38 +106,6 @@ func (c *canonizer) remote(kind mapping.EntityKind, name string, v any) string {
 		return c.phone(s)
 	}
 	return s
-}
-
-// scalar renders a JSON-decoded value as text.
-func scalar(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case float64:
-		return mapping.FormatNumber(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case []any:
-		if len(x) == 0 {
-			return ""
-		}
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // same reports whether the mapped value want (a canonical value of

@@ -270,3 +270,43 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// FieldText renders a value of a record's Fields (as decoded from MiniCRM's
+// JSON: string, json.Number, bool, nil, array or object) as text, the way a
+// person or a comparison wants it: numbers without an exponent, booleans as
+// 1 and 0, nil and empty arrays or objects (PHP's [] for "nothing") as "",
+// other arrays and objects as JSON.
+func FieldText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case []any:
+		if len(x) == 0 {
+			return ""
+		}
+	case map[string]any:
+		if len(x) == 0 {
+			return ""
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
