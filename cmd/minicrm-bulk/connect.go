@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
@@ -96,4 +98,28 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 		return nil, stop, err
 	}
 	return client, stop, nil
+}
+
+// connectWithState connects for a command that keeps state between runs
+// (import, export): the client learns MiniCRM's clock from its answers, for
+// the watermarks. With --sandbox and no --state, the state goes to a
+// temporary directory, since the embedded sandbox keeps nothing either.
+// stop closes the connection and removes that directory.
+func (c *connection) connectWithState(e *env, stateDir *string, stateGiven bool, opts ...restapi.Option) (*restapi.Client, *pipeline.ServerClock, func(), error) {
+	cleanup := func() {}
+	if c.sandbox && !stateGiven {
+		dir, err := os.MkdirTemp("", "minicrm-bulk-state-")
+		if err != nil {
+			return nil, nil, cleanup, err
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		*stateDir = dir
+	}
+	clock := pipeline.NewServerClock()
+	client, stop, err := c.connect(e, append(opts, restapi.WithHTTPClient(clock.Client()))...)
+	if err != nil {
+		cleanup()
+		return nil, nil, func() {}, err
+	}
+	return client, clock, func() { stop(); cleanup() }, nil
 }

@@ -15,8 +15,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
-	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
 func init() {
@@ -125,16 +123,7 @@ in use); 130: interrupted (--resume continues).
 						cols = append(cols, c)
 					}
 				}
-				if conn.sandbox && !fs.Changed("state") {
-					dir, err := os.MkdirTemp("", "minicrm-bulk-state-")
-					if err != nil {
-						return err
-					}
-					defer os.RemoveAll(dir)
-					*stateDir = dir
-				}
-				clock := pipeline.NewServerClock()
-				c, stop, err := conn.connect(e, restapi.WithHTTPClient(clock.Client()))
+				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
 				if err != nil {
 					return err
 				}

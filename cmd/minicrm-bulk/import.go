@@ -15,7 +15,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
 func init() {
@@ -80,16 +79,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				default:
 					return usagef("--progress: want auto, bar, log or none")
 				}
-				if conn.sandbox && !fs.Changed("state") {
-					dir, err := os.MkdirTemp("", "minicrm-bulk-state-")
-					if err != nil {
-						return err
-					}
-					defer os.RemoveAll(dir)
-					*stateDir = dir
-				}
-				clock := pipeline.NewServerClock()
-				c, stop, err := conn.connect(e, restapi.WithHTTPClient(clock.Client()))
+				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
 				if err != nil {
 					return err
 				}
