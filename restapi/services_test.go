@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -443,6 +444,7 @@ func TestDocuments(t *testing.T) {
 		t.Skip("the sandbox does not serve /Api/Order, /Api/Invoice and /Api/Offer yet (sandbox/documents.go: documentRoutes returns nil)")
 	}
 	ctx := t.Context()
+	start := time.Now().Add(-time.Second)
 
 	order, err := e.c.Orders.Create(ctx, restapi.Fields{"CustomerId": 225, "CurrencyCode": "HUF", "Subject": "",
 		"Items": []any{map[string]any{"SKU": "", "Name": "Optikai kábel", "PriceNet": "500.00", "Quantity": "15.00", "Unit": "m", "VAT": "27"}}})
@@ -567,13 +569,92 @@ func TestDocuments(t *testing.T) {
 	e.faults(t, sandbox.Faults{})
 
 	t.Run("List", func(t *testing.T) {
-		seq := e.c.Orders.List(ctx, restapi.DocumentListOptions{})
-		for _, err := range seq {
-			if errors.Is(err, restapi.ErrNotFound) && e.srv.Stats().Requests["GET (unknown)"] > 0 {
-				t.Skip("the sandbox does not serve GET /Api/Order/List, /Api/Invoice/List, /Api/Offer/List (MAN25 lists; not in sandbox/documents.go documentRoutes)")
+		list := func(seq iter.Seq2[restapi.DocumentSummary, error]) map[int]restapi.DocumentSummary {
+			t.Helper()
+			out := map[int]restapi.DocumentSummary{}
+			for d, err := range seq {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, dup := out[d.Id.Int()]; dup {
+					t.Errorf("document %d listed twice", d.Id.Int())
+				}
+				out[d.Id.Int()] = d
 			}
-			if err != nil {
-				t.Fatal(err)
+			return out
+		}
+		// The order went Draft → … → Paid → Failed; its one line is 15 m
+		// at 500 + 27% VAT.
+		orders := list(e.c.Orders.List(ctx, restapi.DocumentListOptions{}))
+		o, ok := orders[oid]
+		if !ok {
+			t.Fatalf("order %d not listed: %v", oid, orders)
+		}
+		if o.ProjectId != order.ProjectId || o.Number != order.Number || o.CurrencyCode != "HUF" ||
+			o.AmountNet != "7500.0000" || o.AmountVat != "2025.0000" || o.Amount != "9525.0000" ||
+			o.StatusGroup != "Failed" || o.Status == "" {
+			t.Errorf("order summary: %+v", o)
+		}
+		if _, ok := orders[44]; ok {
+			t.Errorf("seed order 44, a draft (Piszkozat), listed: %v", orders)
+		}
+		if failed := list(e.c.Orders.List(ctx, restapi.DocumentListOptions{StatusGroup: "Failed"})); len(failed) != 1 || failed[oid].Id != order.Id {
+			t.Errorf("StatusGroup Failed: %v", failed)
+		}
+		// A draft order is not issued yet; finalized, it is listed (Open).
+		draft, err := e.c.Orders.Create(ctx, restapi.Fields{"CustomerId": 225, "CurrencyCode": "HUF"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := list(e.c.Orders.List(ctx, restapi.DocumentListOptions{}))[draft.Id.Int()]; ok {
+			t.Errorf("draft order %d listed", draft.Id.Int())
+		}
+		if _, err := e.c.Orders.Finalize(ctx, draft.Id.Int()); err != nil {
+			t.Fatal(err)
+		}
+		if open := list(e.c.Orders.List(ctx, restapi.DocumentListOptions{StatusGroup: "Open"})); len(open) != 1 || open[draft.Id.Int()].StatusGroup != "Open" {
+			t.Errorf("StatusGroup Open: %v", open)
+		}
+
+		// The invoice (2 × 1000 + 27%) was paid, then cancelled by a storno
+		// invoice.
+		invoices := list(e.c.Invoices.List(ctx, restapi.DocumentListOptions{}))
+		i, s := invoices[inv.Id.Int()], invoices[storno.Id.Int()]
+		if i.Id != inv.Id || i.AmountNet != "2000.0000" || i.AmountVat != "540.0000" || i.Amount != "2540.0000" ||
+			i.StatusGroup != "Failed" || i.Paid != paid.Paid || i.Number != inv.Number || i.DocumentUrl == "" {
+			t.Errorf("invoice summary: %+v", i)
+		}
+		if s.Id != storno.Id || s.StornedId != inv.Id {
+			t.Errorf("storno summary: %+v", s)
+		}
+		if _, ok := invoices[12]; !ok {
+			t.Errorf("seed invoice 12 not listed: %v", invoices)
+		}
+		if got := list(e.c.Invoices.List(ctx, restapi.DocumentListOptions{StatusGroup: "Success"})); got[inv.Id.Int()].Id != 0 {
+			t.Errorf("cancelled invoice under StatusGroup Success: %v", got)
+		}
+
+		offers := list(e.c.Offers.List(ctx, restapi.DocumentListOptions{StatusGroup: "Success"}))
+		if of := offers[offer.Id.Int()]; of.Id != offer.Id || of.Status != "Elfogadott" || of.Type != "Offer" ||
+			of.AmountNet != "23.0000" || of.Amount != "29.2100" {
+			t.Errorf("accepted offer: %+v (of %v)", of, offers)
+		}
+		if _, ok := offers[932]; ok {
+			t.Errorf("seed offer 932 is not in a Success status: %v", offers)
+		}
+
+		// UpdatedSince: everything above changed within the test.
+		if got := list(e.c.Offers.List(ctx, restapi.DocumentListOptions{UpdatedSince: time.Now().Add(time.Hour)})); len(got) != 0 {
+			t.Errorf("UpdatedSince an hour ahead: %v", got)
+		}
+		if got := list(e.c.Orders.List(ctx, restapi.DocumentListOptions{UpdatedSince: start})); got[oid].Id != order.Id {
+			t.Errorf("UpdatedSince the start of the test: %v", got)
+		}
+
+		// An unknown StatusGroup is the server's 400.
+		for _, err := range e.c.Orders.List(ctx, restapi.DocumentListOptions{StatusGroup: "Closed"}) {
+			if !errors.Is(err, restapi.ErrBadRequest) {
+				t.Errorf("StatusGroup Closed: %v", err)
 			}
 		}
 	})
