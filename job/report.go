@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -270,7 +271,7 @@ func (r *Report) HTML(w io.Writer) error {
 	sort.Strings(keys)
 	data := map[string]any{
 		"R": r, "Lines": lines, "Rows": rows, "MaxY": maxY, "W": cw, "H": ch, "Left": left, "Base": ch - bottom,
-		"Span": fmt.Sprintf("%.0f s", r.BucketSeconds*float64(n)), "BucketSeconds": r.BucketSeconds,
+		"Span": strconv.FormatFloat(r.BucketSeconds*float64(n), 'g', 3, 64) + " s", "BucketSeconds": r.BucketSeconds,
 		"BarsH": float64(len(rows))*26 + 10, "Outcomes": outcomes, "OutcomeColors": outcomeColors,
 	}
 	return htmlTmpl.Execute(w, data)
