@@ -134,7 +134,7 @@ func TestRoundTrip(t *testing.T) {
 		entity  export.Entity
 		file    string
 		mapping string
-	}{{export.Persons, "persons.csv", "persons.yaml"}} {
+	}{{export.Persons, "persons.csv", "persons.yaml"}, {export.Projects, "projects.csv", "projects.yaml"}} {
 		cfg := e.config(tc.file, tc.entity)
 		cfg.Details, cfg.Category = true, 10
 		e.export(cfg)

@@ -236,7 +236,7 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 			mapped[name] = true
 		}
 		for _, req := range requiredForCreate[kind] {
-			if !mapped[req] {
+			if e.Creates() && !mapped[req] {
 				bad(base+".fields", "%s is required to create a %s; map it (a column, or const: for one value)", req, strings.ToLower(string(kind)))
 			}
 		}

@@ -63,6 +63,11 @@ type Entity struct {
 	// Link connects records of one row: a Person's Business ("business"),
 	// a Project's contact ("person" or "business").
 	Link string `yaml:"link"`
+	// Create false makes the entity match-only: rows update records that
+	// already exist and never create one (a row whose record is not found
+	// is an error), so the fields MiniCRM needs to create it need not be
+	// mapped — e.g. cards for existing customers known by email.
+	Create *bool `yaml:"create"`
 	// Fields maps MiniCRM field names (as the Schema names them) to where
 	// their values come from.
 	Fields map[string]*FieldSpec `yaml:"fields"`
@@ -309,6 +314,10 @@ func (m *Mapping) Entity(k EntityKind) *Entity {
 	}
 	return nil
 }
+
+// Creates reports whether rows may create the entity's records (the
+// default) or only match existing ones.
+func (e *Entity) Creates() bool { return e.Create == nil || *e.Create }
 
 // FieldNames are the entity's mapped fields in file order.
 func (e *Entity) FieldNames() []string {

@@ -30,6 +30,9 @@ type Record struct {
 	Link EntityKind
 	// CategoryID is the module of a Project.
 	CategoryID int
+	// NoCreate is set for a match-only entity (create: false): the record
+	// updates an existing one and is never created.
+	NoCreate bool
 }
 
 // MatchKeys are a record's identities, normalized for comparison. Name and
@@ -152,7 +155,7 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 	}
 	b := &Bundle{Loc: row.Loc}
 	for _, ep := range p.entities {
-		rec := &Record{Kind: ep.kind, Fields: map[string]any{}, Match: ep.match, Link: ep.link}
+		rec := &Record{Kind: ep.kind, Fields: map[string]any{}, Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates()}
 		if ep.kind == KindProject {
 			rec.CategoryID = p.categoryID
 		}
@@ -210,6 +213,9 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 // required value, and one with nothing to match it by.
 func (p *Plan) checkRequired(loc source.Location, rec *Record) *CellError {
 	for _, req := range requiredForCreate[rec.Kind] {
+		if rec.NoCreate {
+			break
+		}
 		if v, ok := rec.Fields[req]; !ok || v == nil || v == "" {
 			return &CellError{Loc: loc, Column: p.columnOf(rec.Kind, req), Field: string(rec.Kind) + "." + req,
 				Reason: "is empty; MiniCRM needs it to create a " + strings.ToLower(string(rec.Kind))}

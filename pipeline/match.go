@@ -105,11 +105,27 @@ func (p *planner) run(ctx, gctx context.Context, in <-chan []*rowJob, out chan<-
 	return nil
 }
 
+// notFoundError is a match-only record (create: false) that matches no
+// existing record: the row is an error, nothing of it is written.
+type notFoundError struct {
+	kind mapping.EntityKind
+	keys []string
+}
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("no existing %s matches %s, and the mapping does not create %ss (create: false); nothing was written for this row",
+		strings.ToLower(string(e.kind)), strings.Join(e.keys, " or "), strings.ToLower(string(e.kind)))
+}
+
 // recordKind is the kind of record a planning error is about.
 func recordKind(err error) mapping.EntityKind {
 	var amb *ambiguousError
 	if errors.As(err, &amb) {
 		return amb.kind
+	}
+	var nf *notFoundError
+	if errors.As(err, &nf) {
+		return nf.kind
 	}
 	return ""
 }
@@ -131,6 +147,15 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 		e, err := p.match(ctx, rec, scope)
 		if err != nil {
 			return err
+		}
+		if e == nil && rec.NoCreate {
+			var keys []string
+			for _, k := range rec.Match {
+				if v := rec.Keys.Key(k); v != "" {
+					keys = append(keys, fmt.Sprintf("%s %q", strings.ReplaceAll(k, "_", " "), v))
+				}
+			}
+			return &notFoundError{kind: rec.Kind, keys: keys}
 		}
 		chosen[rec.Kind] = e
 	}
