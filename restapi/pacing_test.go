@@ -2,15 +2,24 @@ package restapi
 
 import (
 	"context"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
+// pacerTestRun gives each run of TestPacerIsSharedPerSystem its own
+// SystemIds: the limiters are process-wide and keep the lowest rate asked
+// for, so a second run (-count=2) must not meet the first one's.
+var pacerTestRun atomic.Int32
+
 func TestPacerIsSharedPerSystem(t *testing.T) {
 	t.Parallel()
+	base := 40000 + 10*int(pacerTestRun.Add(1))
+	sys := func(n int) string { return strconv.Itoa(base + n) }
 	mk := func(base, system string, rpm int) *Client {
 		t.Helper()
 		c, err := NewClient(WithBaseURL(base), WithSystemID(system), WithAPIKey("0123456789abcdef0123456789abcdef"), WithRPM(rpm))
@@ -19,27 +28,27 @@ func TestPacerIsSharedPerSystem(t *testing.T) {
 		}
 		return c
 	}
-	a := mk("https://r3.minicrm.hu", "40001", 180)
-	b := mk("https://R3.minicrm.hu/", "40001", 180)
+	a := mk("https://r3.minicrm.hu", sys(1), 180)
+	b := mk("https://R3.minicrm.hu/", sys(1), 180)
 	if a.pacer != b.pacer {
 		t.Error("two clients of the same system have different limiters")
 	}
-	if c := mk("https://r3.minicrm.hu", "40002", 180); c.pacer == a.pacer {
+	if c := mk("https://r3.minicrm.hu", sys(2), 180); c.pacer == a.pacer {
 		t.Error("another SystemId shares the limiter")
 	}
-	if c := mk("https://r3-test.minicrm.hu", "40001", 180); c.pacer == a.pacer {
+	if c := mk("https://r3-test.minicrm.hu", sys(1), 180); c.pacer == a.pacer {
 		t.Error("the TEST environment shares production's limiter")
 	}
 	want := rate.Limit(180 * (1 - DefaultHeadroom) / 60)
 	if got := a.pacer.limiter.Limit(); got != want || a.pacer.limiter.Burst() != 1 {
 		t.Errorf("limit %v burst %d, want %v burst 1", got, a.pacer.limiter.Burst(), want)
 	}
-	if c := mk("https://r3.minicrm.hu", "40003", 3000); c.pacer.limiter.Burst() != 30 {
+	if c := mk("https://r3.minicrm.hu", sys(3), 3000); c.pacer.limiter.Burst() != 30 {
 		t.Errorf("burst at 3000 a minute: %d, want 30", c.pacer.limiter.Burst())
 	}
 	// The lowest rate asked for wins, for every client of the system.
-	mk("https://r3.minicrm.hu", "40001", 60)
-	mk("https://r3.minicrm.hu", "40001", 600)
+	mk("https://r3.minicrm.hu", sys(1), 60)
+	mk("https://r3.minicrm.hu", sys(1), 600)
 	if got, want := b.pacer.limiter.Limit(), rate.Limit(60*(1-DefaultHeadroom)/60); got != want {
 		t.Errorf("shared limit %v, want %v", got, want)
 	}
