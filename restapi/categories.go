@@ -37,27 +37,42 @@ type CategoryDetail struct {
 // GET /Api/R3/Category → {"<CategoryId>": "<Name>", …}
 func (s *CategoriesService) List(ctx context.Context) ([]Category, error) {
 	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Category", pattern: "/Api/R3/Category", safe: true}
-	data, err := s.client.do(ctx, r)
+	out := []Category{}
+	err := s.each(ctx, r, func(id int, raw json.RawMessage) error {
+		var name FlexString
+		if err := json.Unmarshal(raw, &name); err != nil {
+			return err
+		}
+		out = append(out, Category{Id: id, Name: name.String()})
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// each calls f for every member of a Category answer, an object keyed by
+// CategoryId, in the order the server sent them.
+func (s *CategoriesService) each(ctx context.Context, r *apiRequest, f func(id int, raw json.RawMessage) error) error {
+	data, err := s.client.do(ctx, r)
+	if err != nil {
+		return err
+	}
 	members, err := decodeObject(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: decoding the answer: %w", r.method, r.endpoint(), err)
+		return fmt.Errorf("%s %s: decoding the answer: %w", r.method, r.endpoint(), err)
 	}
-	out := make([]Category, 0, len(members))
 	for _, m := range members {
 		id, err := strconv.Atoi(m.Key)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: category key %q is not a number", r.method, r.endpoint(), truncate(m.Key, 40))
+			return fmt.Errorf("%s %s: category key %q is not a number", r.method, r.endpoint(), truncate(m.Key, 40))
 		}
-		var name FlexString
-		if err := json.Unmarshal(m.Value, &name); err != nil {
-			return nil, fmt.Errorf("%s %s: category %d: %w", r.method, r.endpoint(), id, err)
+		if err := f(id, m.Value); err != nil {
+			return fmt.Errorf("%s %s: category %d: %w", r.method, r.endpoint(), id, err)
 		}
-		out = append(out, Category{Id: id, Name: name.String()})
 	}
-	return out, nil
+	return nil
 }
 
 // ListDetailed returns the modules with their type and sender details.
@@ -68,20 +83,8 @@ func (s *CategoriesService) List(ctx context.Context) ([]Category, error) {
 func (s *CategoriesService) ListDetailed(ctx context.Context) ([]CategoryDetail, error) {
 	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Category", pattern: "/Api/R3/Category",
 		query: url.Values{"Detailed": {"1"}}, safe: true}
-	data, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	members, err := decodeObject(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: decoding the answer: %w", r.method, r.endpoint(), err)
-	}
-	out := make([]CategoryDetail, 0, len(members))
-	for _, m := range members {
-		id, err := strconv.Atoi(m.Key)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: category key %q is not a number", r.method, r.endpoint(), truncate(m.Key, 40))
-		}
+	out := []CategoryDetail{}
+	err := s.each(ctx, r, func(id int, raw json.RawMessage) error {
 		var d struct {
 			OrderId     FlexInt    `json:"OrderId"`
 			Name        FlexString `json:"Name"`
@@ -90,11 +93,15 @@ func (s *CategoriesService) ListDetailed(ctx context.Context) ([]CategoryDetail,
 			SenderEmail FlexString `json:"SenderEmail"`
 			Phone       FlexString `json:"Phone"`
 		}
-		if err := json.Unmarshal(m.Value, &d); err != nil {
-			return nil, fmt.Errorf("%s %s: category %d: %w", r.method, r.endpoint(), id, err)
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return err
 		}
 		out = append(out, CategoryDetail{Id: id, OrderId: d.OrderId, Name: d.Name.String(), Type: d.Type.String(),
 			SenderName: d.SenderName.String(), SenderEmail: d.SenderEmail.String(), Phone: d.Phone.String()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -123,3 +123,16 @@ func (c *connection) connectWithState(e *env, stateDir *string, stateGiven bool,
 	}
 	return client, clock, func() { stop(); cleanup() }, nil
 }
+
+// checkRunFlags checks the flags import and export share: --workers and
+// --progress.
+func checkRunFlags(workers int, progress string) error {
+	if workers < 1 || workers > 64 {
+		return usagef("--workers must be between 1 and 64")
+	}
+	switch progress {
+	case "auto", "bar", "log", "none":
+		return nil
+	}
+	return usagef("--progress: want auto, bar, log or none")
+}

@@ -104,13 +104,8 @@ in use); 130: interrupted (--resume continues).
 				if f == export.XLSX && (*excel || *rawFormulas) {
 					return usagef("--excel and --raw-formulas are for CSV")
 				}
-				if *workers < 1 || *workers > 64 {
-					return usagef("--workers must be between 1 and 64")
-				}
-				switch *progress {
-				case "auto", "bar", "log", "none":
-				default:
-					return usagef("--progress: want auto, bar, log or none")
+				if err := checkRunFlags(*workers, *progress); err != nil {
+					return err
 				}
 				if *fromChanges != "" {
 					if fi, err := os.Stat(*fromChanges); err != nil || !fi.IsDir() {

@@ -71,13 +71,8 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				if *mappingFile == "" {
 					return usagef("--mapping is required")
 				}
-				if *workers < 1 || *workers > 64 {
-					return usagef("--workers must be between 1 and 64")
-				}
-				switch *progress {
-				case "auto", "bar", "log", "none":
-				default:
-					return usagef("--progress: want auto, bar, log or none")
+				if err := checkRunFlags(*workers, *progress); err != nil {
+					return err
 				}
 				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
 				if err != nil {
