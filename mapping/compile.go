@@ -37,6 +37,7 @@ type entityPlan struct {
 	match      []string
 	externalID string
 	link       EntityKind
+	relink     string
 }
 
 type fieldPlan struct {
@@ -136,7 +137,10 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 
 	for _, kind := range m.Entities() {
 		e := m.Entity(kind)
-		ep := &entityPlan{kind: kind, spec: e, externalID: e.ExternalID}
+		ep := &entityPlan{kind: kind, spec: e, externalID: e.ExternalID, relink: e.Relink}
+		if ep.relink == "" {
+			ep.relink = RelinkUpdate
+		}
 		base := kind.key()
 		switch kind {
 		case KindPerson:
@@ -199,6 +203,14 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 			if e.Link != "" {
 				bad(base+".link", "a business links to nothing; put link: business on the person")
 			}
+			if e.Relink != "" {
+				bad(base+".relink", "a business links to nothing; put relink: on the person or the project")
+			}
+		}
+		switch e.Relink {
+		case "", RelinkUpdate, RelinkKeep, RelinkError:
+		default:
+			bad(base+".relink", "%q: relink is update (move to the row's link), keep or error", e.Relink)
 		}
 
 		// Fields.

@@ -63,6 +63,13 @@ type Entity struct {
 	// Link connects records of one row: a Person's Business ("business"),
 	// a Project's contact ("person" or "business").
 	Link string `yaml:"link"`
+	// Relink says what happens when the row links an existing person to
+	// another company (or a card to another contact) than MiniCRM has:
+	// "update" (default) moves it to the row's, "keep" leaves the old link
+	// (a warning), "error" makes the row an error. MiniCRM's manual says
+	// contacts cannot be moved between companies through the API; a refused
+	// move is an error row that says so.
+	Relink string `yaml:"relink"`
 	// Create false makes the entity match-only: rows update records that
 	// already exist and never create one (a row whose record is not found
 	// is an error), so the fields MiniCRM needs to create it need not be

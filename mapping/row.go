@@ -33,10 +33,21 @@ type Record struct {
 	// NoCreate is set for a match-only entity (create: false): the record
 	// updates an existing one and is never created.
 	NoCreate bool
+	// Relink is what to do when an existing record is linked elsewhere than
+	// the row says: RelinkUpdate, RelinkKeep or RelinkError.
+	Relink string
 }
 
-// MatchKeys are a record's identities, normalized for comparison. Name and
-// VatNumber are set only when the entity's mapping matches by them.
+// The values of an entity's relink option.
+const (
+	RelinkUpdate = "update"
+	RelinkKeep   = "keep"
+	RelinkError  = "error"
+)
+
+// MatchKeys are a record's identities, normalized for comparison. Name is
+// set only when the entity's mapping matches by it; the others whenever
+// their field is mapped.
 type MatchKeys struct {
 	Email      string
 	Phone      string // E.164 digits with +
@@ -155,7 +166,7 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 	}
 	b := &Bundle{Loc: row.Loc}
 	for _, ep := range p.entities {
-		rec := &Record{Kind: ep.kind, Fields: map[string]any{}, Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates()}
+		rec := &Record{Kind: ep.kind, Fields: map[string]any{}, Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates(), Relink: ep.relink}
 		if ep.kind == KindProject {
 			rec.CategoryID = p.categoryID
 		}
@@ -271,13 +282,12 @@ func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 		}
 		return ""
 	}
-	// Only the keys the entity matches by (and its external id, which feeds
-	// use as the card's Id) are worked out: the name key's folding is the
-	// costliest step of mapping a row.
-	k := MatchKeys{Email: strings.ToLower(str("Email"))}
-	if ep.uses("vat_number") {
-		k.VatNumber = VatKey(str("VatNumber"))
-	}
+	// The name key is worked out only when the entity matches by name: its
+	// folding is the costliest step of mapping a row. The other keys are
+	// cheap and always set when their field is mapped, because the importer
+	// checks a match found by a weaker key against them (a company found by
+	// its name must not have another VAT number than the row's).
+	k := MatchKeys{Email: strings.ToLower(str("Email")), VatNumber: VatKey(str("VatNumber"))}
 	if ph := str("Phone"); ph != "" {
 		// A Phone text is always the Normalize'd form (the field is
 		// parsed as a phone), so its key is its digits: parsing it with

@@ -161,6 +161,7 @@ type run struct {
 	rematched   atomic.Int64 // creates whose lost answer was settled by a search
 	details     atomic.Int64 // detail records fetched
 	searches    atomic.Int64 // key searches (external id) sent
+	warns       warnings
 }
 
 // Import runs an import: it reads the source, maps every row, matches each

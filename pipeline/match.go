@@ -83,6 +83,7 @@ func (p *planner) run(ctx, gctx context.Context, in <-chan []*rowJob, out chan<-
 			switch {
 			case err == nil:
 			case errors.As(err, &amb) || !fatal(err) && !stopped(err):
+				p.warnRow(j.row.Loc.Line, err)
 				o := j.base
 				o.row = state.RowOutcome{Line: j.row.Loc.Line, Done: true, Status: RowError, Field: string(recordKind(err)), Reason: err.Error()}
 				outcomes <- &o
@@ -117,11 +118,37 @@ func (e *notFoundError) Error() string {
 		strings.ToLower(string(e.kind)), strings.Join(e.keys, " or "), strings.ToLower(string(e.kind)))
 }
 
+// warnRow lists a row's planning error among the warnings when it is one
+// of the guards' (a heuristic's doubt, not a broken value).
+func (p *planner) warnRow(line int, err error) {
+	var (
+		amb *ambiguousError
+		no  *nameOnlyError
+		cr  *conflictingRowsError
+	)
+	switch {
+	case errors.As(err, &amb):
+		p.r.warns.add(WarnAmbiguous, line, "%s", err.Error())
+	case errors.As(err, &no):
+		p.r.warns.add(WarnNameAccents, line, "%s", err.Error())
+	case errors.As(err, &cr):
+		p.r.warns.add(WarnConflictingRows, line, "%s", err.Error())
+	}
+}
+
 // recordKind is the kind of record a planning error is about.
 func recordKind(err error) mapping.EntityKind {
 	var amb *ambiguousError
 	if errors.As(err, &amb) {
 		return amb.kind
+	}
+	var no *nameOnlyError
+	if errors.As(err, &no) {
+		return no.kind
+	}
+	var cr *conflictingRowsError
+	if errors.As(err, &cr) {
+		return cr.kind
 	}
 	var nf *notFoundError
 	if errors.As(err, &nf) {
@@ -136,6 +163,7 @@ func recordKind(err error) mapping.EntityKind {
 // tokens.
 func (p *planner) plan(ctx context.Context, j *rowJob) error {
 	recs := j.b.Records()
+	line := j.row.Loc.Line
 	chosen := map[mapping.EntityKind]*entity{}
 	for _, rec := range recs {
 		scope := ""
@@ -144,9 +172,14 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 				scope = linked.scope
 			}
 		}
-		e, err := p.match(ctx, rec, scope)
+		e, err := p.match(ctx, line, rec, scope)
 		if err != nil {
 			return err
+		}
+		if e != nil {
+			if err := p.checkClaims(rec, e); err != nil {
+				return err
+			}
 		}
 		if e == nil && rec.NoCreate {
 			var keys []string
@@ -166,6 +199,7 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 			e = p.m.provisional(rec.Kind, j.row.Loc.Line)
 			chosen[rec.Kind] = e
 		}
+		p.claim(line, rec, e)
 		scope := ""
 		if rec.Kind == mapping.KindProject && chosen[rec.Link] != nil {
 			scope = chosen[rec.Link].scope
@@ -193,8 +227,11 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 
 // match finds the record's entity by its keys in the mapping's order: the
 // first key that has candidates decides; two candidates are an
-// *ambiguousError. nil means a new record.
-func (p *planner) match(ctx context.Context, rec *mapping.Record, scope string) (*entity, error) {
+// *ambiguousError. A candidate with another value of a stronger key than
+// the row's is no candidate (see screen), and a match by a name equal only
+// when folded must be confirmed (see checkName). nil means a new record.
+func (p *planner) match(ctx context.Context, line int, rec *mapping.Record, scope string) (*entity, error) {
+	warned := map[*entity]bool{}
 	for _, k := range rec.Match {
 		v := rec.Keys.Key(k)
 		if v == "" {
@@ -206,7 +243,11 @@ func (p *planner) match(ctx context.Context, rec *mapping.Record, scope string) 
 			}
 			v = scope + "|" + v
 		}
-		cands, err := p.candidates(ctx, rec.Kind, k, v)
+		found, err := p.candidates(ctx, rec.Kind, k, v)
+		if err != nil {
+			return nil, err
+		}
+		cands, err := p.screen(ctx, line, rec, k, found, warned)
 		if err != nil {
 			return nil, err
 		}
@@ -214,6 +255,11 @@ func (p *planner) match(ctx context.Context, rec *mapping.Record, scope string) 
 		case 0:
 			continue
 		case 1:
+			if k == "name" {
+				if err := p.checkName(ctx, rec, cands[0]); err != nil {
+					return nil, err
+				}
+			}
 			return cands[0], nil
 		default:
 			shown := rec.Keys.Key(k)

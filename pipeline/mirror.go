@@ -34,6 +34,11 @@ type entity struct {
 	// last is the token of the last step planned on the entity (planner
 	// only).
 	last chan struct{}
+	// claims are the identity key values (external id, VAT number, e-mail,
+	// phone) the rows of this run gave the entity, with the first row that
+	// did; exact is the name the first such row gave it (planner only).
+	claims map[string]claim
+	exact  string
 	// broken is set (under the token) when a create of the entity ended
 	// with an outcome nobody could settle: later steps must not create it
 	// again.

@@ -51,6 +51,9 @@ type Summary struct {
 	Rematched int `json:"rematched,omitempty"`
 	// Plan is a dry run's estimate.
 	Plan *PlanTotals `json:"plan,omitempty"`
+	// Warnings are what a person should look at: matches a stronger key
+	// refused, guesses turned into error rows, moved links.
+	Warnings []Warning `json:"warnings"`
 	// Outputs are the files written.
 	Outputs []string `json:"outputs"`
 }
@@ -178,6 +181,7 @@ func (r *run) writeSummary() error {
 	if s.DryRun {
 		name = PlanFile
 	}
+	s.Warnings = r.warns.list()
 	s.Outputs = []string{filepath.Join(r.cfg.OutDir, name), filepath.Join(r.cfg.OutDir, ErrorsFile),
 		filepath.Join(r.cfg.OutDir, SummaryFile)}
 	b, err := json.MarshalIndent(s, "", "  ")
@@ -240,6 +244,7 @@ func (s *Summary) Text() string {
 	if s.Rematched > 0 {
 		fmt.Fprintf(&b, "Creates whose answer was lost and a search found carried out: %d\n", s.Rematched)
 	}
+	b.WriteString(warningsText(s.Warnings))
 	if p := s.Plan; p != nil {
 		fmt.Fprintf(&b, "\nPlan: %d write requests (%d creates, %d updates): about %s at %d requests a minute\n",
 			p.WriteRequests, p.Creates, p.Updates, humanMinutes(p.Minutes), p.RPM)

@@ -155,6 +155,18 @@ func (w *worker) update(ctx context.Context, j *rowJob, st *step, linkID int, be
 		}
 		cur = e.snapshot()
 	}
+	from, moved := linkedElsewhere(rec, &cur, linkID)
+	if moved {
+		switch rec.Relink {
+		case mapping.RelinkKeep:
+			r.warns.add(WarnLinkKept, j.row.Loc.Line, "%s %d is linked to %d in MiniCRM, the row says %d; kept", strings.ToLower(string(rec.Kind)), cur.Id, from, linkID)
+		case mapping.RelinkError:
+			eo.Id, eo.Action = cur.Id, ActionError
+			eo.Reason = fmt.Sprintf("%s is linked to %d in MiniCRM, but the row links it to %d (relink: error); nothing was written for it", e.label, from, linkID)
+			r.warns.add(WarnRelinkRefused, j.row.Loc.Line, "%s", eo.Reason)
+			return eo, nil, nil
+		}
+	}
 	changes, names := w.diff(rec, &cur, linkID)
 	eo.Id = cur.Id
 	if len(changes) == 0 {
@@ -177,8 +189,22 @@ func (w *worker) update(ctx context.Context, j *rowJob, st *step, linkID int, be
 	if errors.Is(err, restapi.ErrNotFound) {
 		return w.recreate(ctx, j, st, linkID, before)
 	}
+	_, moving := changes[linkFieldOf(rec.Kind)]
+	if err != nil && moving && !fatal(err) && !stopped(err) {
+		eo, plan, err = failure(eo, "update of "+e.label, err)
+		if err == nil && rec.Kind == mapping.KindPerson {
+			eo.Reason += fmt.Sprintf(" (the update moves it from company %d to company %d; MiniCRM's manual says contacts cannot be moved between companies through the API: move it in MiniCRM, or set relink: keep on the person to leave it where it is)", from, linkID)
+		}
+		if err == nil {
+			r.warns.add(WarnRelinkRefused, j.row.Loc.Line, "%s", eo.Reason)
+		}
+		return eo, plan, err
+	}
 	if err != nil {
 		return failure(eo, "update of "+e.label, err)
+	}
+	if moving && moved {
+		r.warns.add(WarnRelinked, j.row.Loc.Line, "%s moved from %d to %d", e.label, from, linkID)
 	}
 	r.writes.Add(1)
 	r.com.mirror(e.update(func(c *state.MirrorRecord) { r.applyChanges(c, rec, changes) }))
@@ -433,19 +459,46 @@ func (w *worker) diff(rec *mapping.Record, c *state.MirrorRecord, linkID int) (r
 			names = append(names, f)
 		}
 	}
-	switch rec.Kind {
-	case mapping.KindPerson:
-		// A person without a company is attached to the row's; MiniCRM
-		// cannot move a person to another company.
-		if linkID > 0 && c.BusinessId == 0 {
-			changes["BusinessId"] = linkID
-			names = append(names, "BusinessId")
+	// A record not linked yet is attached to the row's link; one linked
+	// elsewhere is moved unless the mapping keeps it (relink: keep).
+	if f := linkFieldOf(rec.Kind); f != "" && linkID > 0 {
+		have := c.BusinessId
+		if rec.Kind == mapping.KindProject {
+			have = c.ContactId
 		}
-	case mapping.KindProject:
-		if linkID > 0 && c.ContactId != linkID {
-			changes["ContactId"] = linkID
-			names = append(names, "ContactId")
+		if have != linkID && (have == 0 || rec.Relink != mapping.RelinkKeep) {
+			changes[f] = linkID
+			names = append(names, f)
 		}
 	}
 	return changes, names
+}
+
+// linkFieldOf is the field that links a record to the row's other record.
+func linkFieldOf(kind mapping.EntityKind) string {
+	switch kind {
+	case mapping.KindPerson:
+		return "BusinessId"
+	case mapping.KindProject:
+		return "ContactId"
+	}
+	return ""
+}
+
+// linkedElsewhere reports whether the record is linked to another record
+// than the row's, and to which.
+func linkedElsewhere(rec *mapping.Record, c *state.MirrorRecord, linkID int) (int, bool) {
+	if linkID <= 0 {
+		return 0, false
+	}
+	have := 0
+	switch rec.Kind {
+	case mapping.KindPerson:
+		have = c.BusinessId
+	case mapping.KindProject:
+		have = c.ContactId
+	default:
+		return 0, false
+	}
+	return have, have != 0 && have != linkID
 }

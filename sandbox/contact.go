@@ -417,7 +417,7 @@ func applyContact(st *store, c *contact, body map[string]any, creating bool) (bo
 				}
 			}
 			// Contacts cannot be moved between companies through the API.
-			if !creating && c.BusinessId != 0 && id != c.BusinessId {
+			if !creating && c.BusinessId != 0 && id != c.BusinessId && (st.ds == nil || !st.ds.AllowContactMove) {
 				return false, errf(http.StatusBadRequest, msgf(st.lang, "immutable", "BusinessId"))
 			}
 			if id != c.BusinessId {

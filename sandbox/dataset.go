@@ -42,6 +42,12 @@ type Dataset struct {
 	Documents []map[string]any `json:"documents,omitempty" yaml:"documents,omitempty"`
 	// Webhooks are notified of Contact and Project changes (webhooks.go).
 	Webhooks []WebhookConfig `json:"webhooks,omitempty" yaml:"webhooks,omitempty"`
+	// AllowContactMove lets an update change a person's BusinessId once it
+	// has one. MiniCRM's manual (MAN25) says contacts cannot be moved
+	// between companies through the API, so by default such an update is
+	// refused (400, "cannot be changed"); a system that turns out to allow
+	// it is rehearsed with this set.
+	AllowContactMove bool `json:"allow_contact_move,omitempty" yaml:"allow_contact_move,omitempty"`
 }
 
 // User is a MiniCRM user.

@@ -58,6 +58,7 @@ object in a 200 answer is written back to the record without a new notification.
 			syncFeedPerHour := fs.Int("syncfeed-per-hour", 180, "XML sync calls (/Api/SyncFeed) per hour, apart from --rpm (MAN25: 180; 0 disables)")
 			data := fs.String("data", "", "data file (YAML or JSON): modules, statuses, users, fields, records")
 			empty := fs.Bool("empty", false, "start the built-in system without its example records")
+			allowMove := fs.Bool("allow-contact-move", false, "accept a change of a person's BusinessId (MiniCRM's manual says the API refuses it, so the sandbox does by default)")
 			state := fs.String("state", "", "persist the system to this file and restore it at start")
 			failRate := fs.Float64("fail-rate", 0, "share of requests answered 500 without being processed (0..1)")
 			dropRate := fs.Float64("drop-rate", 0, "share of requests whose connection is dropped, before or after processing (0..1)")
@@ -90,6 +91,9 @@ object in a 200 answer is written back to the record without a new notification.
 					if ds, err = sandbox.LoadDataset(*data); err != nil {
 						return err
 					}
+				}
+				if *allowMove {
+					ds.AllowContactMove = true
 				}
 				var hooks []sandbox.WebhookConfig
 				for _, spec := range *webhooks {
