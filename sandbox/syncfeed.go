@@ -27,7 +27,11 @@ package sandbox
 //     [C-doc: WEBSHOP]. Without CategoryId the card is found in any module,
 //     and cannot be created. Creating needs Name and StatusId; the owner
 //     defaults to the API user (MAN25: MiniCRM picks someone) [I].
-//   - <Business> is matched by VatNumber, then by name, else created;
+//   - <Business> with a VatNumber is matched by it, else created; one
+//     without a VatNumber is matched by name, else created. How MiniCRM
+//     itself matches <Business> is undocumented [?]; falling back to the
+//     name when a VAT number matches nobody would put a company's cards on
+//     another company of the same name, so the sandbox never does;
 //     <Contact> by Contact@Id (kept as the person's ReferenceId), then by
 //     email, else created, and put in the business when it has none. The
 //     card's contact is the first Contact, else the Business [I].
@@ -798,11 +802,12 @@ func (s *Server) applyCardLocked(o *FeedOutcome, idx *feedIndex, n *xnode) {
 			return
 		}
 		var found *contact
-		if v, _ := b["VatNumber"].(string); vatKey(v) != "" {
-			found = st.contacts[idx.businessByVat[vatKey(v)]]
+		vat, _ := b["VatNumber"].(string)
+		if vatKey(vat) != "" {
+			found = st.contacts[idx.businessByVat[vatKey(vat)]]
 		}
 		name, _ := b["Name"].(string)
-		if found == nil {
+		if found == nil && vatKey(vat) == "" {
 			found = st.contacts[idx.businessByName[fold(strings.Join(strings.Fields(name), " "))]]
 			if found != nil {
 				// Found by its name, spelled the same but for case, accents

@@ -337,3 +337,41 @@ func TestSyncFeedOrders(t *testing.T) {
 		t.Errorf("feeds hook: %v %v", raw, err)
 	}
 }
+
+// TestSyncFeedBusinessByVat: a <Business> whose VatNumber matches no
+// company is a new company, even when a company of the same name (or the
+// same name without accents) exists; only a <Business> without a VAT
+// number is found by its name.
+func TestSyncFeedBusinessByVat(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{Now: newSBClock().Now, Dataset: sandbox.EmptyDataset()})
+	card := func(id, name, vat, email string) string {
+		v := ""
+		if vat != "" {
+			v = "<VatNumber>" + vat + "</VatNumber>"
+		}
+		return `<Project Id="` + id + `"><Name>` + id + `</Name><CategoryId>10</CategoryId><StatusId>2620</StatusId>` +
+			`<Business><Name>` + name + `</Name>` + v + `</Business>` +
+			`<Contacts><Contact Id="` + email + `"><FirstName>X</FirstName><LastName>Y</LastName><Email>` + email + `</Email></Contact></Contacts></Project>`
+	}
+	feed := "<Projects>" + card("C-1", "Kovács 2000 Bt.", "11111111-1-11", "a@x.hu") +
+		card("C-2", "Kovacs 2000 Bt.", "22222222-2-22", "b@x.hu") +
+		card("C-3", "Kovács 2000 Bt.", "11111111111", "c@x.hu") +
+		card("C-4", "KOVÁCS 2000 BT.", "", "d@x.hu") + "</Projects>"
+	if r := e.upload(feed); r.Status != 200 {
+		t.Fatalf("upload: %s", r)
+	}
+	o := e.waitFeeds()[0]
+	if o.Created != 4 || o.BusinessesCreated != 2 {
+		t.Fatalf("outcome %+v: want 4 cards on 2 companies", o)
+	}
+	biz := func(ref string) any { return e.mustGet("/Api/R3/Project?ReferenceId=" + ref)["BusinessId"] }
+	if biz("C-1") == biz("C-2") {
+		t.Errorf("C-2 (another VAT number) landed on C-1's company")
+	}
+	if biz("C-3") != biz("C-1") {
+		t.Errorf("C-3 (the same VAT number written otherwise) is not on C-1's company")
+	}
+	if biz("C-4") != biz("C-1") {
+		t.Errorf("C-4 (no VAT number, the same name) is not on the first company of that name")
+	}
+}

@@ -174,7 +174,20 @@ type BuildSummary struct {
 	// SkipReasons and ByField are as in mapping.CheckSummary.
 	SkipReasons map[string]int
 	ByField     map[string]int
+	// SharedNames counts the companies of the feed whose name (ignoring
+	// case and accents) an earlier company of the feed with another VAT
+	// number has; SharedNameCards the cards on them; SharedNameRows shows
+	// the first few. How MiniCRM matches <Business> is undocumented: should
+	// it fall back to the name, such cards would land on the other company.
+	// They are written (each with its VAT number); the build says so, so
+	// that a person checks them after the push.
+	SharedNames     int
+	SharedNameCards int
+	SharedNameRows  []string
 }
+
+// maxSharedNameRows bounds BuildSummary.SharedNameRows.
+const maxSharedNameRows = 10
 
 // Build maps every row of the source and writes the valid ones as cards:
 // the feed build command. Rows are validated against the Schema by the
@@ -216,6 +229,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 	// is gone by then.
 	defer func() { cancel(); wait() }()
 
+	var names sharedNames
 	seed := maphash.MakeSeed()
 	var seen map[uint64]int32
 	if !o.SkipDuplicateCheck {
@@ -295,6 +309,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 				sum.Unchanged++
 				continue
 			}
+			names.check(sum, row.Loc, it.bizName, it.bizVat)
 			if snap != nil {
 				if err := snap.Record(it.id, it.hash); err != nil {
 					return sum, err
@@ -332,6 +347,50 @@ type rowResult struct {
 	hash      [16]byte
 	unchanged bool
 	lookupErr error
+	// The card's company: its name and VAT number key, when the mapping
+	// gives both.
+	bizName, bizVat string
+}
+
+// sharedNames remembers, per folded company name, the first VAT number and
+// line the feed gave it, and per VAT number whether its company shares a
+// name: one entry a company, not a row, and a name folded once a company.
+type sharedNames struct {
+	byName map[string]sharedName
+	byVat  map[string]bool // VAT number → its company has an earlier company's name
+}
+
+type sharedName struct {
+	vat  string
+	line int
+}
+
+func (n *sharedNames) check(sum *BuildSummary, loc source.Location, name, vat string) {
+	if name == "" || vat == "" {
+		return
+	}
+	if shared, seen := n.byVat[vat]; seen {
+		if shared {
+			sum.SharedNameCards++
+		}
+		return
+	}
+	if n.byName == nil {
+		n.byName, n.byVat = map[string]sharedName{}, map[string]bool{}
+	}
+	key := mapping.NameKey(name)
+	first, ok := n.byName[key]
+	if !ok {
+		n.byName[key] = sharedName{vat: vat, line: loc.Line}
+		n.byVat[vat] = false
+		return
+	}
+	n.byVat[vat] = true
+	sum.SharedNames++
+	sum.SharedNameCards++
+	if len(sum.SharedNameRows) < maxSharedNameRows {
+		sum.SharedNameRows = append(sum.SharedNameRows, fmt.Sprintf("%s: the company has line %d's name (ignoring case and accents) but another VAT number", loc, first.line))
+	}
 }
 
 // processBatch maps, builds and encodes a batch of rows (on a worker
@@ -380,6 +439,10 @@ func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder) {
 	}
 	it.id = card.ID
 	it.enc, it.encErr = Encode(card)
+	if bus := b.Business; bus != nil && bus.Keys.VatNumber != "" {
+		it.bizName = mapping.ValueString(bus.Fields["Name"])
+		it.bizVat = bus.Keys.VatNumber
+	}
 }
 
 type rowBatch struct {

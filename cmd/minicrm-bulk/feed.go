@@ -169,6 +169,13 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 	if errPath == "" {
 		errPath = filepath.Join(filepath.Dir(o.out), "errors.csv")
 	}
+	// The feed's folder is made as import makes its --out: a user naming
+	// out/feed.xml expects it to be there afterwards.
+	for _, d := range []string{filepath.Dir(o.out), filepath.Dir(errPath)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
 	rw, err := report.CreateRejects(errPath, r.Header())
 	if err != nil {
 		return err
@@ -235,6 +242,17 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 		sent, _ := snap.Committed(bo.Scope)
 		fmt.Fprintf(e.stdout, "changed-only: compared with %d card(s) of %q sent before; the snapshot advances when 'feed push' has pushed these files\n",
 			sent, bo.Scope)
+	}
+	if sum.SharedNames > 0 {
+		fmt.Fprintf(e.stdout, "warning: %d compan(ies) of this feed have the name of another company of the feed with another VAT number (ignoring case and accents); %d card(s) are on them.\n"+
+			"  Each card is written with its company's VAT number, but how MiniCRM matches <Business> is undocumented: after the push, check that these cards are on the company of their VAT number:\n",
+			sum.SharedNames, sum.SharedNameCards)
+		for _, r := range sum.SharedNameRows {
+			fmt.Fprintf(e.stdout, "    %s\n", r)
+		}
+		if n := sum.SharedNames - len(sum.SharedNameRows); n > 0 {
+			fmt.Fprintf(e.stdout, "    … and %d more\n", n)
+		}
 	}
 	if sum.Rejected > 0 {
 		return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; they are in %s", sum.Rejected, sum.Rows, errPath)}

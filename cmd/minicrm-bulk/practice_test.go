@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+)
+
+// links describes a system by its business keys only (ids differ between
+// systems): each company's VAT number, each person's company, each card's
+// person, sorted.
+func links(t *testing.T, environ map[string]string) (lines []string, companies, persons, cards int) {
+	t.Helper()
+	c, err := restapi.NewClient(restapi.WithBaseURL(environ["MINICRM_URL"]), restapi.WithSystemID(environ["MINICRM_SYSTEM_ID"]),
+		restapi.WithAPIKey(environ["MINICRM_API_KEY"]), restapi.WithRPM(600000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	vat := map[int]string{}
+	email := map[int]string{}
+	type person struct {
+		email string
+		biz   int
+	}
+	var people []person
+	for it, err := range c.Contacts.Search(ctx, restapi.ContactSearchOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch it.Type {
+		case "Business":
+			d, err := c.Contacts.Get(ctx, it.Id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vat[it.Id] = mapping.VatKey(fmt.Sprint(d.Fields["VatNumber"]))
+			lines = append(lines, "company "+vat[it.Id]+" "+it.Name)
+			companies++
+		case "Person":
+			email[it.Id] = strings.ToLower(it.Email)
+			people = append(people, person{strings.ToLower(it.Email), it.BusinessId})
+			persons++
+		}
+	}
+	for _, p := range people {
+		lines = append(lines, "person "+p.email+" at "+vat[p.biz])
+	}
+	for it, err := range c.Projects.Search(ctx, restapi.ProjectSearchOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, "card "+it.Name+" of "+email[it.ContactId]+fmt.Sprintf(" status %d", it.StatusId))
+		cards++
+	}
+	sort.Strings(lines)
+	return lines, companies, persons, cards
+}
+
+// TestPracticeSheetRestAndFeed walks the practice sheet (1,530 rows: 214
+// companies, six pairs of them sharing a name, 1,500 people, 30 of them on
+// two rows) as a user would: imported over REST, then again (nothing
+// written); and, into another empty system, built as a feed and pushed.
+// Both systems end with the same companies, people, cards and links.
+func TestPracticeSheetRestAndFeed(t *testing.T) {
+	t.Parallel()
+	mp := filepath.Join("..", "..", "testdata", "import", "partnerek-cards.yaml")
+	src := filepath.Join("..", "..", "testdata", "import", "partnerek.csv")
+	dir := t.TempDir()
+
+	restSrv, restEnv := feedSandbox(t, 23471)
+	r := runCLI(t, restEnv, "import", "--mapping", mp, "--source", src, "--state", filepath.Join(dir, "rest-state"),
+		"--out", filepath.Join(dir, "rest-out"), "--rpm", "100000", "--progress", "none")
+	if r.code != 0 {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	writes := restSrv.Stats().Writes
+	if writes != 214+1500+1500 {
+		t.Errorf("import: %d writes, want %d (a create per company, person and card)", writes, 214+1500+1500)
+	}
+	r = runCLI(t, restEnv, "import", "--mapping", mp, "--source", src, "--state", filepath.Join(dir, "rest-state"),
+		"--out", filepath.Join(dir, "rest-out2"), "--rpm", "100000", "--progress", "none")
+	if r.code != 0 || restSrv.Stats().Writes != writes {
+		t.Errorf("re-run: exit %d, %d writes\n%s", r.code, restSrv.Stats().Writes-writes, r.stdout)
+	}
+	restLines, companies, persons, cards := links(t, restEnv)
+	if companies != 214 || persons != 1500 || cards != 1500 {
+		t.Errorf("REST: %d companies, %d persons, %d cards; want 214, 1500, 1500", companies, persons, cards)
+	}
+
+	feedSrv, feedEnv := feedSandbox(t, 23472)
+	feed := filepath.Join(dir, "feed", "feed.xml")
+	r = runCLI(t, feedEnv, "feed", "build", "--mapping", mp, "--source", src, "-o", feed, "--rpm", "100000")
+	// The 30 people on two rows have one card id twice: the second row of
+	// each is refused as a duplicate card (exit 1), its person and card are
+	// the first row's.
+	if r.code != exitRejected || !strings.Contains(r.stdout, "cards written: 1500") || !strings.Contains(r.stdout, "warning: 6 compan(ies) of this feed have the name") {
+		t.Fatalf("feed build: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, feedEnv, "feed", "push", "--feed-id", "119", feed, "--state", filepath.Join(dir, "feed-state"), "--rpm", "100000")
+	if r.code != 0 {
+		t.Fatalf("feed push: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	waitApplied(t, feedSrv)
+	feedLines, _, _, _ := links(t, feedEnv)
+	if strings.Join(feedLines, "\n") != strings.Join(restLines, "\n") {
+		diff := 0
+		for i := range min(len(feedLines), len(restLines)) {
+			if feedLines[i] != restLines[i] && diff < 5 {
+				t.Errorf("rest %q\nfeed %q", restLines[i], feedLines[i])
+				diff++
+			}
+		}
+		t.Errorf("the feed's system differs from the REST import's (%d vs %d lines)", len(feedLines), len(restLines))
+	}
+}
