@@ -173,6 +173,9 @@ func (r *Report) Text() string {
 		note := ""
 		if s.Rows != nil {
 			note = fmt.Sprintf("%d rows: %d ok, %d rejected, %d skipped", s.Rows["total"], s.Rows["ok"], s.Rows["rejected"], s.Rows["skipped"])
+			if n := s.Rows["warnings"]; n > 0 {
+				note += fmt.Sprintf("; %d warning(s), see the step's summary", n)
+			}
 		}
 		if s.Error != "" {
 			note = strings.TrimSpace(strings.SplitN(s.Error, "\n", 2)[0])

@@ -22,7 +22,13 @@
 // mapping's keys in order (email, phone, external id, VAT number, name), all
 // normalized the way package mapping normalizes rows, so that matching is an
 // equality test; the first key that finds anything decides, and two
-// candidates make the row an error instead of a guess. Records the run will
+// candidates make the row an error instead of a guess. A key never
+// overrides a stronger one (external id > VAT number > e-mail > phone >
+// name): a record found by a weaker key whose value of a stronger key the
+// row carries differs is no match, and a name equal only when accents are
+// ignored needs a stronger key to agree (guard.go). Within a run, the first
+// row to give a record a key value holds it; a later row giving another is
+// an error row. Each such decision is a warning in the summary. Records the run will
 // create are entered into the indexes as soon as they are planned, so a
 // company named on a thousand rows is created once, and a person named twice
 // is written once and diffed the second time against the first.

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
@@ -338,4 +340,43 @@ person:
 			}
 		})
 	}
+}
+
+// TestRerunRightAfter: the same whole-sheet import (companies, people,
+// cards) run again right after the first writes nothing and costs at most
+// 30 requests: what the first run wrote is known, and records listed again
+// only because the refresh window overlaps the first run's closing listing
+// are not read again.
+func TestRerunRightAfter(t *testing.T) {
+	t.Parallel()
+	// Real time on both sides, as with MiniCRM: the first run's last writes
+	// fall inside the next refresh's overlap window.
+	e := newEnv(t, nil)
+	srv, err := sandbox.New(sandbox.Config{SystemID: int(nextSystemID.Add(1)), APIKey: e.key, RPM: 0, Dataset: sandbox.EmptyDataset()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv, e.system = srv, strconv.Itoa(srv.SystemID())
+	e.ts.Config.Handler = srv
+	realtime := func() pipeline.Config {
+		cfg := e.config(filepath.Join(testdata, "partnerek-cards.yaml"), filepath.Join(testdata, "partnerek.csv"))
+		cfg.Now, cfg.Overlap = time.Now, 5*time.Second
+		return cfg
+	}
+	first := e.run(realtime())
+	const writes = 214 + 1500 + 1500
+	if w := e.writes(); w != writes {
+		t.Fatalf("first import: %d writes, want %d", w, writes)
+	}
+	if first.Requests.Total > writes+60 {
+		t.Errorf("first import: %d requests, want at most the writes + 60 (%d)", first.Requests.Total, writes+60)
+	}
+	again := e.run(realtime())
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("re-run: %d writes", w)
+	}
+	if again.Requests.Total > 30 {
+		t.Errorf("re-run: %d requests, want at most 30 (%v)", again.Requests.Total, again.Requests.ByEndpoint)
+	}
+	t.Logf("first: %d requests; re-run: %d (%+v)", first.Requests.Total, again.Requests.Total, again.Mirror)
 }

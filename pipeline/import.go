@@ -341,6 +341,18 @@ func (r *run) execute(ctx context.Context) error {
 	// Every row is done by now: a failure here costs the next run a few more
 	// list pages (it lists from the older watermark), nothing else.
 	if !r.cfg.DryRun && r.writes.Load() > 0 {
+		// MiniCRM's UpdatedAt has whole seconds: the closing listing
+		// starts in a second after the run's last write, so that a listing
+		// "since the closing one" shows only what changed after it (see
+		// refresh). At most a second's wait, once a run.
+		if wait := r.now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond).Sub(r.now()); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+		}
 		if err := r.refresh(ctx, true); err != nil {
 			if ctx.Err() != nil {
 				return err

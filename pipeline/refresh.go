@@ -82,14 +82,35 @@ func (r *run) refresh(ctx context.Context, closing bool) error {
 				// Offset paging has no snapshot: catch what changed while the
 				// pages went by.
 				_, err = r.walk(ctx, isCards, t0.Add(-r.cfg.Overlap), false, func(rec state.MirrorRecord) {
-					b.Mirror = append(b.Mirror, r.upsert(rec, t0))
+					out, _ := r.upsert(rec, t0, t0, false)
+					b.Mirror = append(b.Mirror, out)
 				})
 			}
 			r.sum.Mirror.Refresh = "full"
 		} else {
+			overlapOnly := map[int]bool{}
 			n, err = r.walk(ctx, isCards, mark, false, func(rec state.MirrorRecord) {
-				b.Mirror = append(b.Mirror, r.upsert(rec, listed))
+				out, deferred := r.upsert(rec, listed, t0, closing)
+				if deferred {
+					overlapOnly[rec.Id] = true
+				}
+				b.Mirror = append(b.Mirror, out)
 			})
+			if err == nil && len(overlapOnly) > 0 {
+				// Records the last run wrote and its closing listing showed
+				// come again when the overlap reaches back before that
+				// listing. Listing exactly since it tells which of them
+				// changed after it: those are forgotten, the others keep
+				// what the mirror knows (one page instead of a detail
+				// record each).
+				r.sum.Mirror.Confirmed += len(overlapOnly)
+				_, err = r.walk(ctx, isCards, listed, false, func(rec state.MirrorRecord) {
+					if overlapOnly[rec.Id] {
+						r.sum.Mirror.Confirmed--
+						b.Mirror = append(b.Mirror, r.forget(rec.Id))
+					}
+				})
+			}
 			if err == nil && isCards {
 				_, err = r.walk(ctx, true, mark, true, func(rec state.MirrorRecord) {
 					if e := r.mir.lookup(rec.Id); e != nil {
@@ -121,20 +142,53 @@ func (r *run) refresh(ctx context.Context, closing bool) error {
 const listedSuffix = "@listed"
 
 // upsert applies a listed record to the mirror; see refresh for what is
-// kept of what was known.
-func (r *run) upsert(rec state.MirrorRecord, listed time.Time) state.MirrorRecord {
+// kept of what was known. listed is the last listing's time, now this
+// one's. A record the run wrote since the last listing keeps its fields,
+// and the closing listing confirms it (ConfirmedAt). A record that the last
+// listing confirmed and that comes again with the same summary is deferred
+// (true): the caller tells by an exact listing whether it changed since.
+func (r *run) upsert(rec state.MirrorRecord, listed, now time.Time, closing bool) (state.MirrorRecord, bool) {
 	e := r.mir.lookup(rec.Id)
 	if e == nil {
-		return r.mir.add(rec).snapshot()
+		return r.mir.add(rec).snapshot(), false
 	}
+	deferred := false
 	out := e.update(func(cur *state.MirrorRecord) {
+		same := sameSummary(cur, &rec)
 		setSummary(cur, rec)
-		if cur.WrittenAt.Before(listed) {
+		switch {
+		case !cur.WrittenAt.Before(listed):
+			if closing {
+				cur.ConfirmedAt = now
+			}
+		case !closing && same && !cur.ConfirmedAt.IsZero() && cur.ConfirmedAt.Equal(listed):
+			deferred = true
+		default:
 			cur.Fields, cur.Detail, cur.UpdatedAt = nil, false, ""
 		}
 	})
 	r.mir.reindex(e)
+	return out, deferred
+}
+
+// forget drops what the mirror knows of a record beyond its list summary.
+func (r *run) forget(id int) state.MirrorRecord {
+	e := r.mir.lookup(id)
+	if e == nil {
+		return state.MirrorRecord{Id: id}
+	}
+	out := e.update(func(cur *state.MirrorRecord) {
+		cur.Fields, cur.Detail, cur.UpdatedAt = nil, false, ""
+		cur.ConfirmedAt = time.Time{}
+	})
+	r.mir.reindex(e)
 	return out
+}
+
+// sameSummary compares what a list page shows of two records.
+func sameSummary(a, b *state.MirrorRecord) bool {
+	return a.Name == b.Name && a.Email == b.Email && a.Phone == b.Phone && a.BusinessId == b.BusinessId &&
+		a.ContactId == b.ContactId && a.StatusId == b.StatusId && a.UserId == b.UserId
 }
 
 // walk lists contacts, or the mapped module's cards (trashed ones with

@@ -97,6 +97,10 @@ type MirrorCounts struct {
 	// Details are detail records fetched, Searches key searches.
 	Details  int `json:"details"`
 	Searches int `json:"searches"`
+	// Confirmed are records the last run wrote that the refresh listed
+	// again only because its window overlaps that run's closing listing:
+	// what the mirror knows of them was kept.
+	Confirmed int `json:"confirmed,omitempty"`
 }
 
 // PlanTotals are a dry run's estimate of the writes.
@@ -238,6 +242,9 @@ func (s *Summary) Text() string {
 	m := s.Mirror
 	fmt.Fprintf(&b, "\nMirror: %s refresh, %d contacts, %d cards; %d listed at the start, %d at the end; %d detail records, %d key searches\n",
 		m.Refresh, m.Contacts, m.Cards, m.Listed, m.ListedAfter, m.Details, m.Searches)
+	if m.Confirmed > 0 {
+		fmt.Fprintf(&b, "  %d listed again only because the window overlaps the last run's closing listing: kept, not re-read\n", m.Confirmed)
+	}
 	if s.PendingFound+s.PendingNotFound > 0 {
 		fmt.Fprintf(&b, "Unsettled creates of the interrupted run: %d found in MiniCRM, %d not carried out\n", s.PendingFound, s.PendingNotFound)
 	}

@@ -176,6 +176,13 @@ func (w *worker) update(ctx context.Context, j *rowJob, st *step, linkID int, be
 	eo.Changed = names
 	plan := w.planUpdate(j, rec, &cur, changes, names)
 	if r.cfg.DryRun {
+		if _, moving := changes[linkFieldOf(rec.Kind)]; moving && moved {
+			note := ""
+			if rec.Kind == mapping.KindPerson {
+				note = " (MiniCRM's manual says the API refuses to move a contact to another company; if it does, the row will be an error)"
+			}
+			r.warns.add(WarnRelinked, j.row.Loc.Line, "%s would move from %d to %d%s", e.label, from, linkID, note)
+		}
 		e.update(func(c *state.MirrorRecord) { r.applyChanges(c, rec, changes) })
 		eo.Action = ActionUpdated
 		return eo, plan, nil

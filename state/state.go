@@ -173,6 +173,11 @@ type MirrorRecord struct {
 	UpdatedAt string `json:"updated_at,omitempty"`
 	// WrittenAt is when minicrm-bulk last wrote the record.
 	WrittenAt time.Time `json:"written_at,omitzero"`
+	// ConfirmedAt is the listing (its start, MiniCRM's clock) that showed
+	// the record after minicrm-bulk wrote it: the run's closing refresh. A
+	// later listing that shows it again only because its window overlaps
+	// that one does not make the mirror forget what it knows.
+	ConfirmedAt time.Time `json:"confirmed_at,omitzero"`
 }
 
 // Scope is the part of the mirror the record belongs to: "contacts" or

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -107,7 +108,13 @@ func TestPracticeSheetRestAndFeed(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("feed push: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	waitApplied(t, feedSrv)
+	// 1,500 cards under the race detector on a busy machine: more than
+	// waitApplied's 10 s.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := feedSrv.WaitFeeds(ctx); err != nil {
+		t.Fatal(err)
+	}
 	feedLines, _, _, _ := links(t, feedEnv)
 	if strings.Join(feedLines, "\n") != strings.Join(restLines, "\n") {
 		diff := 0

@@ -311,6 +311,9 @@ func runStep(ctx context.Context, e *env, j *job.Job, s *job.Step, sr *job.StepR
 		var sum pipeline.Summary
 		if b, err := os.ReadFile(filepath.Join(sr.OutDir, "summary.json")); err == nil && json.Unmarshal(b, &sum) == nil {
 			sr.Rows = map[string]int{"total": sum.Rows.Total, "ok": sum.Rows.OK, "rejected": sum.Rows.Rejected, "skipped": sum.Rows.Skipped}
+			for _, w := range sum.Warnings {
+				sr.Rows["warnings"] += w.Count
+			}
 		}
 	}
 	attrs := []any{"status", sr.Status, "exit", code, "seconds", sr.Seconds, "requests", sr.Total(), "out", sr.OutDir}
