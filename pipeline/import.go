@@ -88,6 +88,12 @@ type Progress struct {
 	// Elapsed is the time since the rows phase began (since the start
 	// before that).
 	Elapsed time.Duration
+	// RPM is the rate limit the client keeps to (requests a minute).
+	RPM int
+	// RowRequests are the requests sent since the rows phase began: with
+	// Rows, what a row costs at this run's pace (a resumed run counts only
+	// its own rows and requests).
+	RowRequests int
 }
 
 // Entity actions, as success.csv and the journal name them.
@@ -154,14 +160,16 @@ type run struct {
 	// clock (Config.Now may be the server's, which moves in steps).
 	startedMono time.Time
 	rowsStart   atomic.Pointer[time.Time]
-	phase       atomic.Value // string
-	total       atomic.Int64
-	rowsDone    atomic.Int64
-	writes      atomic.Int64 // writes that MiniCRM carried out
-	rematched   atomic.Int64 // creates whose lost answer was settled by a search
-	details     atomic.Int64 // detail records fetched
-	searches    atomic.Int64 // key searches (external id) sent
-	warns       warnings
+	// rowRequestsStart is Progress.Requests when the rows phase began.
+	rowRequestsStart atomic.Int64
+	phase            atomic.Value // string
+	total            atomic.Int64
+	rowsDone         atomic.Int64
+	writes           atomic.Int64 // writes that MiniCRM carried out
+	rematched        atomic.Int64 // creates whose lost answer was settled by a search
+	details          atomic.Int64 // detail records fetched
+	searches         atomic.Int64 // key searches (external id) sent
+	warns            warnings
 }
 
 // Import runs an import: it reads the source, maps every row, matches each
@@ -328,6 +336,7 @@ func (r *run) execute(ctx context.Context) error {
 	// 5. The rows.
 	r.phase.Store("rows")
 	rowsStart := time.Now()
+	r.rowRequestsStart.Store(int64(r.c.Stats().Attempts - r.statsStart.Attempts))
 	r.rowsStart.Store(&rowsStart)
 	if err := r.rows(ctx, src); err != nil {
 		return err
@@ -551,7 +560,7 @@ func (r *run) finish(ctx context.Context, err error) {
 	s.Mirror.Searches = int(r.searches.Load())
 	s.Rematched = int(r.rematched.Load())
 	if r.cfg.DryRun {
-		s.finishPlan(r.c.RPM())
+		s.finishPlan(r.c.RPM(), r.m.Project != nil && r.m.Project.ExternalID != "")
 	}
 	if r.db != nil {
 		r.db.Close()
@@ -564,7 +573,10 @@ func (r *run) finish(ctx context.Context, err error) {
 
 func (r *run) progress() Progress {
 	p := Progress{Phase: r.phase.Load().(string), Rows: int(r.rowsDone.Load()), Total: int(r.total.Load()),
-		Requests: r.c.Stats().Attempts - r.statsStart.Attempts}
+		Requests: r.c.Stats().Attempts - r.statsStart.Attempts, RPM: r.c.RPM()}
+	if n := r.rowRequestsStart.Load(); n >= 0 && r.rowsStart.Load() != nil {
+		p.RowRequests = p.Requests - int(n)
+	}
 	if t := r.rowsStart.Load(); t != nil {
 		p.Elapsed = time.Since(*t)
 	} else {

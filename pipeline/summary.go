@@ -41,7 +41,11 @@ type Summary struct {
 	// action (created, updated, unchanged, error).
 	Entities map[string]map[string]int `json:"entities"`
 	Requests RequestCounts             `json:"requests"`
-	Mirror   MirrorCounts              `json:"mirror"`
+	// RPM is the rate limit the run kept to; RequestMinutes what its
+	// requests cost at that rate.
+	RPM            int          `json:"rpm"`
+	RequestMinutes float64      `json:"request_minutes"`
+	Mirror         MirrorCounts `json:"mirror"`
 	// PendingFound and PendingNotFound count the creates an interrupted run
 	// left unanswered, found (or not) in MiniCRM at the start.
 	PendingFound    int `json:"pending_found,omitempty"`
@@ -110,11 +114,27 @@ type PlanTotals struct {
 	WriteRequests int     `json:"write_requests"`
 	RPM           int     `json:"rpm"`
 	Minutes       float64 `json:"minutes"`
+	// With a card mapped: the same cards, companies and people sent as XML
+	// sync feeds instead (FeedCalls uploads of at most FeedCardsPerCall
+	// cards, 180 an hour, then a list page per 100 new records to learn
+	// their Ids, at RPM): FeedMinutes.
+	FeedCalls   int     `json:"feed_calls,omitempty"`
+	FeedMinutes float64 `json:"feed_minutes,omitempty"`
+	// Advice says when the feed is the better path.
+	Advice string `json:"advice,omitempty"`
 }
+
+// FeedCardsPerCall is the most cards the estimate puts in one feed upload:
+// about 1 KB a card keeps a part near 5 MB, under the 8 MiB a request body
+// may have (the sandbox's limit; MiniCRM documents none).
+const FeedCardsPerCall = 5000
+
+// feedCallsPerHour is MiniCRM's limit on XML sync calls (MAN25).
+const feedCallsPerHour = 180
 
 func newSummary(cfg Config, start time.Time) *Summary {
 	s := &Summary{DryRun: cfg.DryRun, StartedAt: start, Entities: map[string]map[string]int{},
-		System: cfg.Client.BaseURL() + " (SystemId " + cfg.Client.SystemID() + ")"}
+		System: cfg.Client.BaseURL() + " (SystemId " + cfg.Client.SystemID() + ")", RPM: cfg.Client.RPM()}
 	return s
 }
 
@@ -162,11 +182,14 @@ func (s *Summary) setRequests(before, after restapi.Stats) {
 	rc.NetworkErrors = after.NetworkErrors - before.NetworkErrors
 	rc.UnknownOutcomes = after.UnknownOutcomes - before.UnknownOutcomes
 	s.Requests = rc
+	if s.RPM > 0 {
+		s.RequestMinutes = float64(rc.Total) / (float64(s.RPM) * (1 - restapi.DefaultHeadroom))
+	}
 }
 
 // finishPlan computes a dry run's estimate: one request per create and per
 // update, at the client's rate.
-func (s *Summary) finishPlan(rpm int) {
+func (s *Summary) finishPlan(rpm int, feedable bool) {
 	p := &PlanTotals{RPM: rpm}
 	for _, acts := range s.Entities {
 		p.Creates += acts[ActionCreated]
@@ -175,6 +198,21 @@ func (s *Summary) finishPlan(rpm int) {
 	p.WriteRequests = p.Creates + p.Updates
 	if rpm > 0 {
 		p.Minutes = float64(p.WriteRequests) / (float64(rpm) * (1 - restapi.DefaultHeadroom))
+	}
+	if cards := s.Entities[string(mapping.KindProject)]; feedable && cards != nil {
+		n := cards[ActionCreated] + cards[ActionUpdated]
+		if n > 0 {
+			p.FeedCalls = (n + FeedCardsPerCall - 1) / FeedCardsPerCall
+			pages := (p.Creates + 99) / 100
+			p.FeedMinutes = float64(p.FeedCalls-1) * 60 / feedCallsPerHour
+			if rpm > 0 {
+				p.FeedMinutes += float64(pages+p.FeedCalls) / (float64(rpm) * (1 - restapi.DefaultHeadroom))
+			}
+		}
+		if p.Minutes > 60 && p.FeedMinutes < p.Minutes {
+			p.Advice = fmt.Sprintf("these writes take %s over REST at %d requests a minute; as an XML sync feed (minicrm-bulk feed build, then feed push) the cards with their companies and people would take about %s",
+				humanMinutes(p.Minutes), rpm, humanMinutes(p.FeedMinutes))
+		}
 	}
 	s.Plan = p
 }
@@ -226,6 +264,10 @@ func (s *Summary) Text() string {
 	rq := s.Requests
 	fmt.Fprintf(&b, "\nRequests: %d (%d reads, %d writes); 429 answers %d, retries %d, 5xx %d, no answer %d, lost answers %d\n",
 		rq.Total, rq.Reads, rq.Writes, rq.RateLimited, rq.Retries, rq.ServerErrors, rq.NetworkErrors, rq.UnknownOutcomes)
+	if s.RPM > 0 && rq.Total > 0 {
+		fmt.Fprintf(&b, "  at %d requests a minute these take about %s\n", s.RPM,
+			humanMinutes(float64(rq.Total)/(float64(s.RPM)*(1-restapi.DefaultHeadroom))))
+	}
 	eps := make([]string, 0, len(rq.ByEndpoint))
 	for ep := range rq.ByEndpoint {
 		eps = append(eps, ep)
@@ -255,6 +297,13 @@ func (s *Summary) Text() string {
 	if p := s.Plan; p != nil {
 		fmt.Fprintf(&b, "\nPlan: %d write requests (%d creates, %d updates): about %s at %d requests a minute\n",
 			p.WriteRequests, p.Creates, p.Updates, humanMinutes(p.Minutes), p.RPM)
+		if p.FeedCalls > 0 {
+			fmt.Fprintf(&b, "  as XML sync feeds: %d upload(s) (180 an hour) and the list pages to learn the new Ids: about %s\n",
+				p.FeedCalls, humanMinutes(p.FeedMinutes))
+		}
+		if p.Advice != "" {
+			fmt.Fprintf(&b, "  advice: %s\n", p.Advice)
+		}
 	}
 	if len(s.Outputs) > 0 {
 		fmt.Fprintf(&b, "\nOutputs: %s\n", strings.Join(s.Outputs, ", "))

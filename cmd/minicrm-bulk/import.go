@@ -169,6 +169,21 @@ func (d *progressDisplay) update(p pipeline.Progress) {
 	if p.Total > 0 && rps > 0 {
 		eta = (time.Duration(float64(p.Total-p.Rows)/rps) * time.Second).Round(time.Second).String()
 	}
+	// At the rate limit the requests still to send decide the time: the
+	// rows left times what a row has cost so far, at the pace reached (the
+	// limit, or less when answers are slow).
+	if p.Total > 0 && p.Rows > 0 && p.RowRequests > 0 && p.RPM > 0 {
+		pace := float64(p.RPM)
+		if rpm > 0 && rpm < pace {
+			pace = rpm
+		}
+		left := float64(p.Total-p.Rows) * float64(p.RowRequests) / float64(p.Rows)
+		eta = (time.Duration(left/pace*60) * time.Second).Round(time.Second).String()
+	}
+	limit := ""
+	if p.RPM > 0 {
+		limit = fmt.Sprintf(" of %d", p.RPM)
+	}
 	switch d.mode {
 	case "bar":
 		if d.bar == nil {
@@ -180,7 +195,7 @@ func (d *progressDisplay) update(p pipeline.Progress) {
 				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
 				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(d.verb))
 		}
-		d.bar.Describe(fmt.Sprintf("%.0f requests/min", rpm))
+		d.bar.Describe(fmt.Sprintf("%.0f%s requests/min, ETA %s", rpm, limit, eta))
 		_ = d.bar.Set(p.Rows)
 	case "log":
 		now := time.Now()
@@ -192,7 +207,7 @@ func (d *progressDisplay) update(p pipeline.Progress) {
 		if p.Total > 0 {
 			pct = fmt.Sprintf("/%d (%.0f%%)", p.Total, 100*float64(p.Rows)/float64(p.Total))
 		}
-		fmt.Fprintf(d.w, "%s: %d%s rows, %.2f rows/s, %.0f requests/min, ETA %s\n", d.verb, p.Rows, pct, rps, rpm, eta)
+		fmt.Fprintf(d.w, "%s: %d%s rows, %.2f rows/s, %.0f%s requests/min, ETA %s\n", d.verb, p.Rows, pct, rps, rpm, limit, eta)
 	}
 }
 
