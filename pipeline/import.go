@@ -74,6 +74,25 @@ type Config struct {
 	// Now is the clock the watermarks are taken from: MiniCRM's, ideally
 	// (ServerClock.Now); time.Now when nil.
 	Now func() time.Time
+
+	// Via is the path of the creates: ViaREST (default), ViaFeed (the new
+	// cards with their new companies and people as XML sync feeds, the
+	// rest over REST) or ViaAuto (the feed when the plan says REST would
+	// take over an hour and the feed less). See viafeed.go.
+	Via string
+	// FeedID is the system's SyncFeed id (POST /Api/SyncFeed/<FeedId>/Upload),
+	// needed by ViaFeed and ViaAuto.
+	FeedID int
+	// FeedWait is how long to wait for MiniCRM to apply a pushed feed
+	// (default 10 minutes).
+	FeedWait time.Duration
+
+	// collect, on a dry run, receives the lines whose records are all new
+	// (the rows a feed can create); adopt, on a real run, are the lines a
+	// feed created: their records are found by their links and taken as
+	// created with the row's values, without a write.
+	collect func(line int)
+	adopt   map[int]bool
 }
 
 // Progress is a snapshot of a run for progress displays.
@@ -186,6 +205,17 @@ type run struct {
 // unreadable source, authentication, MiniCRM unreachable, the state
 // directory).
 func Import(ctx context.Context, cfg Config) (*Summary, error) {
+	switch cfg.Via {
+	case "", ViaREST:
+		return importOnce(ctx, cfg)
+	case ViaFeed, ViaAuto:
+		return importViaFeed(ctx, cfg)
+	}
+	return nil, fmt.Errorf("pipeline: Config.Via is %q, %q or %q, not %q", ViaREST, ViaFeed, ViaAuto, cfg.Via)
+}
+
+// importOnce is one pass of the import over the rows.
+func importOnce(ctx context.Context, cfg Config) (*Summary, error) {
 	r, err := newRun(cfg)
 	if err != nil {
 		return nil, err

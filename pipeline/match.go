@@ -30,11 +30,14 @@ type rowJob struct {
 // step writes one record of a row onto its entity. prev is closed when the
 // previous step on the same entity is done, done when this one is.
 type step struct {
-	rec  *mapping.Record
-	ent  *entity
-	link *step // the step of the record this one links to (a Person's Business…)
-	prev <-chan struct{}
-	done chan struct{}
+	rec *mapping.Record
+	ent *entity
+	// adopt: a feed created the record; it is taken as created with the
+	// row's values (viafeed.go).
+	adopt bool
+	link  *step // the step of the record this one links to (a Person's Business…)
+	prev  <-chan struct{}
+	done  chan struct{}
 }
 
 // planner matches each row's records against the mirror, in file order, and
@@ -45,6 +48,9 @@ type step struct {
 type planner struct {
 	r *run
 	m *mirror
+	// cards indexes the module's cards by contact and name for the rows a
+	// feed created (viafeed.go); built when first needed.
+	cards map[string][]*entity
 }
 
 // ambiguousError is a record that matches more than one candidate by the
@@ -162,6 +168,9 @@ func recordKind(err error) mapping.EntityKind {
 // create, the row's keys added to the indexes, and the steps with their
 // tokens.
 func (p *planner) plan(ctx context.Context, j *rowJob) error {
+	if p.r.cfg.adopt[j.row.Loc.Line] {
+		return p.adoptRow(j)
+	}
 	recs := j.b.Records()
 	line := j.row.Loc.Line
 	chosen := map[mapping.EntityKind]*entity{}

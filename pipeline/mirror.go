@@ -39,6 +39,9 @@ type entity struct {
 	// did; exact is the name the first such row gave it (planner only).
 	claims map[string]claim
 	exact  string
+	// adopted: a row of this run took the record as the feed's create
+	// (planner only).
+	adopted bool
 	// broken is set (under the token) when a create of the entity ended
 	// with an outcome nobody could settle: later steps must not create it
 	// again.

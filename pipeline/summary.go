@@ -55,6 +55,10 @@ type Summary struct {
 	Rematched int `json:"rematched,omitempty"`
 	// Plan is a dry run's estimate.
 	Plan *PlanTotals `json:"plan,omitempty"`
+	// Via is the path of the creates: rest, or feed (Feed says how many
+	// cards went in how many uploads; the requests then count every step).
+	Via  string       `json:"via"`
+	Feed *feedSummary `json:"feed,omitempty"`
 	// Warnings are what a person should look at: matches a stronger key
 	// refused, guesses turned into error rows, moved links.
 	Warnings []Warning `json:"warnings"`
@@ -134,7 +138,7 @@ const feedCallsPerHour = 180
 
 func newSummary(cfg Config, start time.Time) *Summary {
 	s := &Summary{DryRun: cfg.DryRun, StartedAt: start, Entities: map[string]map[string]int{},
-		System: cfg.Client.BaseURL() + " (SystemId " + cfg.Client.SystemID() + ")", RPM: cfg.Client.RPM()}
+		System: cfg.Client.BaseURL() + " (SystemId " + cfg.Client.SystemID() + ")", RPM: cfg.Client.RPM(), Via: ViaREST}
 	return s
 }
 
@@ -226,11 +230,16 @@ func (r *run) writeSummary() error {
 	s.Warnings = r.warns.list()
 	s.Outputs = []string{filepath.Join(r.cfg.OutDir, name), filepath.Join(r.cfg.OutDir, ErrorsFile),
 		filepath.Join(r.cfg.OutDir, SummaryFile)}
+	return writeSummaryFile(r.cfg.OutDir, s)
+}
+
+// writeSummaryFile writes summary.json.
+func writeSummaryFile(dir string, s *Summary) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(r.cfg.OutDir, SummaryFile), append(b, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(dir, SummaryFile), append(b, '\n'), 0o644)
 }
 
 // Text is the one-screen summary printed at the end of a run.
@@ -243,6 +252,16 @@ func (s *Summary) Text() string {
 	fmt.Fprintf(&b, "%s %s in %s: %s\n", title, s.Status, s.Duration.Round(time.Millisecond), s.Source)
 	if s.Error != "" {
 		fmt.Fprintf(&b, "  error: %s\n", s.Error)
+	}
+	if f := s.Feed; f != nil {
+		fmt.Fprintf(&b, "  via the XML feed: %d card(s) with their new companies and people in %d upload(s)", f.Cards, f.Calls)
+		if f.Resumed {
+			b.WriteString(" (pushed by an earlier run)")
+		}
+		fmt.Fprintf(&b, ", shown by MiniCRM after %.0fs; the rest over REST\n", f.WaitedSeconds)
+		if f.Missing > 0 {
+			fmt.Fprintf(&b, "  %d card(s) of the feed were not shown before the wait ended: their rows are errors this time\n", f.Missing)
+		}
 	}
 	fmt.Fprintf(&b, "\nRows: %d  (ok %d, rejected %d, skipped %d", s.Rows.Total, s.Rows.OK, s.Rows.Rejected, s.Rows.Skipped)
 	if s.Rows.FromJournal > 0 {

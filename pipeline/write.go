@@ -76,7 +76,26 @@ func (w *worker) row(ctx context.Context, j *rowJob, skip bool) (*outcome, error
 			o.row.Reason = eo.Kind + ": " + eo.Reason + doneBefore(o.row.Entities)
 		}
 	}
+	if c := w.r.cfg.collect; c != nil && !failed && allNew(j, o.row.Entities) {
+		c(j.row.Loc.Line)
+	}
 	return &o, fatalErr
+}
+
+// allNew reports, on a dry run, whether the row creates its card and every
+// other record of it is new to MiniCRM too (made by this row or an earlier
+// one): a feed can create such a row whole.
+func allNew(j *rowJob, es []state.EntityOutcome) bool {
+	card := false
+	for i, st := range j.steps {
+		if !st.ent.simulated {
+			return false
+		}
+		if st.rec.Kind == mapping.KindProject && i < len(es) && es[i].Action == ActionCreated {
+			card = true
+		}
+	}
+	return card
 }
 
 // doneBefore tells what a failed row had already written.
@@ -112,6 +131,9 @@ func (w *worker) apply(ctx context.Context, j *rowJob, st *step, before []state.
 	}
 	var plan []planRow
 	var err error
+	if st.adopt {
+		return w.adopt(j, st, linkID), nil, nil
+	}
 	if e.id() == 0 && !e.simulated {
 		eo, plan, err = w.create(ctx, j, st, linkID, before)
 	} else {

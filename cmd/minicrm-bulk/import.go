@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -63,6 +64,9 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 			overlap := fs.Duration("refresh-overlap", 5*time.Second, "the next refresh lists what changed since the last one minus this")
 			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
 			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
+			via := fs.String("via", "rest", "how new records are created: rest, feed (new cards with their new companies and people as XML sync feeds; the rest over REST) or auto (the feed when REST would take over an hour)")
+			feedID := fs.Int("feed-id", 0, "with --via feed|auto: the system's SyncFeed id (env MINICRM_FEED_ID)")
+			feedWait := fs.Duration("feed-wait", 10*time.Minute, "with --via feed: how long to wait for MiniCRM to apply the feed")
 			conn := addConnectionFlags(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
@@ -73,6 +77,20 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				}
 				if err := checkRunFlags(*workers, *progress); err != nil {
 					return err
+				}
+				switch *via {
+				case pipeline.ViaREST, pipeline.ViaFeed, pipeline.ViaAuto:
+				default:
+					return usagef("--via is rest, feed or auto, not %q", *via)
+				}
+				if *feedID == 0 {
+					if v := e.getenv("MINICRM_FEED_ID"); v != "" {
+						n, err := strconv.Atoi(v)
+						if err != nil || n <= 0 {
+							return usagef("MINICRM_FEED_ID must be a positive number, not %q", v)
+						}
+						*feedID = n
+					}
 				}
 				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
 				if err != nil {
@@ -85,7 +103,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				sum, err := pipeline.Import(ctx, pipeline.Config{
 					Client: c, MappingPath: *mappingFile, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
 					DryRun: *dryRun, Resume: *resume, FullRefresh: *fullRefresh, Workers: *workers, Overlap: *overlap,
-					Progress: show.update, Logger: log, Now: clock.Now,
+					Progress: show.update, Logger: log, Now: clock.Now, Via: *via, FeedID: *feedID, FeedWait: *feedWait,
 				})
 				show.finish()
 				if sum != nil && sum.Status != "" {

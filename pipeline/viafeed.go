@@ -1,0 +1,666 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/source"
+	"github.com/minicrm-bulk/minicrm-bulk/state"
+	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
+)
+
+// The paths an import's creates can take (Config.Via).
+const (
+	ViaREST = "rest"
+	ViaFeed = "feed"
+	ViaAuto = "auto"
+)
+
+// An import via the feed moves the rows whose card, company and person are
+// all new to MiniCRM in XML sync feeds: one upload per FeedCardsPerCall
+// cards, at 180 calls an hour, instead of a REST write per record at 60 a
+// minute. It runs in four steps, each safe to cut short:
+//
+//  1. A dry run over the rows matches them against the mirror, as a REST
+//     import would, and notes the lines whose records are all new.
+//  2. Those rows are written as feed parts under the state directory, and
+//     the list of parts and lines is saved (via-feed/<job>.json).
+//  3. Each part is uploaded; the file notes each upload as soon as MiniCRM
+//     took it, so a run killed after it never pushes the part again. Then
+//     the run waits, with a list page now and then, until the new cards
+//     show in MiniCRM.
+//  4. The import runs over REST. The mirror's refresh lists the records the
+//     feed created; the feed's rows take them (a person by e-mail or phone,
+//     its company by the person's BusinessId, the card by its contact and
+//     name) as created with the row's values, without a request, and
+//     success.csv, errors.csv, the journal and the mirror end as after a
+//     REST import. Everything the feed cannot do (updates of existing
+//     records, re-links, rows with an existing company) is written over
+//     REST in the same pass.
+//
+// A row the feed did not create (MiniCRM refused the card, or had not
+// applied the feed when the wait ended) is an error row that says so; it
+// is never created over REST in the same run, which could make a duplicate
+// of a card applied late. The next run matches it like any other row.
+
+// viaFeedState is what step 2 saves: enough to go on after a crash.
+type viaFeedState struct {
+	Mapping string         `json:"mapping"`
+	Source  string         `json:"source_sha256"`
+	Lines   []int          `json:"lines"`
+	Parts   []viaFeedPart  `json:"parts"`
+	Pushed  time.Time      `json:"pushed_at,omitzero"` // MiniCRM's clock before the first upload
+	Answers map[int]string `json:"answers,omitempty"`
+}
+
+type viaFeedPart struct {
+	File   string `json:"file"`
+	Cards  int    `json:"cards"`
+	SHA256 string `json:"sha256"`
+	Pushed bool   `json:"pushed"`
+}
+
+// feedSummary is what the summary says of the feed.
+type feedSummary struct {
+	Calls   int  `json:"calls"`
+	Cards   int  `json:"cards"`
+	Resumed bool `json:"resumed,omitempty"` // the parts were pushed by an earlier run
+	// Waited is how long MiniCRM took to show the cards.
+	WaitedSeconds float64 `json:"waited_seconds"`
+	// Missing are cards of the feed that did not show before FeedWait.
+	Missing int `json:"missing,omitempty"`
+}
+
+func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
+	if cfg.DryRun {
+		return importOnce(ctx, cfg) // the plan compares the two paths
+	}
+	if cfg.Client == nil || cfg.StateDir == "" || cfg.OutDir == "" || (cfg.MappingPath == "" && cfg.Mapping == nil) {
+		return importOnce(ctx, cfg) // let it say what is missing
+	}
+	if cfg.FeedWait <= 0 {
+		cfg.FeedWait = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := cfg.Mapping
+	if m == nil {
+		var err error
+		if m, err = mapping.Load(cfg.MappingPath); err != nil {
+			return nil, err
+		}
+		cfg.Mapping = m
+	}
+	statsStart := cfg.Client.Stats()
+	if why := feedUnfit(m, cfg.FeedID); why != "" {
+		if cfg.Via == ViaAuto {
+			log.Info("importing over REST: the XML feed does not fit this job", "why", why)
+			cfg.Via = ViaREST
+			return importOnce(ctx, cfg)
+		}
+		return nil, fmt.Errorf("import via the XML feed: %s", why)
+	}
+	if cfg.Schemas == nil {
+		s, err := mapping.FetchSchemas(ctx, cfg.Client, m)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Schemas = s
+	}
+	srcPath := cfg.SourcePath
+	if srcPath == "" {
+		srcPath = m.SourcePath()
+	}
+	srcHash, _, _, err := hashFile(srcPath)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(cfg.StateDir, "via-feed")
+	key := feedJobKey(cfg, srcPath)
+	vf, err := loadViaFeed(dir, key)
+	if err != nil {
+		return nil, err
+	}
+	if vf != nil && (vf.Source != srcHash || vf.Mapping != mappingHash(m)) {
+		log.Info("the source or the mapping changed since the feed was built: building it again")
+		vf = nil
+	}
+	fs := &feedSummary{Resumed: vf != nil && !vf.Pushed.IsZero()}
+
+	if vf == nil {
+		// Step 1: which rows can the feed create?
+		var mu sync.Mutex
+		lines := map[int]bool{}
+		dry := cfg
+		dry.DryRun, dry.Resume, dry.Progress = true, false, nil
+		dry.OutDir = filepath.Join(dir, key+"-plan")
+		dry.collect = func(line int) {
+			mu.Lock()
+			lines[line] = true
+			mu.Unlock()
+		}
+		planSum, err := importOnce(ctx, dry)
+		if err != nil {
+			return planSum, err
+		}
+		if cfg.Via == ViaAuto && (planSum.Plan == nil || planSum.Plan.Advice == "") {
+			log.Info("importing over REST: the plan says REST takes less than an hour, or no less than the feed")
+			cfg.Via = ViaREST
+			return importOnce(ctx, cfg)
+		}
+		if len(lines) == 0 {
+			log.Info("importing over REST: no row has a new card with a new company and person for the feed to create")
+			cfg.Via = ViaREST
+			return importOnce(ctx, cfg)
+		}
+		// Step 2: the feed parts.
+		vf = &viaFeedState{Mapping: mappingHash(m), Source: srcHash}
+		for l := range lines {
+			vf.Lines = append(vf.Lines, l)
+		}
+		sort.Ints(vf.Lines)
+		if vf.Parts, err = buildFeedParts(ctx, cfg, m, srcPath, lines, dir, key); err != nil {
+			return nil, fmt.Errorf("building the feed: %w", err)
+		}
+		if err := saveViaFeed(dir, key, vf); err != nil {
+			return nil, err
+		}
+	}
+
+	// Step 3: push what is not pushed yet, then wait for the cards.
+	for i := range vf.Parts {
+		p := &vf.Parts[i]
+		fs.Cards += p.Cards
+		if p.Pushed {
+			continue
+		}
+		body, err := os.ReadFile(p.File)
+		if err != nil {
+			return nil, err
+		}
+		if vf.Pushed.IsZero() {
+			vf.Pushed = cfg.Now()
+		}
+		ans, err := cfg.Client.SyncFeed.Upload(ctx, cfg.FeedID, bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("pushing feed part %s: %w", filepath.Base(p.File), err)
+		}
+		fs.Calls++
+		p.Pushed = true
+		if vf.Answers == nil {
+			vf.Answers = map[int]string{}
+		}
+		vf.Answers[i] = ans.String()
+		if err := saveViaFeed(dir, key, vf); err != nil {
+			return nil, err
+		}
+		log.Info("feed part pushed", "file", filepath.Base(p.File), "cards", p.Cards, "answer", ans.String())
+	}
+	if err := waitForCards(ctx, cfg, m, vf, fs, log); err != nil {
+		return nil, err
+	}
+
+	// Step 4: the import, taking the feed's records as its creates.
+	cfg.adopt = make(map[int]bool, len(vf.Lines))
+	for _, l := range vf.Lines {
+		cfg.adopt[l] = true
+	}
+	sum, err := importOnce(ctx, cfg)
+	if sum != nil {
+		sum.Via = ViaFeed
+		sum.Feed = fs
+		sum.setRequests(statsStart, cfg.Client.Stats())
+		if sum.Status == StatusFinished {
+			if rerr := removeViaFeed(dir, key, vf); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		if sum.Status != "" && cfg.OutDir != "" {
+			if werr := writeSummaryFile(cfg.OutDir, sum); werr != nil && err == nil {
+				err = werr
+			}
+		}
+	}
+	return sum, err
+}
+
+// feedUnfit says why the job cannot go through a feed ("" when it can).
+func feedUnfit(m *mapping.Mapping, feedID int) string {
+	switch {
+	case m.Project == nil:
+		return "a feed is made of cards, and the mapping has no project"
+	case m.Project.ExternalID == "":
+		return "a feed keys each card by the source's id: set project.external_id"
+	case !m.Project.Creates():
+		return "the mapping does not create cards (create: false)"
+	case m.Person != nil && !slicesContainsAny(m.Person.Match, "email", "phone"):
+		return "the people a feed creates are found afterwards by e-mail or phone: add email or phone to person.match"
+	case m.Person == nil && m.Business != nil && !slicesContainsAny(m.Business.Match, "name"):
+		return "without a person, the companies a feed creates are found afterwards by name: add name to business.match"
+	case feedID <= 0:
+		return "the system's SyncFeed id is needed (--feed-id, or MINICRM_FEED_ID): ask MiniCRM's support for it"
+	}
+	return ""
+}
+
+func slicesContainsAny(list []string, want ...string) bool {
+	for _, x := range list {
+		for _, w := range want {
+			if x == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// buildFeedParts writes the rows of lines as feed parts of at most
+// FeedCardsPerCall cards.
+func buildFeedParts(ctx context.Context, cfg Config, m *mapping.Mapping, srcPath string, lines map[int]bool, dir, key string) ([]viaFeedPart, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	src, err := m.OpenSource(srcPath)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	plan, err := mapping.Compile(m, cfg.Schemas, src.Header())
+	if err != nil {
+		return nil, err
+	}
+	cb, err := xmlfeed.NewCardBuilder(plan)
+	if err != nil {
+		return nil, err
+	}
+	var parts []viaFeedPart
+	var f *os.File
+	var w *xmlfeed.Writer
+	var h = sha256.New()
+	closePart := func() error {
+		if w == nil {
+			return nil
+		}
+		err := w.Close()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		parts[len(parts)-1].SHA256 = hex.EncodeToString(h.Sum(nil))
+		w, f = nil, nil
+		return err
+	}
+	seen := map[string]bool{}
+	for {
+		row, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var rowErr *source.RowError
+		if errors.As(err, &rowErr) {
+			continue // a bad row: the dry run did not take it, the import reports it
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !lines[row.Loc.Line] {
+			continue
+		}
+		b, err := plan.Map(row)
+		if err != nil {
+			return nil, fmt.Errorf("%s: the row mapped in the plan but not now: %w", row.Loc, err)
+		}
+		card, err := cb.Card(b)
+		if err != nil {
+			return nil, err
+		}
+		if seen[card.ID] {
+			continue // one card per id (the dry run made it once)
+		}
+		seen[card.ID] = true
+		if w == nil || w.Cards() >= FeedCardsPerCall {
+			if err := closePart(); err != nil {
+				return nil, err
+			}
+			name := filepath.Join(dir, fmt.Sprintf("%s-%04d.xml", key, len(parts)+1))
+			if f, err = os.Create(name); err != nil {
+				return nil, err
+			}
+			h.Reset()
+			w = xmlfeed.NewWriter(io.MultiWriter(f, h))
+			if err := w.Begin(); err != nil {
+				return nil, err
+			}
+			parts = append(parts, viaFeedPart{File: name})
+		}
+		if err := w.WriteProject(card); err != nil {
+			return nil, fmt.Errorf("%s: %w", row.Loc, err)
+		}
+		parts[len(parts)-1].Cards++
+	}
+	if err := closePart(); err != nil {
+		return nil, err
+	}
+	return parts, nil
+}
+
+// waitForCards waits until the module lists, changed since the first
+// upload, at least as many cards as the feed holds: a list page now and
+// then, sooner at first. MiniCRM applies a feed after answering the upload
+// and has no status endpoint; the REST lists are the only way to know.
+func waitForCards(ctx context.Context, cfg Config, m *mapping.Mapping, vf *viaFeedState, fs *feedSummary, log *slog.Logger) error {
+	cat, err := categoryID(ctx, cfg, m)
+	if err != nil {
+		return err
+	}
+	since := vf.Pushed.Add(-cfg.overlap())
+	start := time.Now()
+	pause := 500 * time.Millisecond
+	for {
+		page, err := cfg.Client.Projects.SearchPage(ctx, restapi.ProjectSearchOptions{CategoryId: cat, UpdatedSince: since}, 0)
+		if err != nil {
+			return fmt.Errorf("waiting for MiniCRM to apply the feed: %w", err)
+		}
+		if page.Count >= fs.Cards {
+			fs.WaitedSeconds = time.Since(start).Seconds()
+			// The import's refresh lists the feed's records next; the
+			// refresh after it reaches back Overlap before that listing.
+			// Waiting that long first keeps the next run from listing them
+			// all again.
+			return sleepCtx(ctx, cfg.overlap()+time.Second)
+		}
+		if time.Since(start) >= cfg.FeedWait {
+			fs.Missing = fs.Cards - page.Count
+			fs.WaitedSeconds = time.Since(start).Seconds()
+			log.Info("MiniCRM has not shown every card of the feed yet; their rows are errors this time and the next run matches them", "missing", fs.Missing)
+			return nil
+		}
+		if err := sleepCtx(ctx, pause); err != nil {
+			return err
+		}
+		pause = min(pause*2, 30*time.Second)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (cfg Config) overlap() time.Duration {
+	if cfg.Overlap > 0 {
+		return cfg.Overlap
+	}
+	return 5 * time.Second
+}
+
+// categoryID resolves the mapping's module through the schemas.
+func categoryID(_ context.Context, cfg Config, m *mapping.Mapping) (int, error) {
+	id, ok := cfg.Schemas.CategoryID(m.Project.Category)
+	if !ok {
+		return 0, fmt.Errorf("module %q does not exist", m.Project.Category)
+	}
+	return id, nil
+}
+
+// feedJobKey names a job's via-feed files: the mapping, the source and the
+// system, as the journal's job does.
+func feedJobKey(cfg Config, srcPath string) string {
+	absM, _ := filepath.Abs(cfg.MappingPath)
+	absS, _ := filepath.Abs(srcPath)
+	d := sha256.Sum256([]byte(absM + "\x00" + absS + "\x00" + cfg.Client.BaseURL() + "#" + cfg.Client.SystemID()))
+	return hex.EncodeToString(d[:8])
+}
+
+func mappingHash(m *mapping.Mapping) string {
+	b, _ := json.Marshal(m)
+	d := sha256.Sum256(b)
+	return hex.EncodeToString(d[:])
+}
+
+func loadViaFeed(dir, key string) (*viaFeedState, error) {
+	b, err := os.ReadFile(filepath.Join(dir, key+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var vf viaFeedState
+	if err := json.Unmarshal(b, &vf); err != nil {
+		return nil, fmt.Errorf("%s is damaged (%v): move it aside; the feed is then built again (MiniCRM applies a card pushed twice once)", filepath.Join(dir, key+".json"), err)
+	}
+	return &vf, nil
+}
+
+// saveViaFeed writes the state atomically (a crash leaves the old or the
+// new file, never half of one).
+func saveViaFeed(dir, key string, vf *viaFeedState) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(vf, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, key+".json.tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, key+".json"))
+}
+
+func removeViaFeed(dir, key string, vf *viaFeedState) error {
+	for _, p := range vf.Parts {
+		if err := os.Remove(p.File); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	_ = os.RemoveAll(filepath.Join(dir, key+"-plan"))
+	err := os.Remove(filepath.Join(dir, key+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// feedMissingError is a feed row whose record MiniCRM does not show.
+type feedMissingError struct {
+	kind mapping.EntityKind
+	how  string
+}
+
+func (e *feedMissingError) Error() string {
+	return fmt.Sprintf("the XML feed was to create this row's %s, but MiniCRM does not show it (%s): MiniCRM refused the card or has not applied the feed yet; nothing else was written for this row, and the next run matches it again",
+		strings.ToLower(string(e.kind)), e.how)
+}
+
+// adoptRow plans a row the feed created: its records are found by their
+// links (the person by e-mail or phone, its company by BusinessId, the card
+// by its contact and name) instead of by every key, and each record the
+// first time a row names it is taken as created (see worker.adopt).
+func (p *planner) adoptRow(j *rowJob) error {
+	recs := j.b.Records()
+	line := j.row.Loc.Line
+	chosen := map[mapping.EntityKind]*entity{}
+	byKind := map[mapping.EntityKind]*mapping.Record{}
+	for _, rec := range recs {
+		byKind[rec.Kind] = rec
+	}
+	if pr := byKind[mapping.KindPerson]; pr != nil {
+		var e *entity
+		for _, k := range []string{"email", "phone"} {
+			if v := pr.Keys.Key(k); v != "" {
+				if list := p.m.index[mapping.KindPerson][k][v]; len(list) == 1 {
+					e = list[0]
+					break
+				} else if len(list) > 1 {
+					return &ambiguousError{kind: mapping.KindPerson, key: k, value: v, cands: list}
+				}
+			}
+		}
+		if e == nil || e.id() == 0 {
+			return &feedMissingError{kind: mapping.KindPerson, how: "no person with its e-mail or phone"}
+		}
+		chosen[mapping.KindPerson] = e
+	}
+	if br := byKind[mapping.KindBusiness]; br != nil {
+		var e *entity
+		if pe := chosen[mapping.KindPerson]; pe != nil && byKind[mapping.KindPerson].Link == mapping.KindBusiness {
+			e = p.m.lookup(pe.snapshot().BusinessId)
+		} else if v := br.Keys.Key("name"); v != "" {
+			if list := p.m.index[mapping.KindBusiness]["name"][v]; len(list) == 1 {
+				e = list[0]
+			}
+		}
+		if e == nil || e.kind != mapping.KindBusiness {
+			return &feedMissingError{kind: mapping.KindBusiness, how: "its person has no company, or no company has its name"}
+		}
+		chosen[mapping.KindBusiness] = e
+	}
+	if cr := byKind[mapping.KindProject]; cr != nil {
+		contact := chosen[cr.Link]
+		if contact == nil {
+			return &feedMissingError{kind: mapping.KindProject, how: "its contact was not found"}
+		}
+		e := p.cardOf(contact.id(), mapping.ValueString(cr.Fields["Name"]))
+		if e == nil {
+			return &feedMissingError{kind: mapping.KindProject, how: fmt.Sprintf("no card %q of contact %d", mapping.ValueString(cr.Fields["Name"]), contact.id())}
+		}
+		chosen[mapping.KindProject] = e
+	}
+	for _, rec := range recs {
+		if err := p.checkClaims(rec, chosen[rec.Kind]); err != nil {
+			return err
+		}
+	}
+	steps := map[mapping.EntityKind]*step{}
+	for _, rec := range recs {
+		e := chosen[rec.Kind]
+		p.claim(line, rec, e)
+		for _, k := range rec.Match {
+			v := rec.Keys.Key(k)
+			if v == "" {
+				continue
+			}
+			if rec.Kind == mapping.KindProject && k == "name" {
+				v = e.scopeOf(p) + "|" + v
+			}
+			p.m.addKey(e, k, v)
+		}
+		st := &step{rec: rec, ent: e, prev: e.last, done: make(chan struct{}), adopt: !e.adopted}
+		e.adopted = true
+		e.last = st.done
+		if rec.Link != "" {
+			st.link = steps[rec.Link]
+		}
+		steps[rec.Kind] = st
+		j.steps = append(j.steps, st)
+	}
+	return nil
+}
+
+// scopeOf is the name-key scope of a card: its contact's.
+func (e *entity) scopeOf(p *planner) string {
+	if c := p.m.lookup(e.snapshot().ContactId); c != nil {
+		return c.scope
+	}
+	return e.scope
+}
+
+// cardOf finds the mapped module's card of a contact by its name, from an
+// index built the first time it is needed (the mirror is complete by then).
+func (p *planner) cardOf(contactID int, name string) *entity {
+	if p.cards == nil {
+		p.cards = map[string][]*entity{}
+		for _, e := range p.m.all() {
+			if e.kind != mapping.KindProject {
+				continue
+			}
+			r := e.snapshot()
+			k := fmt.Sprintf("%d|%s", r.ContactId, r.Name)
+			p.cards[k] = append(p.cards[k], e)
+		}
+	}
+	list := p.cards[fmt.Sprintf("%d|%s", contactID, name)]
+	for _, e := range list {
+		if !e.adopted {
+			return e
+		}
+	}
+	if len(list) > 0 {
+		return list[0]
+	}
+	return nil
+}
+
+// adopt takes a record the feed created as this row's create: the mirror
+// learns the values the row gave it (what the feed sent), and the row
+// reports it created, as a REST create would have. No request is made.
+func (w *worker) adopt(j *rowJob, st *step, linkID int) state.EntityOutcome {
+	r := w.r
+	e, rec := st.ent, st.rec
+	body := restapi.Fields{}
+	for f, v := range rec.Fields {
+		if v != nil {
+			body[f] = v
+		}
+	}
+	switch rec.Kind {
+	case mapping.KindPerson:
+		if linkID > 0 {
+			body["BusinessId"] = linkID
+		}
+	case mapping.KindProject:
+		if linkID > 0 {
+			body["ContactId"] = linkID
+		}
+	}
+	id := e.id()
+	out := e.update(func(c *state.MirrorRecord) {
+		listed := *c
+		*c = r.createdRecord(rec, id, body)
+		// The list's own summary stays: it is what the next refresh
+		// compares with.
+		setSummary(c, listed)
+	})
+	r.com.mirror(out)
+	return state.EntityOutcome{Kind: string(rec.Kind), Id: id, Action: ActionCreated}
+}
