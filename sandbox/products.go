@@ -35,10 +35,10 @@ type product struct {
 var vatRates = []string{"27%", "18%", "5%", "0%", "AAM", "TAM", "EU", "EUK", "MAA", "ÁKK"}
 
 const (
-	productDefaultVAT      = "27%"
-	defaultCurrency = "HUF" // the system's currency
-	defaultUnit     = "Unit_Piece"
-	defaultFolder   = "Termékek"
+	productDefaultVAT = "27%"
+	defaultCurrency   = "HUF" // the system's currency
+	defaultUnit       = "Unit_Piece"
+	defaultFolder     = "Termékek"
 )
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)

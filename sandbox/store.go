@@ -428,14 +428,14 @@ func yamlToJSON(v any) any {
 // snapshot is what --state persists: the data set the system was built from
 // and every record, so a restart continues where it stopped.
 type snapshot struct {
-	Version  int             `json:"version"`
-	Dataset  *Dataset        `json:"dataset"`
-	NextID   int             `json:"next_id"`
-	Contacts []*contact      `json:"contacts"`
-	Projects []*project      `json:"projects"`
-	History  []*historyEntry `json:"history"`
-	ToDos    []*todo         `json:"todos"`
-	Docs     []*document     `json:"documents"`
+	Version  int              `json:"version"`
+	Dataset  *Dataset         `json:"dataset"`
+	NextID   int              `json:"next_id"`
+	Contacts []*contact       `json:"contacts"`
+	Projects []*project       `json:"projects"`
+	History  []*historyEntry  `json:"history"`
+	ToDos    []*todo          `json:"todos"`
+	Docs     []*document      `json:"documents"`
 	Catalog  *catalogSnapshot `json:"catalog,omitempty"`
 }
 
