@@ -25,7 +25,7 @@ func sbFactsExamples() []sbSeedExample {
 			want: `{"Id":8001,"ContactId":225,"Type":"Székhely","Name":"Székhely","CountryId":"Hungary","PostalCode":"9245",` +
 				`"City":"Mosonszolnok","County":"Győr-Moson-Sopron","Address":"Alkotás u. 49.","Default":1,"CreatedBy":"Leskó Norbert"}`},
 		{doc: "Address create (ContactId and Name required)", method: http.MethodPut, path: "/Api/R3/Address",
-			body: `{"ContactId":7507,"Name":"Iroda","Type":"HQ","CountryId":"Románia","City":"Kolozsvár"}`,
+			body:   `{"ContactId":7507,"Name":"Iroda","Type":"HQ","CountryId":"Románia","City":"Kolozsvár"}`,
 			status: 200, shape: "object", save: "address"},
 		{doc: "The contact's first address is its default", path: "/Api/R3/Address/{address}", status: 200, shape: "object",
 			want: `{"ContactId":7507,"Type":"Székhely","CountryId":"Romania","City":"Kolozsvár","Default":1}`},
