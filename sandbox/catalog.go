@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -158,13 +159,16 @@ type catalogState struct {
 	templates map[int]*SeedTemplate
 	emails    map[int]*SeedEmail
 	products  map[int]*product
+	// connections link two cards (connections.go), keyed by the pair's
+	// ids in ascending order.
+	connections map[[2]int]*connection
 }
 
 // seedCatalog fills the store's catalog from the data set (already
 // validated); now stamps records that carry no time.
 func (s *store) seedCatalog(ds *Dataset, now time.Time) error {
 	s.cat = catalogState{addresses: map[int]*address{}, templates: map[int]*SeedTemplate{},
-		emails: map[int]*SeedEmail{}, products: map[int]*product{}}
+		emails: map[int]*SeedEmail{}, products: map[int]*product{}, connections: map[[2]int]*connection{}}
 	admin := s.apiUser()
 	for _, sa := range ds.Addresses {
 		a := &address{Id: sa.Id, ContactId: sa.ContactId, Name: sa.Name, PostalCode: sa.PostalCode, City: sa.City,
@@ -218,6 +222,8 @@ type catalogSnapshot struct {
 	Templates []*SeedTemplate `json:"templates,omitempty"`
 	Emails    []*SeedEmail    `json:"emails,omitempty"`
 	Products  []*product      `json:"products,omitempty"`
+	// Connections are in the order of their card ids.
+	Connections []*connection `json:"connections,omitempty"`
 }
 
 func (s *store) catalogSnapshot() *catalogSnapshot {
@@ -234,6 +240,13 @@ func (s *store) catalogSnapshot() *catalogSnapshot {
 	for _, id := range sortedIDs(s.cat.products) {
 		c.Products = append(c.Products, s.cat.products[id])
 	}
+	for _, conn := range s.cat.connections {
+		c.Connections = append(c.Connections, conn)
+	}
+	sort.Slice(c.Connections, func(i, j int) bool {
+		a, b := c.Connections[i], c.Connections[j]
+		return a.From < b.From || a.From == b.From && a.To < b.To
+	})
 	return c
 }
 
@@ -252,6 +265,9 @@ func (s *store) restoreCatalog(c *catalogSnapshot) {
 	}
 	for _, p := range c.Products {
 		s.cat.products[p.Id] = p
+	}
+	for _, conn := range c.Connections {
+		s.cat.connections[connKey(conn.From, conn.To)] = conn
 	}
 }
 

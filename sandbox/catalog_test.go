@@ -357,3 +357,38 @@ products:
 		})
 	}
 }
+
+func TestProjectConnections(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{})
+	for _, tt := range []struct{ path, body, text string }{
+		{"/Api/R3/CreateProjectConnection", `{"FromProjectId":2054}`, "CreateProjectConnection (PUT): Kötelező mező hiányzik: ToProjectId"},
+		{"/Api/R3/CreateProjectConnection", `{"FromProjectId":2054,"ToProjectId":999999}`, "CreateProjectConnection (PUT): A megadott ProjectId (999999) nem létező adatlap."},
+		{"/Api/R3/CreateProjectConnection", `{"FromProjectId":2054,"ToProjectId":2054}`, "CreateProjectConnection (PUT): Egy adatlap nem kapcsolható önmagához."},
+		{"/Api/R3/CreateProjectConnection", `{"FromProjectId":2054,"ToProjectId":2055,"Color":"red"}`, `CreateProjectConnection (PUT): Ismeretlen mező: "Color"`},
+		{"/Api/R3/DeleteProjectConnection", `{"FromProjectId":2054,"ToProjectId":2055,"Description":"x"}`, `DeleteProjectConnection (PUT): Ismeretlen mező: "Description"`},
+	} {
+		sbText(t, e.do("PUT", tt.path, tt.body), 400, tt.text)
+	}
+	sbText(t, e.do("PUT", "/Api/R3/UpdateProjectConnection", `{"FromProjectId":2054,"ToProjectId":2055,"Description":"x"}`), 404,
+		"UpdateProjectConnection (PUT): A(z) 2054 és 2055 adatlap nincs összekapcsolva.")
+	sbText(t, e.get("/Api/R3/ListProjectConnection"), 400, `ListProjectConnection (GET): Nem megfelelő paraméter: "FromProjectId"`)
+	sbText(t, e.get("/Api/R3/ListProjectConnection?FromProjectId=999999"), 404, "ListProjectConnection (GET): Nincs ilyen azonosítójú rekord: 999999")
+	if r := e.get("/Api/R3/ListProjectConnection?FromProjectId=2054"); string(r.Body) != `{"TotalCount":0,"Page":0,"ItemPerPage":100,"Connections":[]}` {
+		t.Errorf("no connections: %s", r)
+	}
+	for _, to := range []int{2056, 2055} {
+		if r := e.do("PUT", "/Api/R3/CreateProjectConnection", fmt.Sprintf(`{"FromProjectId":2054,"ToProjectId":%d,"Description":"d%d"}`, to, to)); r.Status != 200 {
+			t.Fatal(r)
+		}
+	}
+	// Again, the other way round: the same connection, nothing new.
+	sbMatch(t, "again", e.do("PUT", "/Api/R3/CreateProjectConnection", `{"FromProjectId":2056,"ToProjectId":2054}`).JSON(t),
+		sbParse(t, `{"ProjectId":2054,"Description":"d2056"}`))
+	sbMatch(t, "from 2054", e.get("/Api/R3/ListProjectConnection?FromProjectId=2054").JSON(t), sbParse(t,
+		`{"TotalCount":2,"Connections":{"0":{"ProjectId":2055,"Description":"d2055"},"1":{"ProjectId":2056,"Description":"d2056"}}}`))
+	sbMatch(t, "seen from 2056", e.get("/Api/R3/ListProjectConnection?FromProjectId=2056").JSON(t), sbParse(t,
+		`{"TotalCount":1,"Connections":{"0":{"ProjectId":2054,"ProjectName":"MiniCRM Zrt. (CRM szolgáltató)","CategoryId":3}}}`))
+	e.do("PUT", "/Api/R3/DeleteProjectConnection", `{"FromProjectId":2056,"ToProjectId":2054}`)
+	sbMatch(t, "after delete", e.get("/Api/R3/ListProjectConnection?FromProjectId=2054").JSON(t), sbParse(t,
+		`{"TotalCount":1,"Connections":{"0":{"ProjectId":2055}}}`))
+}

@@ -4,7 +4,8 @@ package sandbox_test
 // examples (seed_examples_test.go) from what MiniCRM's Integrations Manual
 // (2025) and live answers say about them: Address and AddressList,
 // TemplateList and Template, EmailList, Product, closing a to-do with POST,
-// card search by Query, Invited, and a search by a schema's system field.
+// card search by Query, Invited, card connections, and a search by a
+// schema's system field.
 
 import (
 	"net/http"
@@ -64,6 +65,16 @@ func sbFactsExamples() []sbSeedExample {
 		{doc: "Project detail has Invited", path: "/Api/R3/Project/2056", status: 200, shape: "object", want: `{"Invited":[]}`},
 		{doc: "Project schema lists Invited", path: "/Api/R3/Schema/Project/10", status: 200, shape: "object",
 			want: `{"Invited":"Text(65535)"}`},
+		{doc: "CreateProjectConnection answers the connected card", method: http.MethodPut, path: "/Api/R3/CreateProjectConnection",
+			body: `{"FromProjectId":2054,"ToProjectId":2056}`, status: 200, shape: "object",
+			want: `{"ProjectId":2056,"ProjectName":"MiniCRM Zrt. (Leskó Norbert)","Description":"","CategoryId":10,"StatusId":2622,"MainContactId":7506}`},
+		{doc: "ListProjectConnection: a paging envelope of its own", path: "/Api/R3/ListProjectConnection?FromProjectId=2054", status: 200,
+			shape: "object", want: `{"TotalCount":1,"Page":0,"ItemPerPage":100,"Connections":{"0":{"ProjectId":2056}}}`},
+		{doc: "UpdateProjectConnection", method: http.MethodPut, path: "/Api/R3/UpdateProjectConnection",
+			body: `{"FromProjectId":2054,"ToProjectId":2056,"Description":"Ugyanaz az ügyfél"}`, status: 200, shape: "object",
+			want: `{"ProjectId":2056,"Description":"Ugyanaz az ügyfél"}`},
+		{doc: "DeleteProjectConnection", method: http.MethodPut, path: "/Api/R3/DeleteProjectConnection",
+			body: `{"FromProjectId":2054,"ToProjectId":2056}`, status: 200, shape: "object", want: `{"ProjectId":2056}`},
 		{doc: "Person schema's CreatedBy is searchable", path: "/Api/R3/Contact?CreatedBy=22404&Type=Person", status: 200,
 			shape: "list", ids: []int{351, 7461, 7506, 7507}},
 	}
