@@ -295,6 +295,7 @@ contacts:
   - {id: 10, type: Business, fields: {Name: Acme}}
 projects:
   - {id: 20, category_id: 2, contact_id: 10, status_id: 3, user_id: 1, name: Deal}
+  - {id: 21, category_id: 2, contact_id: 10, status_id: 3, user_id: 1, name: Deal 2}
 addresses:
   - {id: 30, contact_id: 10, type: HQ, name: Központ, country: Ausztria, postal_code: "1010", city: Wien}
   - {id: 31, contact_id: 10, name: Raktár, city: Győr, default: true}
@@ -327,6 +328,7 @@ products:
 	if p != 60 {
 		t.Errorf("SKU W-1 of the data file: %d", p)
 	}
+	e.do("PUT", "/Api/R3/CreateProjectConnection", `{"FromProjectId":20,"ToProjectId":21,"Description":"kapcsolat"}`)
 	if err := e.srv.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -337,6 +339,8 @@ products:
 	e2 := mountSB(t, srv2)
 	sbMatch(t, "restored", e2.mustGet(fmt.Sprintf("/Api/R3/Address/%d", a)), sbParse(t, `{"ContactId":10,"Name":"Új","Default":0}`))
 	sbMatch(t, "restored product", sbProducts(t, e2)[60], sbParse(t, `{"Quantity":3,"SKU":"W-1"}`))
+	sbMatch(t, "restored connection", e2.get("/Api/R3/ListProjectConnection?FromProjectId=21").JSON(t),
+		sbParse(t, `{"TotalCount":1,"Connections":{"0":{"ProjectId":20,"Description":"kapcsolat"}}}`))
 	sbMatch(t, "restored template", e2.mustGet("/Api/R3/Template/40"), sbParse(t, `{"Name":"Hello"}`))
 
 	for _, tt := range []struct{ name, extra, want string }{
