@@ -41,6 +41,8 @@ type SeedAddress struct {
 	County     string `json:"county,omitempty" yaml:"county,omitempty"`
 	Address    string `json:"address,omitempty" yaml:"address,omitempty"`
 	Default    bool   `json:"default,omitempty" yaml:"default,omitempty"`
+	// CreatedAt is "YYYY-MM-DD hh:mm:ss"; the system's start when empty.
+	CreatedAt string `json:"created_at,omitempty" yaml:"created_at,omitempty"`
 }
 
 // SeedTemplate is a module's template. Type is Email, Todo, Sms or File.
@@ -100,6 +102,9 @@ func (ds *Dataset) validateCatalog(claim func(int, string), bad func(string, ...
 			if _, ok := countryByValue(a.Country); !ok {
 				bad("address %d: country %q is not a known country", a.Id, a.Country)
 			}
+		}
+		if _, ok := parseMiniCRMTime(a.CreatedAt); a.CreatedAt != "" && !ok {
+			bad("address %d: created_at %q: want YYYY-MM-DD hh:mm:ss", a.Id, a.CreatedAt)
 		}
 	}
 	templates := map[int]bool{}
@@ -171,8 +176,12 @@ func (s *store) seedCatalog(ds *Dataset, now time.Time) error {
 		emails: map[int]*SeedEmail{}, products: map[int]*product{}, connections: map[[2]int]*connection{}}
 	admin := s.apiUser()
 	for _, sa := range ds.Addresses {
+		at := now
+		if t, ok := parseMiniCRMTime(sa.CreatedAt); ok {
+			at = t
+		}
 		a := &address{Id: sa.Id, ContactId: sa.ContactId, Name: sa.Name, PostalCode: sa.PostalCode, City: sa.City,
-			County: sa.County, Address: sa.Address, CreatedBy: admin, CreatedAt: now, UpdatedBy: admin, UpdatedAt: now}
+			County: sa.County, Address: sa.Address, CreatedBy: admin, CreatedAt: at, UpdatedBy: admin, UpdatedAt: at}
 		if sa.Type != "" {
 			t, _ := addressTypeByValue(sa.Type)
 			a.Type = t.Id

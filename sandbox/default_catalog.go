@@ -10,13 +10,13 @@ func exampleCatalog(ds *Dataset) Catalog {
 	c := Catalog{
 		Addresses: []SeedAddress{
 			{Id: 8001, ContactId: 225, Type: "Székhely", Name: "Székhely", Country: "Magyarország", PostalCode: "9245",
-				City: "Mosonszolnok", County: "Győr-Moson-Sopron", Address: "Alkotás u. 49."},
+				City: "Mosonszolnok", County: "Győr-Moson-Sopron", Address: "Alkotás u. 49.", CreatedAt: "2018-11-20 09:00:00"},
 			{Id: 8002, ContactId: 7505, Type: "Székhely", Name: "Központi iroda", Country: "Hungary", PostalCode: "1123",
-				City: "Budapest", Address: "Példa utca 1."},
+				City: "Budapest", Address: "Példa utca 1.", CreatedAt: "2018-02-14 14:09:00"},
 			{Id: 8003, ContactId: 7505, Type: "Számlázási cím", Name: "Számlázás", Country: "HU", PostalCode: "1123",
-				City: "Budapest", Address: "Példa utca 1. 3. em.", Default: true},
+				City: "Budapest", Address: "Példa utca 1. 3. em.", Default: true, CreatedAt: "2018-02-14 14:09:30"},
 			{Id: 8004, ContactId: 7506, Type: "Levelezési cím", Name: "Otthon", Country: "36", PostalCode: "2000",
-				City: "Szentendre", County: "Pest", Address: "Minta köz 7."},
+				City: "Szentendre", County: "Pest", Address: "Minta köz 7.", CreatedAt: "2018-02-14 14:10:07"},
 		},
 		Emails: []SeedEmail{
 			{Id: 8201, ProjectId: 2056, From: "norbert@minicrm.hu", To: "norbert@minicrm.hu", Subject: "Ajánlatunk",
