@@ -225,6 +225,8 @@ func TestToDoCloseWithPOST(t *testing.T) {
 			sbText(t, e.do("POST", a, tt.body), 400, "ToDo (POST): "+tt.text)
 		})
 	}
+	sbText(t, e.do("PUT", a, `{"Status":"Closed","ClosedAt":"2020-01-01"}`), 400,
+		"ToDo (PUT): A ClosedAt (lezárás ideje) POST kéréssel adható meg: POST /Api/R3/ToDo/<Id>.")
 	sbMatch(t, "still open", e.mustGet(a), sbParse(t, `{"Status":"Open","ClosedAt":"0000-00-00 00:00:00"}`))
 	clk.Add(time.Hour)
 	for path, body := range map[string]string{a: `{"Status":"Closed"}`, b: `{"ClosedAt":"2023-12-24 18:00:00"}`,

@@ -204,6 +204,10 @@ func applyToDo(st *store, t *todo, body map[string]any, now time.Time) (bool, er
 		case "ProjectId", "Members", "Notes", "Mode", "Attachments":
 			// ProjectId is checked by the callers; Members and Notes are
 			// read-only; Mode and Attachments are accepted and not kept.
+		case "ClosedAt":
+			// MAN25 sets a close time with POST; closeToDo takes it out of
+			// the body before it comes here.
+			return false, errf(http.StatusBadRequest, msgf(st.lang, "closed_at_post"))
 		case "Id", "CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "ClosedBy":
 		case "UserId":
 			id, ok := st.userByValue(v)
@@ -266,6 +270,11 @@ func applyToDo(st *store, t *todo, body map[string]any, now time.Time) (bool, er
 		}
 	}
 	return changed, nil
+}
+
+func init() {
+	messages["closed_at_post"] = [2]string{"A ClosedAt (lezárás ideje) POST kéréssel adható meg: POST /Api/R3/ToDo/<Id>.",
+		"ClosedAt (the close time) is set with POST: POST /Api/R3/ToDo/<Id>."}
 }
 
 // POST /Api/R3/ToDo/<Id>: MAN25 closes a to-do with {"Status": "Closed"}
