@@ -75,6 +75,10 @@ type Client struct {
 	Invoices   *InvoicesService
 	Offers     *OffersService
 	SyncFeed   *SyncFeedService
+	Addresses  *AddressesService
+	Templates  *TemplatesService
+	Emails     *EmailsService
+	Products   *ProductsService
 }
 
 type service struct{ client *Client }
@@ -383,6 +387,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Invoices = &InvoicesService{documents{client: c, kind: "Invoice"}}
 	c.Offers = &OffersService{documents{client: c, kind: "Offer"}}
 	c.SyncFeed = (*SyncFeedService)(&c.common)
+	c.Addresses = (*AddressesService)(&c.common)
+	c.Templates = (*TemplatesService)(&c.common)
+	c.Emails = (*EmailsService)(&c.common)
+	c.Products = (*ProductsService)(&c.common)
 	return c, nil
 }
 

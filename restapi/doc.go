@@ -17,10 +17,12 @@
 //
 // Services follow the API's resources: Categories, Schemas, Contacts (with
 // PurgePerson as Contacts.Purge), Projects (with ProjectHistory as
-// Projects.History), ToDos (ToDoList and ToDo), Orders, Invoices, Offers,
-// and SyncFeed (XML sync feeds: Pull makes MiniCRM download a published
-// file, Upload sends one; see package xmlfeed). Every method takes a
-// context first.
+// Projects.History), ToDos (ToDoList and ToDo; Close is the POST that sets
+// a close time), Addresses (Address and AddressList), Templates
+// (TemplateList and Template, read-only), Emails (EmailList), Products
+// (create or update by SKU), Orders, Invoices, Offers, and SyncFeed (XML
+// sync feeds: Pull makes MiniCRM download a published file, Upload sends
+// one; see package xmlfeed). Every method takes a context first.
 //
 // # Pacing
 //

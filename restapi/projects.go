@@ -110,7 +110,10 @@ type ProjectSearchOptions struct {
 	StatusGroup  string
 	UpdatedSince time.Time
 	// Name matches part of the card's name.
-	Name        string
+	Name string
+	// Query matches whole words of the card's name and fields, ignoring
+	// case and accents (the official PHP client's Project::Search).
+	Query       string
 	ReferenceId string
 	// Deleted lists the trashed cards (of one category) instead.
 	Deleted bool
@@ -140,6 +143,7 @@ func (o ProjectSearchOptions) values() url.Values {
 	set("UserId", o.UserId)
 	set("StatusGroup", o.StatusGroup)
 	set("Name", o.Name)
+	set("Query", o.Query)
 	set("ReferenceId", o.ReferenceId)
 	if !o.UpdatedSince.IsZero() {
 		q.Set("UpdatedSince", FormatTime(o.UpdatedSince))

@@ -91,7 +91,7 @@ func getProjectSchema(s *Server, r *request) (any, error) {
 	defs := st.projectFields[c.Id]
 	o := newObject().set("Id", "Int").set("CategoryId", cats).set("ContactId", "Int").set("BusinessId", "Int").
 		set("UserId", usersMap(st)).set("Name", "Text(512)").set("StatusId", statuses).set("StatusUpdatedAt", "DateTime").
-		set("IsPrivate", "Int").set("Deleted", "Int").set("CreatedBy", usersMap(st)).set("CreatedAt", "DateTime").
+		set("IsPrivate", "Int").set("Invited", "Text(65535)").set("Deleted", "Int").set("CreatedBy", usersMap(st)).set("CreatedAt", "DateTime").
 		set("UpdatedBy", usersMap(st)).set("UpdatedAt", "DateTime").set("ProjectHash", "Text(32)").
 		set("ProjectEmail", "Text(128)").set("ReferenceId", "Text(255)")
 	for _, f := range c.Fields {
@@ -166,6 +166,9 @@ func searchContacts(s *Server, r *request) (any, error) {
 		case "Email", "Phone", "Query", "UpdatedSince", "MainContactId", "Type", "Name", "Page", "Deleted":
 			return true
 		}
+		if contactSysFields[k] {
+			return true
+		}
 		_, p := st.personFields[k]
 		_, b := st.businessFields[k]
 		return p || b
@@ -196,16 +199,20 @@ func searchContacts(s *Server, r *request) (any, error) {
 	var fieldCriteria [][2]string
 	for k, v := range r.query {
 		if !known(k) || k == "Email" || k == "Phone" || k == "Query" || k == "UpdatedSince" || k == "MainContactId" ||
-			k == "Type" || k == "Name" || k == "Page" || k == "Deleted" {
+			k == "Type" || k == "Name" || k == "Page" || k == "Deleted" || contactSysFields[k] {
 			continue
 		}
 		fieldCriteria = append(fieldCriteria, [2]string{k, v[0]})
 	}
 
+	sys, err := sysCriteria(st, r, contactSysFields)
+	if err != nil {
+		return nil, err
+	}
 	var matches []*contact
 	for _, id := range sortedIDs(st.contacts) {
 		c := st.contacts[id]
-		if typ != "" && c.Type != typ {
+		if typ != "" && c.Type != typ || !sysMatch(sys, contactSys(c)) {
 			continue
 		}
 		if hasSince && c.UpdatedAt.Before(since) {

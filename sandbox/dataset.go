@@ -40,6 +40,8 @@ type Dataset struct {
 	// of the documented POST that creates it plus "Kind" (Order, Invoice or
 	// Offer) and "Id".
 	Documents []map[string]any `json:"documents,omitempty" yaml:"documents,omitempty"`
+	// Addresses, templates, e-mails and products (catalog.go).
+	Catalog `yaml:",inline"`
 	// Webhooks are notified of Contact and Project changes (webhooks.go).
 	Webhooks []WebhookConfig `json:"webhooks,omitempty" yaml:"webhooks,omitempty"`
 	// AllowContactMove lets an update change a person's BusinessId once it
@@ -274,6 +276,7 @@ func (ds *Dataset) Validate() error {
 			bad("todo %d: user_id %d is not a user", t.Id, t.UserId)
 		}
 	}
+	ds.validateCatalog(claim, bad, contactType, projects, cats)
 	if len(errs) > 0 {
 		return fmt.Errorf("data set is invalid:\n  %s", strings.Join(errs, "\n  "))
 	}

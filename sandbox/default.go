@@ -55,6 +55,7 @@ func DefaultDataset() *Dataset {
 		{Id: 2222, ProjectId: 2001, UserId: 22404, Type: 1566, Comment: "Történt valami előrelépés?", Deadline: "2013-01-22 23:59:00"},
 	}
 	ds.Documents = exampleDocuments()
+	ds.Catalog = exampleCatalog(ds)
 	return ds
 }
 

@@ -15,6 +15,9 @@
 // serves it on loopback. Test hooks live under /_sandbox/ (stats, reset, load,
 // faults, webhooks); they need the same credentials and are not rate limited.
 // Webhooks (webhooks.go) notify other servers of changes the way MiniCRM's do.
+// Beyond contacts, cards and to-dos it serves addresses, templates, e-mails,
+// products and card connections (catalog.go and the files it names), whose
+// records a data set's Catalog holds.
 //
 // Where the Hungarian (2021) and English editions of the documentation
 // disagree, the difference is a Config option and the place is commented:

@@ -41,6 +41,14 @@ func FuzzParseDataset(f *testing.F) {
 			"projects: [{id: 5, category_id: 2, contact_id: 4, status_id: 3, user_id: 1, name: P, fields: {F: .inf}}]\n",
 		"users: [{id: 1, name: A}]\ncategories: [{id: 2, name: M, statuses: [{id: 3, name: S}]}]\ncontacts: [{id: 4, type: Business, fields: {Name: {1: x}}}]\n",
 		"users: [{id: 1, name: A}]\ncategories: [{id: 2, name: M, statuses: [{id: 3, name: S}]}]\ncontacts: [{id: 4, type: Business, fields: {Name: 2024-01-02}}]\n",
+		// The catalog: addresses, templates, e-mails, products.
+		"users: [{id: 1, name: A}]\ncategories: [{id: 2, name: M, statuses: [{id: 3, name: S}]}]\n" +
+			"contacts: [{id: 4, type: Business, fields: {Name: C}}]\n" +
+			"projects: [{id: 5, category_id: 2, contact_id: 4, status_id: 3, user_id: 1, name: P}]\n" +
+			"addresses: [{id: 6, contact_id: 4, name: A, type: HQ, country: HU}, {id: 7, contact_id: 4, name: B, default: true}]\n" +
+			"templates: [{id: 8, category_id: 2, type: Email, name: T}]\n" +
+			"emails: [{id: 9, project_id: 5, template_id: 8, from: a, to: b, subject: s, created_at: '2024-01-01'}]\n" +
+			"products: [{id: 10, fields: {Name: X, SKU: S, PriceNet: 1.5, VAT: 5}}]\nproduct_folders: [F]\n",
 		"a: &a [*a, *a]\n", "users: !!binary AAAA\n", "users:\n  - id: 99999999999999999999\n",
 	} {
 		f.Add([]byte(s))
@@ -78,6 +86,18 @@ func FuzzParseDataset(f *testing.F) {
 					t.Fatalf("to-do %d does not render: %v", td.Id, err)
 				}
 			}
+			defaults := map[int]int{}
+			for _, a := range st.cat.addresses {
+				if _, err := json.Marshal(addressDetail(st, a)); err != nil {
+					t.Fatalf("address %d does not render: %v", a.Id, err)
+				}
+				defaults[a.ContactId] += a.Default
+			}
+			for cid, n := range defaults {
+				if n != 1 {
+					t.Fatalf("contact %d has %d default addresses", cid, n)
+				}
+			}
 			// …and the system survives a save and a restart.
 			raw, err := json.Marshal(st.snapshot())
 			if err != nil {
@@ -90,6 +110,12 @@ func FuzzParseDataset(f *testing.F) {
 			back, err := restore(&snap)
 			if err != nil {
 				t.Fatalf("snapshot does not restore: %v", err)
+			}
+			if len(back.cat.addresses) != len(st.cat.addresses) || len(back.cat.products) != len(st.cat.products) ||
+				len(back.cat.templates) != len(st.cat.templates) || len(back.cat.emails) != len(st.cat.emails) {
+				t.Fatalf("restored catalog %d/%d/%d/%d, had %d/%d/%d/%d", len(back.cat.addresses), len(back.cat.products),
+					len(back.cat.templates), len(back.cat.emails), len(st.cat.addresses), len(st.cat.products),
+					len(st.cat.templates), len(st.cat.emails))
 			}
 			if len(back.contacts) != len(st.contacts) || len(back.projects) != len(st.projects) ||
 				len(back.todos) != len(st.todos) || back.nextID != st.nextID {

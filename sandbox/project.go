@@ -19,9 +19,9 @@ func projectDetail(st *store, p *project) *object {
 	o := newObject().set("Id", p.Id).set("CategoryId", p.CategoryId).set("ContactId", p.ContactId).
 		set("UserId", st.userName(p.UserId)).set("Name", p.name()).set("StatusId", st.statusName(p.StatusId)).
 		set("StatusUpdatedAt", formatTime(p.StatusUpdatedAt)).set("IsPrivate", valueOr(p.Values["IsPrivate"], int64(0))).
-		set("Deleted", p.Deleted).set("CreatedBy", st.userName(p.CreatedBy)).set("CreatedAt", formatTime(p.CreatedAt)).
+		set("Invited", []any{}).set("Deleted", p.Deleted).set("CreatedBy", st.userName(p.CreatedBy)).set("CreatedAt", formatTime(p.CreatedAt)).
 		set("UpdatedBy", st.userName(p.UpdatedBy)).set("UpdatedAt", formatTime(p.UpdatedAt)).
-		set("ProjectHash", p.Hash).set("ProjectEmail", "adatlap-"+p.Hash+"@sandbox.minicrm.local").
+		set("ProjectHash", p.Hash).set("ProjectEmail", projectEmail(p)).
 		set("ReferenceId", valueOr(p.Values["ReferenceId"], ""))
 	defs := st.projectFields[p.CategoryId]
 	for _, f := range st.categories[p.CategoryId].Fields {
@@ -45,7 +45,10 @@ func searchProjects(s *Server, r *request) (any, error) {
 	known := func(k string) bool {
 		switch k {
 		case "CategoryId", "MainContactId", "ContactId", "StatusId", "StatusGroup", "UserId", "UpdatedSince",
-			"Name", "ReferenceId", "Deleted", "Page":
+			"Name", "ReferenceId", "Deleted", "Page", "Query":
+			return true
+		}
+		if projectSysFields[k] {
 			return true
 		}
 		for _, defs := range st.projectFields {
@@ -122,7 +125,10 @@ func searchProjects(s *Server, r *request) (any, error) {
 	for k, v := range r.query {
 		switch k {
 		case "CategoryId", "MainContactId", "ContactId", "StatusId", "StatusGroup", "UserId", "UpdatedSince",
-			"Name", "ReferenceId", "Deleted", "Page":
+			"Name", "ReferenceId", "Deleted", "Page", "Query":
+			continue
+		}
+		if projectSysFields[k] {
 			continue
 		}
 		fieldCrit = append(fieldCrit, [2]string{k, v[0]})
@@ -131,6 +137,11 @@ func searchProjects(s *Server, r *request) (any, error) {
 	if d, has := intCrit["Deleted"]; has {
 		deleted = d
 	}
+	sys, err := sysCriteria(st, r, projectSysFields)
+	if err != nil {
+		return nil, err
+	}
+	query := r.query.Get("Query")
 
 	var matches []*project
 	for _, id := range sortedIDs(st.projects) {
@@ -145,7 +156,9 @@ func searchProjects(s *Server, r *request) (any, error) {
 			group != "" && st.statusGroup(p.StatusId) != group,
 			hasSince && p.UpdatedAt.Before(since),
 			name != "" && !strings.Contains(fold(p.name()), name),
-			ref != "" && p.Values["ReferenceId"] != ref:
+			ref != "" && p.Values["ReferenceId"] != ref,
+			!sysMatch(sys, projectSys(p)),
+			query != "" && !projectMatchesQuery(st, p, query):
 			continue
 		}
 		ok := true
@@ -269,6 +282,10 @@ func applyProject(st *store, p *project, body map[string]any) (changed, statusCh
 	for k, v := range body {
 		switch {
 		case k == "CategoryId" || k == "ContactId" || readOnlyFields[k]:
+			continue
+		case k == "Invited":
+			// Shown as [] in detail records; clients echo it back. Inviting
+			// users is not part of the API.
 			continue
 		case k == "BusinessId":
 			id, ok := idOf(v)

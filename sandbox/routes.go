@@ -31,8 +31,9 @@ func r3Routes() []route {
 		// Creating a to-do with POST is 405 on live systems, though MAN25 documents it.
 		{segs: []string{"Api", "R3", "ToDo"}, entity: "ToDo", mutates: put,
 			methods: map[string]handlerFunc{http.MethodPut: createToDo}},
-		{segs: []string{"Api", "R3", "ToDo", "{id}"}, entity: "ToDo", mutates: put,
-			methods: map[string]handlerFunc{http.MethodGet: getToDo, http.MethodPut: updateToDo}},
+		// POST closes a to-do, optionally at a given ClosedAt (MAN25).
+		{segs: []string{"Api", "R3", "ToDo", "{id}"}, entity: "ToDo", mutates: map[string]bool{http.MethodPut: true, http.MethodPost: true},
+			methods: map[string]handlerFunc{http.MethodGet: getToDo, http.MethodPut: updateToDo, http.MethodPost: closeToDo}},
 	}
 }
 

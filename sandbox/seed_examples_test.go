@@ -316,11 +316,14 @@ var (
 		}}
 	// The to-do list and detail have no curl line; the endpoint is given.
 	// The document's users 3200 and 3300 are not in the built-in system.
+	// The document shows every value as a string and "Type":"0"; a live
+	// system (2026) answers numeric Id and UserId and "Type":"" for a to-do
+	// without a type, which the sandbox follows.
 	sbExToDoList = sbSeedExample{doc: "List of to-dos", path: "/Api/R3/ToDoList/2001", status: 200, shape: "array",
 		want: `{"Count":2,"Results":[` +
-			`{"Id":"1111","Status":"Open","Comment":"Felhívni és megkérdezni sikerült-e dönteni, van-e még valamilyen kérdése a termékről.",` +
-			`"Deadline":"2012-01-17 23:59:00","UserId":"53986","Type":"0","Url":"{base}/Api/R3/ToDo/1111"},` +
-			`{"Id":"2222","Status":"Open","Comment":"Történt valami előrelépés?","Deadline":"2013-01-22 23:59:00","UserId":"22404",` +
+			`{"Id":1111,"Status":"Open","Comment":"Felhívni és megkérdezni sikerült-e dönteni, van-e még valamilyen kérdése a termékről.",` +
+			`"Deadline":"2012-01-17 23:59:00","UserId":53986,"Type":"","Url":"{base}/Api/R3/ToDo/1111"},` +
+			`{"Id":2222,"Status":"Open","Comment":"Történt valami előrelépés?","Deadline":"2013-01-22 23:59:00","UserId":22404,` +
 			`"Type":"1566","Url":"{base}/Api/R3/ToDo/2222"}]}`}
 	sbExToDoDetail = sbSeedExample{doc: "To-do detail", path: "/Api/R3/ToDo/1111", status: 200, shape: "object",
 		want: `{"Id":1111,"UserId":"Keszei Csaba","ProjectId":2001,"Type":"","Duration":0,"Reminder":0,"Status":"Open","Mode":"Teendő",` +

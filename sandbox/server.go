@@ -765,6 +765,8 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request, segs []string
 		s.answerJSON(w, r, f)
 	case hook == "webhooks":
 		s.serveWebhookHook(w, r)
+	case hook == "products" && r.Method == http.MethodGet:
+		s.answerJSON(w, r, s.productsHook())
 	case hook == "feeds" || strings.HasPrefix(hook, "feeds/"):
 		s.serveFeedsHook(w, r, segs[1:])
 	case hook == "stats" || hook == "reset" || hook == "load" || hook == "faults":

@@ -33,6 +33,7 @@ type store struct {
 	history  map[int]*historyEntry
 	todos    map[int]*todo
 	docs     map[int]*document // orders, invoices, offers (documents.go)
+	cat      catalogState      // addresses, templates, e-mails, products (catalog.go)
 }
 
 type contact struct {
@@ -263,6 +264,9 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 	if err := s.seedDocuments(ds.Documents, now); err != nil {
 		return nil, err
 	}
+	if err := s.seedCatalog(ds, now); err != nil {
+		return nil, err
+	}
 	// The seed cards' first status entries take their ids last, once every
 	// id the data set gives (to-dos, documents) is claimed: taken while the
 	// cards were read, one could equal a later to-do's or document's id, and
@@ -424,18 +428,19 @@ func yamlToJSON(v any) any {
 // snapshot is what --state persists: the data set the system was built from
 // and every record, so a restart continues where it stopped.
 type snapshot struct {
-	Version  int             `json:"version"`
-	Dataset  *Dataset        `json:"dataset"`
-	NextID   int             `json:"next_id"`
-	Contacts []*contact      `json:"contacts"`
-	Projects []*project      `json:"projects"`
-	History  []*historyEntry `json:"history"`
-	ToDos    []*todo         `json:"todos"`
-	Docs     []*document     `json:"documents"`
+	Version  int              `json:"version"`
+	Dataset  *Dataset         `json:"dataset"`
+	NextID   int              `json:"next_id"`
+	Contacts []*contact       `json:"contacts"`
+	Projects []*project       `json:"projects"`
+	History  []*historyEntry  `json:"history"`
+	ToDos    []*todo          `json:"todos"`
+	Docs     []*document      `json:"documents"`
+	Catalog  *catalogSnapshot `json:"catalog,omitempty"`
 }
 
 func (s *store) snapshot() *snapshot {
-	snap := &snapshot{Version: 1, Dataset: s.ds, NextID: s.nextID}
+	snap := &snapshot{Version: 1, Dataset: s.ds, NextID: s.nextID, Catalog: s.catalogSnapshot()}
 	for _, id := range sortedIDs(s.contacts) {
 		snap.Contacts = append(snap.Contacts, s.contacts[id])
 	}
@@ -462,6 +467,7 @@ func restore(snap *snapshot) (*store, error) {
 	}
 	ds := *snap.Dataset
 	ds.Contacts, ds.Projects, ds.ToDos, ds.Documents = nil, nil, nil, nil
+	ds.Addresses, ds.Templates, ds.Emails, ds.Products = nil, nil, nil, nil
 	s, err := newStore(&ds, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
@@ -484,6 +490,7 @@ func restore(snap *snapshot) (*store, error) {
 	for _, d := range snap.Docs {
 		s.docs[d.Id] = d
 	}
+	s.restoreCatalog(snap.Catalog)
 	if snap.NextID > s.nextID {
 		s.nextID = snap.NextID
 	}

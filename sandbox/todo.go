@@ -19,7 +19,9 @@ const zeroTime = "0000-00-00 00:00:00"
 func todoURL(base string, id int) string { return base + "/Api/R3/ToDo/" + strconv.Itoa(id) }
 
 // GET /Api/R3/ToDoList/<ProjectId>?Status=Open|Closed|All: Results is an
-// array here, values are strings (seed example and live systems).
+// array here. Id and UserId are numbers and Type is "" for a to-do without
+// a type, as a live system answered (2026); the seed documents' example
+// shows every value as a string. A set Type is its id as a string there.
 func getToDoList(s *Server, r *request) (any, error) {
 	st := s.st
 	if err := checkParams(r, st.lang, func(k string) bool { return k == "Status" || k == "UserId" || k == "Page" }); err != nil {
@@ -68,11 +70,9 @@ func getToDoList(s *Server, r *request) (any, error) {
 		typ := ""
 		if t.Type != 0 {
 			typ = strconv.Itoa(t.Type)
-		} else {
-			typ = "0"
 		}
-		out.Results = append(out.Results, newObject().set("Id", strconv.Itoa(t.Id)).set("Status", t.Status).
-			set("Comment", t.Comment).set("Deadline", t.Deadline).set("UserId", strconv.Itoa(t.UserId)).
+		out.Results = append(out.Results, newObject().set("Id", t.Id).set("Status", t.Status).
+			set("Comment", t.Comment).set("Deadline", t.Deadline).set("UserId", t.UserId).
 			set("Type", typ).set("Url", todoURL(r.base, t.Id)))
 	}
 	return out, nil
@@ -204,6 +204,10 @@ func applyToDo(st *store, t *todo, body map[string]any, now time.Time) (bool, er
 		case "ProjectId", "Members", "Notes", "Mode", "Attachments":
 			// ProjectId is checked by the callers; Members and Notes are
 			// read-only; Mode and Attachments are accepted and not kept.
+		case "ClosedAt":
+			// MAN25 sets a close time with POST; closeToDo takes it out of
+			// the body before it comes here.
+			return false, errf(http.StatusBadRequest, msgf(st.lang, "closed_at_post"))
 		case "Id", "CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "ClosedBy":
 		case "UserId":
 			id, ok := st.userByValue(v)
@@ -266,4 +270,66 @@ func applyToDo(st *store, t *todo, body map[string]any, now time.Time) (bool, er
 		}
 	}
 	return changed, nil
+}
+
+func init() {
+	messages["closed_at_post"] = [2]string{"A ClosedAt (lezárás ideje) POST kéréssel adható meg: POST /Api/R3/ToDo/<Id>.",
+		"ClosedAt (the close time) is set with POST: POST /Api/R3/ToDo/<Id>."}
+}
+
+// POST /Api/R3/ToDo/<Id>: MAN25 closes a to-do with {"Status": "Closed"}
+// and lets the close time be set with ClosedAt ({"Status": "Closed",
+// "ClosedAt": "2009-01-09"}); ClosedAt without Status closes it too. Only
+// Closed and Failed are close statuses here (not "Successful"). Other
+// fields may come along and are written as by PUT. Creating with POST
+// (no id) stays 405, as live systems answer.
+func closeToDo(s *Server, r *request) (any, error) {
+	st := s.st
+	t, ok := st.todos[r.ids[0]]
+	if !ok {
+		return nil, errf(http.StatusNotFound, msgf(st.lang, "no_such_id", r.ids[0]))
+	}
+	body, err := todoBody(r, st.lang)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != "Open" {
+		return nil, errf(http.StatusBadRequest, msgf(st.lang, "todo_closed"))
+	}
+	now := s.clock()
+	closedAt := now
+	if v, has := body["ClosedAt"]; has {
+		at, ok := parseMiniCRMTime(scalarString(v))
+		if !ok {
+			return nil, errf(http.StatusBadRequest, msgf(st.lang, "invalid_value", printable(v), "ClosedAt"))
+		}
+		closedAt = at
+		delete(body, "ClosedAt")
+		if _, has := body["Status"]; !has {
+			body["Status"] = "Closed"
+		}
+	}
+	if v, has := body["Status"]; has {
+		if sv := strings.TrimSpace(scalarString(v)); sv != "Closed" && sv != "Failed" {
+			return nil, errf(http.StatusBadRequest, msgf(st.lang, "invalid_value", printable(v), "Status"))
+		}
+	} else {
+		return nil, errf(http.StatusBadRequest, msgf(st.lang, "required", "Status"))
+	}
+	if v, has := body["ProjectId"]; has && idOrZero(v) != t.ProjectId {
+		return nil, errf(http.StatusBadRequest, msgf(st.lang, "immutable", "ProjectId"))
+	}
+	for _, k := range []string{"Members", "Notes"} {
+		if _, has := body[k]; has {
+			return nil, errf(http.StatusBadRequest, msgf(st.lang, "immutable", k))
+		}
+	}
+	cp := *t
+	if _, err := applyToDo(st, &cp, body, now); err != nil {
+		return nil, err
+	}
+	cp.ClosedAt = closedAt
+	cp.UpdatedAt, cp.UpdatedBy = now, st.apiUser()
+	*t = cp
+	return map[string]int{"Id": t.Id}, nil
 }

@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:  "export",
 		short: "Export contacts, cards and to-dos to CSV or XLSX, incrementally",
-		usage: "contacts|businesses|persons|projects|todos|all -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
+		usage: "contacts|businesses|persons|projects|todos|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
 		long: `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
 writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
 bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons,
@@ -47,6 +47,10 @@ CRLF, decimal comma). Text cells starting with = + - @ get a leading ' so that a
 does not run them as formulas (phone numbers and negative numbers are left alone);
 --raw-formulas turns that off. Files are written to a temporary file and renamed into place
 when complete: an interrupted export leaves the previous file as it was.
+
+'addresses' writes every address of every contact (--contact-type Business or Person: of those
+only), one row each with its contact's name and type: MiniCRM has no address search, so it
+costs a request per contact and one per address. It keeps no state and reads everything each run.
 
 Exit code 0: exported; 2: fatal (usage, authentication, MiniCRM unreachable, state directory
 in use); 130: interrupted (--resume continues).
@@ -82,9 +86,17 @@ in use); 130: interrupted (--resume continues).
 			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
 			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
 			conn := addConnectionFlags(fs)
+			contactType := fs.String("contact-type", "", "export addresses: only the addresses of Business or Person contacts")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
-					return usagef("say what to export: contacts, businesses, persons, projects, todos or all")
+					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
+				}
+				if strings.EqualFold(args[0], "addresses") { // export_addresses.go
+					return exportAddresses(ctx, e, fs, conn, *out, *format, *contactType,
+						export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, *workers, *progress)
+				}
+				if fs.Changed("contact-type") {
+					return usagef("--contact-type is for 'export addresses'")
 				}
 				entities, err := export.ParseEntity(args[0])
 				if err != nil {

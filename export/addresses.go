@@ -1,0 +1,234 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+)
+
+// AddressesConfig is what ExportAddresses needs; Client and Output are
+// required.
+type AddressesConfig struct {
+	Client *restapi.Client
+	// ContactType limits the export to "Business" or "Person" contacts;
+	// empty exports both.
+	ContactType string
+	// Output is the file to write; Format its format (default: from the
+	// extension).
+	Output string
+	Format Format
+	CSV    CSVOptions
+	// Workers is the number of contacts read at a time (default 4): with
+	// latency, several requests in flight keep the rate limit saturated.
+	Workers int
+	// Progress, when set, is called after each contact with the number of
+	// contacts done and the total.
+	Progress func(done, total int)
+}
+
+// AddressesSummary says what ExportAddresses did.
+type AddressesSummary struct {
+	Contacts  int // contacts listed
+	Addresses int // rows written
+	Requests  int // API requests made
+	Paths     []string
+}
+
+// Text is the summary as the command prints it.
+func (s *AddressesSummary) Text() string {
+	return fmt.Sprintf("addresses: %d rows from %d contacts (%d requests) → %v\n", s.Addresses, s.Contacts, s.Requests, s.Paths)
+}
+
+// addressColumns are the columns of an address export: the address's
+// detail record and its contact's name and type.
+var addressColumns = []Column{
+	{Name: "Id", Kind: ColInt, IsID: true}, {Name: "ContactId", Kind: ColInt, IsID: true},
+	{Name: "ContactName"}, {Name: "ContactType"}, {Name: "Type"}, {Name: "Name"}, {Name: "Default", Kind: ColInt},
+	{Name: "Country"}, {Name: "PostalCode"}, {Name: "City"}, {Name: "County"}, {Name: "Address"},
+	{Name: "CreatedAt", Kind: ColDateTime}, {Name: "UpdatedAt", Kind: ColDateTime},
+}
+
+// ExportAddresses writes every address of every contact (or of the
+// contacts of one type) to one table, "addresses", in contact then
+// address Id order. MiniCRM has no address search: it lists the contacts
+// (100 a page), reads each contact's AddressList and each address's
+// detail, so it costs one request per contact and one per address, plus
+// the listing. The file is written atomically: an interrupted export
+// leaves the previous file as it was.
+func ExportAddresses(ctx context.Context, cfg AddressesConfig) (*AddressesSummary, error) {
+	if cfg.Client == nil || cfg.Output == "" {
+		return nil, errors.New("export: addresses: Client and Output are required")
+	}
+	switch cfg.ContactType {
+	case "", "Business", "Person":
+	default:
+		return nil, fmt.Errorf("export: addresses: contact type %q: want Business or Person", cfg.ContactType)
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Format == "" {
+		cfg.Format = FormatOf(cfg.Output)
+	}
+	before := cfg.Client.Stats().Attempts
+	sum := &AddressesSummary{}
+
+	var contacts []restapi.ContactItem
+	for c, err := range cfg.Client.Contacts.Search(ctx, restapi.ContactSearchOptions{Type: cfg.ContactType}) {
+		if err != nil {
+			return nil, fmt.Errorf("listing contacts: %w", err)
+		}
+		contacts = append(contacts, c)
+	}
+	sort.Slice(contacts, func(i, j int) bool { return contacts[i].Id < contacts[j].Id })
+	sum.Contacts = len(contacts)
+
+	rows, err := readAddresses(ctx, cfg, contacts)
+	sum.Requests = requestsSince(cfg.Client, before)
+	if err != nil {
+		return sum, err
+	}
+
+	var w Writer
+	if cfg.Format == XLSX {
+		if w, err = NewXLSXWriter(cfg.Output); err != nil {
+			return sum, err
+		}
+	} else {
+		w = NewCSVWriter(cfg.Output, false, cfg.CSV)
+	}
+	if err := writeAddresses(w, rows); err != nil {
+		w.Abort()
+		return sum, err
+	}
+	sum.Addresses, sum.Paths = len(rows), w.Paths()
+	return sum, nil
+}
+
+func requestsSince(c *restapi.Client, before int) int { return c.Stats().Attempts - before }
+
+// addressRow is one address and its contact.
+type addressRow struct {
+	contact restapi.ContactItem
+	addr    *restapi.Address
+}
+
+// readAddresses reads the contacts' addresses with cfg.Workers goroutines
+// and returns them in contact order; the first error stops the rest.
+func readAddresses(ctx context.Context, cfg AddressesConfig, contacts []restapi.ContactItem) ([]addressRow, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	perContact := make([][]addressRow, len(contacts))
+	jobs := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		done     int
+	)
+	for range cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				rows, err := contactAddresses(ctx, cfg.Client, contacts[i])
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				perContact[i] = rows
+				done++
+				if cfg.Progress != nil {
+					cfg.Progress(done, len(contacts))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range contacts {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []addressRow
+	for _, rows := range perContact {
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+func contactAddresses(ctx context.Context, c *restapi.Client, contact restapi.ContactItem) ([]addressRow, error) {
+	list, err := c.Addresses.ListStructured(ctx, contact.Id)
+	if err != nil {
+		return nil, fmt.Errorf("contact %d: %w", contact.Id, err)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Id < list[j].Id })
+	rows := make([]addressRow, 0, len(list))
+	for _, s := range list {
+		a, err := c.Addresses.Get(ctx, s.Id)
+		if err != nil {
+			return nil, fmt.Errorf("contact %d: address %d: %w", contact.Id, s.Id, err)
+		}
+		rows = append(rows, addressRow{contact: contact, addr: a})
+	}
+	return rows, nil
+}
+
+func writeAddresses(w Writer, rows []addressRow) error {
+	if err := w.Table("addresses", addressColumns); err != nil {
+		return err
+	}
+	cells := make([]Cell, len(addressColumns))
+	for _, r := range rows {
+		a := r.addr
+		def := int64(0)
+		if a.Default {
+			def = 1
+		}
+		vals := []Cell{intCell(int64(a.Id)), intCell(int64(a.ContactId)), textCell(r.contact.Name), textCell(r.contact.Type),
+			textCell(a.Type), textCell(a.Name), intCell(def), textCell(a.CountryId), textCell(a.PostalCode), textCell(a.City),
+			textCell(a.County), textCell(a.Address), timeCell(a.CreatedAt), timeCell(a.UpdatedAt)}
+		copy(cells, vals)
+		if err := w.Row(cells); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+func textCell(s string) Cell {
+	if s == "" {
+		return Cell{Kind: CellEmpty}
+	}
+	return Cell{Kind: CellText, Text: s}
+}
+
+func intCell(n int64) Cell { return Cell{Kind: CellInt, Int: n, Text: strconv.FormatInt(n, 10)} }
+
+// timeCell turns MiniCRM's "2006-01-02 15:04:05" (Hungarian local time)
+// into a date-time cell; anything else stays text.
+func timeCell(s string) Cell {
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.UTC)
+	if err != nil {
+		return textCell(s)
+	}
+	return Cell{Kind: CellDateTime, Time: t, Text: s}
+}
