@@ -36,13 +36,13 @@ import (
 var diffMapping = filepath.Join(testdata, "diff.yaml")
 
 // diffColumns are the columns diff.yaml maps, in file order.
-var diffColumns = []string{"Cég", "Hitelkeret", "Iparág", "Szerződés",
+var diffColumns = []string{"Cég", "Adószám", "Hitelkeret", "Iparág", "Szerződés",
 	"Vezetéknév", "Keresztnév", "E-mail", "Telefon", "Beosztás", "Leírás", "Kedvenc", "Született", "Bevétel", "Mobil",
 	"Lehetőség", "Státusz", "Felelős", "Kód", "Összeg", "Valószínűség", "Minősítés", "Hívás"}
 
 // diffBase is a row that says exactly what diffSeed holds.
 var diffBase = map[string]string{
-	"Cég": "Példa Kft.", "Hitelkeret": "1250000.5", "Iparág": "Informatika", "Szerződés": "2020-03-01",
+	"Cég": "Példa Kft.", "Adószám": "12345678-2-41", "Hitelkeret": "1250000.5", "Iparág": "Informatika", "Szerződés": "2020-03-01",
 	"Vezetéknév": "Tóth", "Keresztnév": "Anna", "E-mail": "toth.anna@pelda.hu", "Telefon": "+36 20 123 4567",
 	"Beosztás": "Könyvelő", "Leírás": "Régi ügyfél", "Kedvenc": "Alma", "Született": "1980-05-17", "Bevétel": "250000000",
 	"Mobil": "+36 30 999 8888",
@@ -61,13 +61,13 @@ const (
 // diffBase, with dropdowns given by label (the sandbox stores the option id
 // and serves the label in detail records, as MiniCRM does) and phones in
 // the national form a user typed into MiniCRM (the row has them in the
-// international form the mapping writes).
+// international form the mapping writes), the email address with capitals.
 func diffSeed() *sandbox.Dataset {
 	ds := sandbox.EmptyDataset()
 	ds.Contacts = []sandbox.SeedContact{
-		{Id: diffBusiness, Type: "Business", Fields: map[string]any{"Name": "Példa Kft.", "HitelKeret": 1250000.5,
+		{Id: diffBusiness, Type: "Business", Fields: map[string]any{"Name": "Példa Kft.", "VatNumber": "12345678241", "HitelKeret": 1250000.5,
 			"Iparag": "Informatika", "SzerzodesKelte": "2020-03-01"}},
-		{Id: diffPerson, Type: "Person", BusinessId: diffBusiness, Emails: []string{"toth.anna@pelda.hu"},
+		{Id: diffPerson, Type: "Person", BusinessId: diffBusiness, Emails: []string{"Toth.Anna@Pelda.HU"},
 			Phones: []string{"06 20 123 4567"}, Fields: map[string]any{"FirstName": "Anna", "LastName": "Tóth",
 				"Position": "Könyvelő", "Description": "Régi ügyfél", "KedvencEtele": "Alma", "SzuletesiDatum": "1980-05-17",
 				"YearlyRevenue": 250000000, "MobilTelefon": "(06 30) 999 8888"}},
@@ -164,6 +164,9 @@ var diffCases = []diffCase{
 	{name: "custom phone field changed", row: map[string]string{"Mobil": "06 30 999 8889"},
 		want: map[string]string{"Person": "MobilTelefon"}, after: map[string]string{"Person.MobilTelefon": "+36 30 999 8889"}},
 	{name: "email case", row: map[string]string{"E-mail": "Toth.Anna@PELDA.hu"}},
+	{name: "VAT number written another way", row: map[string]string{"Adószám": "12345678 2 41"}},
+	{name: "VAT number changed", row: map[string]string{"Adószám": "12345678-2-42"},
+		want: map[string]string{"Business": "VatNumber"}, after: map[string]string{"Business.VatNumber": "12345678-2-42"}},
 }
 
 // TestDiffTable runs diffCases.
