@@ -45,8 +45,8 @@ var diffBase = map[string]string{
 	"Cég": "Példa Kft.", "Adószám": "12345678-2-41", "Hitelkeret": "1250000.5", "Iparág": "Informatika", "Szerződés": "2020-03-01",
 	"Vezetéknév": "Tóth", "Keresztnév": "Anna", "E-mail": "toth.anna@pelda.hu", "Telefon": "+36 20 123 4567",
 	"Beosztás": "Könyvelő", "Leírás": "Régi ügyfél", "Kedvenc": "Alma", "Született": "1980-05-17", "Bevétel": "250000000",
-	"Mobil":     "+36 30 999 8888",
-	"Lehetőség": "Példa – Tóth Anna", "Státusz": "Érdeklődő", "Felelős": "Leskó Norbert", "Kód": "OPP-1", "Összeg": "1000000", "Valószínűség": "35.5",
+	"Mobil": "+36 30 999 8888", "Lehetőség": "Példa – Tóth Anna",
+	"Státusz": "Érdeklődő", "Felelős": "Leskó Norbert", "Kód": "OPP-1", "Összeg": "1000000", "Valószínűség": "35.5",
 	"Minősítés": "VIP", "Hívás": "2026-01-15 10:30:00",
 }
 
