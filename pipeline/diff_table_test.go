@@ -85,6 +85,8 @@ type diffCase struct {
 	name string
 	// row: the cells that differ from diffBase.
 	row map[string]string
+	// seed changes the person's fields in diffSeed (nil: none).
+	seed map[string]any
 	// want: entity → the fields its update changes ("" or absent:
 	// unchanged).
 	want map[string]string
@@ -116,6 +118,14 @@ var diffCases = []diffCase{
 		want: map[string]string{"Person": "Position"}, after: map[string]string{"Person.Position": ""}},
 	{name: "if_empty clear, blank cell", row: map[string]string{"Beosztás": "   "},
 		want: map[string]string{"Person": "Position"}, after: map[string]string{"Person.Position": ""}},
+	{name: "if_empty clear, a number", row: map[string]string{"Bevétel": ""},
+		want: map[string]string{"Person": "YearlyRevenue"}, after: map[string]string{"Person.YearlyRevenue": "0"}}, // MiniCRM's empty number
+	{name: "if_empty clear, a dropdown", row: map[string]string{"Kedvenc": ""},
+		want: map[string]string{"Person": "KedvencEtele"}, after: map[string]string{"Person.KedvencEtele": ""}},
+	{name: "if_empty clear, a date", row: map[string]string{"Született": ""},
+		want: map[string]string{"Person": "SzuletesiDatum"}, after: map[string]string{"Person.SzuletesiDatum": ""}},
+	{name: "if_empty clear, already empty", row: map[string]string{"Beosztás": "", "Bevétel": "", "Kedvenc": "", "Született": ""},
+		seed: map[string]any{"Position": "", "YearlyRevenue": 0, "KedvencEtele": "", "SzuletesiDatum": ""}},
 	{name: "empty cell skipped", row: map[string]string{"Leírás": ""}, after: map[string]string{"Person.Description": "Régi ügyfél"}},
 
 	// Numbers: any change is a change, however small; the same number
@@ -177,7 +187,9 @@ func TestDiffTable(t *testing.T) {
 			t.Parallel()
 			row := maps.Clone(diffBase)
 			maps.Copy(row, tc.row)
-			e := newEnv(t, diffSeed())
+			ds := diffSeed()
+			maps.Copy(ds.Contacts[1].Fields, tc.seed)
+			e := newEnv(t, ds)
 			path := writeDiffCSV(t, row)
 
 			// 1. The row against the seeded system.
