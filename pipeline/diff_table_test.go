@@ -20,7 +20,8 @@ import (
 // change? It runs through every piece that takes part (the mapping's value
 // parsers, the detail record as the sandbox serves it, the canonical form of
 // MiniCRM's values, the comparison, the update and the mirror), against the
-// sandbox on loopback. Each case is imported three times:
+// sandbox on loopback. Each case is imported as a dry run (plan.csv lists
+// the same changes, nothing is written), then three times:
 //
 //  1. into a system holding diffSeed: the entities listed in want change
 //     exactly the fields listed, and nothing else is written;
@@ -192,9 +193,40 @@ func TestDiffTable(t *testing.T) {
 			e := newEnv(t, ds)
 			path := writeDiffCSV(t, row)
 
+			want := map[string]string{}
+			for k, v := range tc.want {
+				if v != "" {
+					want[k] = v
+				}
+			}
+
+			// 0. A dry run: nothing written, plan.csv lists the changes.
+			cfg := e.config(diffMapping, path)
+			cfg.DryRun, cfg.StateDir = true, t.TempDir()
+			e.run(cfg)
+			if w := e.writes(); w != 0 {
+				t.Errorf("the dry run wrote %d times", w)
+			}
+			planned := map[string]string{}
+			for _, r := range readCSV(t, filepath.Join(cfg.OutDir, pipeline.PlanFile)) {
+				switch r["action"] {
+				case "updated":
+					planned[r["entity"]] = strings.TrimPrefix(planned[r["entity"]]+";"+r["field"], ";")
+					if r["old"] == r["new"] {
+						t.Errorf("plan.csv: %s.%s changes from %q to the same %q", r["entity"], r["field"], r["old"], r["new"])
+					}
+				case "unchanged":
+				default:
+					t.Errorf("plan.csv: %v", r)
+				}
+			}
+			if !maps.Equal(planned, want) {
+				t.Errorf("the dry run plans changes %v, want %v", planned, want)
+			}
+
 			// 1. The row against the seeded system.
 			before := e.writes()
-			cfg := e.config(diffMapping, path)
+			cfg = e.config(diffMapping, path)
 			sum := e.run(cfg)
 			if sum.Rows.OK != 1 {
 				t.Fatalf("rows %+v; errors: %v", sum.Rows, readCSV(t, filepath.Join(cfg.OutDir, pipeline.ErrorsFile)))
@@ -213,12 +245,6 @@ func TestDiffTable(t *testing.T) {
 			}
 			if want := map[string]string{"Business": itoa(diffBusiness), "Person": itoa(diffPerson), "Project": itoa(diffCard)}; !maps.Equal(ids, want) {
 				t.Errorf("matched %v, want %v", ids, want)
-			}
-			want := map[string]string{}
-			for k, v := range tc.want {
-				if v != "" {
-					want[k] = v
-				}
 			}
 			if !maps.Equal(got, want) {
 				t.Errorf("changed fields %v, want %v", got, want)
