@@ -121,8 +121,15 @@ func TestImportKillResume(t *testing.T) {
 	}
 	src := genClients(t, rows, rows/10)
 	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("MINICRM_BULK_SOAK_SEED"); s != "" { // replays a logged seed's kill moments
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("MINICRM_BULK_SOAK_SEED=%q: %v", s, err)
+		}
+		seed = n
+	}
 	rng := rand.New(rand.NewPCG(seed, 1))
-	t.Logf("seed %d", seed)
+	t.Logf("seed %d (replay with MINICRM_BULK_SOAK_SEED=%d)", seed, seed)
 
 	// The reference: one uninterrupted run.
 	_, cleanEnv := importSandbox(t, 24002, sandbox.Faults{})
