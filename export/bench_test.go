@@ -204,4 +204,48 @@ func BenchmarkExportMemory(b *testing.B) {
 			}
 		}
 	}
+	checkExportMemory(b, sizes, peaks)
+}
+
+// Memory limits of an export, reported as failures (measured on 2 cores:
+// CSV +2.2, +4.0 and +3.6 MiB of live heap at 10k, 50k and 100k rows; XLSX
+// +9.4, +27 and +33 MiB, excelize holding up to 16 MB of sheet XML before it
+// moves to a temporary file). The CSV export's peak may not double from the
+// smallest size to the largest, the XLSX export's from the size before the
+// largest (when that one already filled excelize's buffer), once the growth
+// is above exportRatioFloor; and neither may pass its ceiling at the
+// largest size.
+const (
+	maxExportRatio   = 2.0
+	exportRatioFloor = 4 << 20
+	maxCSVPeak       = 16 << 20
+	maxXLSXPeak      = 64 << 20
+	excelizeBuffer   = 16 << 20
+)
+
+func checkExportMemory(b *testing.B, sizes []int, peaks map[string][]uint64) {
+	b.Helper()
+	n := len(sizes)
+	for format, from := range map[string]int{"csv": 0, "xlsx": n - 2} {
+		p := peaks[format]
+		if len(p) != n || n < 2 {
+			continue
+		}
+		last, base := p[n-1], p[max(from, 0)]
+		grows := last > base+exportRatioFloor && float64(last) > maxExportRatio*float64(base)
+		if format == "xlsx" && base < excelizeBuffer {
+			grows = false // still filling the buffer: growth expected
+		}
+		if grows {
+			b.Errorf("%s: the peak heap grows with the rows: +%.1f MiB at %d rows, +%.1f MiB at %d (limit ×%.0f)",
+				format, float64(last)/(1<<20), sizes[n-1], float64(base)/(1<<20), sizes[max(from, 0)], maxExportRatio)
+		}
+		ceiling := uint64(maxCSVPeak)
+		if format == "xlsx" {
+			ceiling = maxXLSXPeak
+		}
+		if last > ceiling {
+			b.Errorf("%s: peak heap +%.1f MiB at %d rows; the limit is %d MiB", format, float64(last)/(1<<20), sizes[n-1], ceiling>>20)
+		}
+	}
 }

@@ -222,7 +222,8 @@ func sameSnapshot(t *testing.T, got, want []string) {
 // for once, nothing is duplicated, and the result is what a clean run gives.
 func TestFaults(t *testing.T) {
 	t.Parallel()
-	path := writeCSV(t, t.TempDir(), "f.csv", genRows(60, 12, nil))
+	// The last six rows name people again: updates under faults too.
+	path := writeCSV(t, t.TempDir(), "f.csv", repeatPeople(genRows(60, 12, nil), 6))
 	want := cleanSnapshot(t, path)
 
 	e := newEnv(t, nil)
@@ -247,6 +248,7 @@ func TestFaults(t *testing.T) {
 	}
 	e.noDuplicates()
 	sameSnapshot(t, e.snapshot(), want)
+	e.checkOracle(path)
 }
 
 // loseAnswers is a transport that lets creates reach the server and then
@@ -298,6 +300,7 @@ func TestLostCreateAnswers(t *testing.T) {
 	}
 	e.noDuplicates()
 	sameSnapshot(t, e.snapshot(), want)
+	e.checkOracle(path)
 }
 
 // TestCrashBetweenCreateAndJournal: the process "dies" right after MiniCRM
@@ -345,6 +348,7 @@ func TestCrashBetweenCreateAndJournal(t *testing.T) {
 	}
 	e.noDuplicates()
 	sameSnapshot(t, e.snapshot(), want)
+	e.checkOracle(path)
 }
 
 // TestResumeAfterInterrupt: Ctrl-C in the middle; --resume takes the done
@@ -386,6 +390,7 @@ func TestResumeAfterInterrupt(t *testing.T) {
 	accounted(t, cfg2.OutDir, 81, false)
 	e.noDuplicates()
 	sameSnapshot(t, e.snapshot(), want)
+	e.checkOracle(path)
 
 	// Resume again: the run finished, so nothing is resumed; the file is
 	// compared afresh (and nothing written).
@@ -469,4 +474,5 @@ func TestResumeChangedFile(t *testing.T) {
 		t.Errorf("persons %v: the ones written before the interruption are updated, the others created", p)
 	}
 	e.noDuplicates()
+	e.checkOracle(path)
 }

@@ -107,6 +107,29 @@ func reportMemory(b *testing.B, small, large string, nSmall, nLarge int) {
 	}
 	b.Logf("peak live heap %d rows / %d rows = %.2f (flat memory: about 1); with garbage %.2f",
 		nLarge, nSmall, ratio, float64(l.peakUsed)/float64(max(s.peakUsed, 1)))
+	checkFlat(b, s.peakLive, l.peakLive)
+}
+
+// Memory limits of a streaming read (measured: about 0.1 MiB of live heap
+// for 10k and for 100k rows, CSV and XLSX alike). The large files are
+// several megabytes, so a reader that kept them fails the first limit; one
+// that kept a little per row fails the second.
+const (
+	maxPeakLive  = 8 << 20 // bytes of live heap at the large file
+	maxPeakRatio = 2.0     // large file's peak / small file's peak…
+	ratioFloor   = 1 << 20 // …once the growth is above this (noise below)
+)
+
+// checkFlat fails the benchmark when memory grows with the rows.
+func checkFlat(b *testing.B, small, large uint64) {
+	b.Helper()
+	if large > maxPeakLive {
+		b.Errorf("peak live heap %.1f MiB at the large file; the limit is %d MiB", float64(large)/(1<<20), maxPeakLive>>20)
+	}
+	if large > small+ratioFloor && float64(large) > maxPeakRatio*float64(small) {
+		b.Errorf("peak live heap grows with the rows: %.2f MiB for 10× the rows of %.2f MiB (limit: ×%.0f)",
+			float64(large)/(1<<20), float64(small)/(1<<20), maxPeakRatio)
+	}
 }
 
 // BenchmarkCSVMemory reads a generated 10k-row and 100k-row windows-1250

@@ -196,6 +196,7 @@ func BenchmarkFeedBuild(b *testing.B) {
 		"  without it (SkipDuplicateCheck) %.1f MB and %.1f MB (ratio %.2f): the streaming itself is flat\n",
 		float64(peakSmall)/1e6, small, float64(peakBig)/1e6, big, float64(peakBig)/float64(peakSmall),
 		float64(flatSmall)/1e6, float64(flatBig)/1e6, float64(flatBig)/float64(flatSmall))
+	checkFeedMemory(b, small, big, peakSmall, peakBig, flatSmall, flatBig)
 
 	// --changed-only against a snapshot of the same rows: every card is
 	// looked up, none written.
@@ -220,4 +221,28 @@ func BenchmarkFeedBuild(b *testing.B) {
 	}
 	fmt.Printf("Miller (mlr --icsv --ojson cat, %d cores): %s = %.0f rows/s; feed build / Miller time = %.2f (below 1: faster than Miller; best of 3 each)\n",
 		runtime.NumCPU(), mlrTime.Round(time.Millisecond), float64(big)/mlrTime.Seconds(), elapsed.Seconds()/mlrTime.Seconds())
+}
+
+// Memory limits of a feed build, reported as failures. The streaming
+// itself (without the duplicate-Id check) must stay flat: ten times the
+// rows may not double its peak once the growth is above the noise of a
+// heap with garbage. The duplicate-Id check keeps one index entry a card:
+// at most maxIndexBytesPerRow of heap a row more than the flat build.
+const (
+	maxFeedRatio        = 2.0
+	feedRatioFloor      = 16 << 20
+	maxIndexBytesPerRow = 256
+)
+
+func checkFeedMemory(b *testing.B, small, big int, peakSmall, peakBig, flatSmall, flatBig uint64) {
+	b.Helper()
+	if flatBig > flatSmall+feedRatioFloor && float64(flatBig) > maxFeedRatio*float64(flatSmall) {
+		b.Errorf("the streaming build's peak heap grows with the rows: %.1f MB at %d rows, %.1f MB at %d (limit ×%.0f)",
+			float64(flatBig)/1e6, big, float64(flatSmall)/1e6, small, maxFeedRatio)
+	}
+	if peakBig > flatBig {
+		if per := float64(peakBig-flatBig) / float64(big); per > maxIndexBytesPerRow {
+			b.Errorf("the duplicate-Id check holds %.0f bytes a row at %d rows (limit %d)", per, big, maxIndexBytesPerRow)
+		}
+	}
 }
