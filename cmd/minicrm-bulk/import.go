@@ -50,6 +50,10 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
   minicrm-bulk import --mapping examples/ugyfelek.yaml --sandbox --dry-run
   minicrm-bulk import --mapping clients.yaml --out out/
 
+  # a first migration of thousands of cards: new cards with their companies and people as an XML
+  # sync feed (one upload instead of hours of REST writes), the rest over REST
+  minicrm-bulk import --mapping clients.yaml --via feed --feed-id 119
+
   # nightly: the same job again (writes only what changed), continuing a run that was cut short
   minicrm-bulk import --mapping clients.yaml --resume --state /var/lib/minicrm-bulk --out /var/log/import`,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
