@@ -209,8 +209,19 @@ func searchContacts(s *Server, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if typ == "" && !hasSince && !hasMain && email == "" && phone == "" && name == "" && query == "" && !r.query.Has("Deleted") &&
+		len(fieldCriteria) == 0 && len(sys) == 0 {
+		// A plain listing (an export, a mirror's first fill): the page is
+		// a slice of the ids, whatever the system's size.
+		ids := st.contactIDs()
+		out := list{Count: len(ids)}
+		for _, id := range paginate(ids, p) {
+			out.Results = append(out.Results, contactItem(st, st.contacts[id], r.base))
+		}
+		return out, nil
+	}
 	var matches []*contact
-	for _, id := range sortedIDs(st.contacts) {
+	for _, id := range st.contactIDs() {
 		c := st.contacts[id]
 		if typ != "" && c.Type != typ || !sysMatch(sys, contactSys(c)) {
 			continue
@@ -475,6 +486,7 @@ func purgePerson(s *Server, r *request) (any, error) {
 		}
 	}
 	delete(st.contacts, c.Id)
+	st.removals++
 	return map[string]string{"Message": msgf(st.lang, "purge_ok")}, nil
 }
 

@@ -62,7 +62,7 @@ func searchProjects(s *Server, r *request) (any, error) {
 		return nil, err
 	}
 	if ref := r.query.Get("ReferenceId"); ref != "" && len(r.query) == 1 {
-		for _, id := range sortedIDs(st.projects) {
+		for _, id := range st.projectIDs() {
 			if p := st.projects[id]; p.Values["ReferenceId"] == ref {
 				return projectDetail(st, p), nil
 			}
@@ -144,7 +144,7 @@ func searchProjects(s *Server, r *request) (any, error) {
 	query := r.query.Get("Query")
 
 	var matches []*project
-	for _, id := range sortedIDs(st.projects) {
+	for _, id := range st.projectIDs() {
 		p := st.projects[id]
 		switch {
 		case hasCat && p.CategoryId != catID,
