@@ -74,7 +74,10 @@ func Suggest(sourceFile string, header []string, kind EntityKind, category strin
 		}
 	case KindBusiness:
 		if used["VatNumber"] {
-			fmt.Fprintf(&b, "  match: [vat_number, name]\n")
+			// Never name after the VAT number: a row whose VAT number
+			// matches no company would land on another company of the
+			// same name.
+			fmt.Fprintf(&b, "  match: [vat_number]   # a company is its VAT number: not found by name when the row has one\n")
 		} else {
 			fmt.Fprintf(&b, "  match: [name]\n")
 		}

@@ -160,8 +160,9 @@ type Detected struct {
 	HeaderRow int // the header's line (CSV) or row (XLSX)
 }
 
-// String gives "read as windows-1250, ';'-separated" or
-// "read sheet "Ügyfelek", header in row 3".
+// String gives "read as windows-1250, ';'-separated, header on line 1" or
+// "read sheet "Ügyfelek", header in row 3": which sheet and which header
+// were read is the first thing to know when a column is not found.
 func (d Detected) String() string {
 	var b strings.Builder
 	switch d.Format {
@@ -183,7 +184,7 @@ func (d Detected) String() string {
 			b.WriteString(" (from the sep= line)")
 		}
 	}
-	if d.HeaderRow > 1 {
+	if d.HeaderRow > 0 {
 		if d.Format == "xlsx" {
 			fmt.Fprintf(&b, ", header in row %d", d.HeaderRow)
 		} else {
