@@ -63,7 +63,7 @@ func dice(a, b []string) float64 {
 // concepts group words that name the same thing in a sheet and in a
 // MiniCRM field, where the letters differ: "Érték (Ft)" is most likely the
 // expected revenue (VarhatoArbevetel).
-var concepts = map[string]string{
+var conceptOf = map[string]string{
 	"ertek": "money", "osszeg": "money", "bevetel": "money", "arbevetel": "money", "forgalom": "money",
 	"value": "money", "amount": "money", "revenue": "money", "ar": "money", "price": "money", "dij": "money",
 	"lezaras": "close", "zaras": "close", "close": "close", "closing": "close",
@@ -74,9 +74,11 @@ var concepts = map[string]string{
 
 // nameScore says how much a column name looks like a field's name, 0..1:
 // 1 for the same words, the letter-pair similarity otherwise (so that
-// "Várható bevétel" finds VarhatoArbevetel), and 0.75 for a shared concept
-// ("Érték (Ft)" and VarhatoArbevetel both speak of money).
-func nameScore(column, field string) float64 {
+// "Várható bevétel" finds VarhatoArbevetel), and with concepts 0.75 for a
+// shared concept ("Érték (Ft)" and VarhatoArbevetel both speak of money:
+// on a card that is the deal's value; on a contact, YearlyRevenue is
+// something else, so init gives concepts for card fields only).
+func nameScore(column, field string, concepts bool) float64 {
 	cw, fw := words(column), words(field)
 	if len(cw) == 0 || len(fw) == 0 {
 		return 0
@@ -85,14 +87,17 @@ func nameScore(column, field string) float64 {
 		return 1
 	}
 	score := dice(cw, fw)
+	if !concepts {
+		return score
+	}
 	fc := map[string]bool{}
 	for _, w := range fw {
-		if c := concepts[w]; c != "" {
+		if c := conceptOf[w]; c != "" {
 			fc[c] = true
 		}
 	}
 	for _, w := range cw {
-		if c := concepts[w]; c != "" && fc[c] {
+		if c := conceptOf[w]; c != "" && fc[c] {
 			score = max(score, 0.75)
 		}
 	}

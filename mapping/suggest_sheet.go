@@ -85,7 +85,8 @@ type sheetGuess struct {
 
 	biz, person, card *draft
 
-	id       int // the id column, -1 when none
+	id       int    // the id column, -1 when none
+	cardHint string // a column that looks like a sales stage, when no card is mapped
 	address  [][2]string
 	unmapped []int
 }
@@ -212,6 +213,11 @@ func (g *sheetGuess) classify() {
 	for i := range smp.Header {
 		if !g.taken[i] {
 			g.unmapped = append(g.unmapped, i)
+		}
+	}
+	if g.card == nil {
+		if c := g.col(statusWords...); c >= 0 {
+			g.cardHint = g.header(c)
 		}
 	}
 	g.keys()
@@ -360,7 +366,7 @@ func (g *sheetGuess) customField(i int) {
 			if !customCandidate(d.kind, f) || d.has(f.Name) {
 				continue
 			}
-			if sc := nameScore(g.header(i), f.Name); sc >= fieldThreshold && sc > best.score && g.fits(i, f) {
+			if sc := nameScore(g.header(i), f.Name, d == g.card); sc >= fieldThreshold && sc > best.score && g.fits(i, f) {
 				best = cand{d, f, sc}
 			}
 		}
@@ -425,7 +431,6 @@ func (g *sheetGuess) fits(i int, f restapi.SchemaField) bool {
 
 // keys sets each section's match keys, external id and link.
 func (g *sheetGuess) keys() {
-	idOwner := g.idOwner()
 	if g.biz != nil {
 		if g.biz.has("VatNumber") {
 			g.biz.match = []string{"vat_number"}
@@ -469,6 +474,7 @@ func (g *sheetGuess) keys() {
 	if g.id < 0 {
 		return
 	}
+	idOwner := g.idOwner()
 	// The id column: the record it identifies matches by it first; a card
 	// of the row takes it too when it is the row's own id.
 	owners := []*draft{idOwner}
@@ -661,6 +667,10 @@ func (g *sheetGuess) write(opts SheetOptions) string {
 		for _, i := range g.unmapped {
 			fmt.Fprintf(&b, "#   %s\n", g.header(i))
 		}
+	}
+	if g.cardHint != "" {
+		fmt.Fprintf(&b, "\n# %s looks like the stage of a sale: run init again with --category MODULE (see\n", g.cardHint)
+		b.WriteString("# `minicrm-bulk categories`) to put each row's stage and values on a card of that module.\n")
 	}
 	if g.biz == nil && g.person == nil && g.card == nil {
 		b.WriteString("\n# No column names a company, a person or a card: map one by hand (see docs/mapping.md).\n")
