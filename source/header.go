@@ -1,6 +1,9 @@
 package source
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // probeRows is how many records (CSV) or rows (XLSX) from the top of a
 // table the header detection looks at.
@@ -67,10 +70,10 @@ func (p probe) headerLike() bool {
 // It returns an index into rows; -1 when every row is blank.
 func pickHeader(rows []probe) int {
 	first := -1
-	widths := map[int]int{}
+	var widths []int
 	for i, p := range rows {
 		if w := p.width(); w > 0 {
-			widths[w]++
+			widths = append(widths, w)
 			if first < 0 {
 				first = i
 			}
@@ -79,13 +82,7 @@ func pickHeader(rows []probe) int {
 	if first < 0 {
 		return -1
 	}
-	// The table's width: the most common width, the wider on a tie.
-	table := 0
-	for w, n := range widths {
-		if n > widths[table] || n == widths[table] && w > table {
-			table = w
-		}
-	}
+	table := tableWidth(widths)
 	skipped := 0
 	for i, p := range rows {
 		w := p.width()
@@ -103,6 +100,17 @@ func pickHeader(rows []probe) int {
 		}
 	}
 	return first
+}
+
+// tableWidth is the width of the table the rows hold: the widest that a
+// quarter of the non-blank rows reach, and at least two of them. Data rows
+// with empty cells at the end are narrower than the table, and a stray
+// value right of it does not widen it.
+func tableWidth(widths []int) int {
+	sorted := slices.Clone(widths)
+	slices.Sort(sorted)
+	need := min(max((len(sorted)+3)/4, 2), len(sorted))
+	return sorted[len(sorted)-need]
 }
 
 // fits tells whether the rows after a candidate header keep to its width:
