@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -154,13 +155,15 @@ func mappingInit(ctx context.Context, e *env, o initOptions,
 	if err != nil {
 		return err
 	}
+	// The mapping names its source relative to its own folder.
+	srcRef := mappingSourceRef(o.src, o.out)
 	var text string
 	if kind == "" {
 		smp, err := mapping.ReadSample(ctx, r, mapping.SampleRows)
 		if err != nil {
 			return err
 		}
-		text, err = mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: o.src, Sheet: *o.flags.sheet,
+		text, err = mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: srcRef, Sheet: *o.flags.sheet,
 			HeaderRow: *o.flags.headerRow, Category: o.category}, s)
 		if err != nil {
 			return err
@@ -177,7 +180,7 @@ func mappingInit(ctx context.Context, e *env, o initOptions,
 			}
 			sch = s.Projects[id]
 		}
-		text = mapping.Suggest(o.src, r.Header(), kind, o.category, sch)
+		text = mapping.Suggest(srcRef, r.Header(), kind, o.category, sch)
 	}
 	if o.out == "" {
 		if _, err := fmt.Fprint(e.stdout, text); err != nil {
@@ -193,6 +196,24 @@ func mappingInit(ctx context.Context, e *env, o initOptions,
 		initSelfCheck(ctx, e, o, text, s)
 	}
 	return nil
+}
+
+// mappingSourceRef is how a mapping written to out names src: relative to
+// out's folder (a mapping's relative source is read from there), or as
+// given when the mapping goes to stdout.
+func mappingSourceRef(src, out string) string {
+	if out == "" || filepath.IsAbs(src) {
+		return src
+	}
+	absSrc, err1 := filepath.Abs(src)
+	absDir, err2 := filepath.Abs(filepath.Dir(out))
+	if err1 != nil || err2 != nil {
+		return src
+	}
+	if rel, err := filepath.Rel(absDir, absSrc); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return absSrc
 }
 
 // initSelfCheck maps every row with the mapping just written, without
