@@ -132,7 +132,9 @@ func (s *Sample) share(i int, ok func(string) bool) float64 {
 func (s *Sample) oneToOne(a, b int) bool {
 	ab, ba := map[string]string{}, map[string]string{}
 	for _, r := range s.Rows {
-		x, y := strings.TrimSpace(r[a]), strings.TrimSpace(r[b])
+		// Compared as match keys are: case, accents and spacing aside
+		// (a person repeated with JANKA@X.HU and janka@x.hu is one).
+		x, y := fold(CollapseSpace(r[a])), fold(CollapseSpace(r[b]))
 		if x == "" || y == "" {
 			continue
 		}

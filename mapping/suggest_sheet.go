@@ -514,9 +514,11 @@ func (g *sheetGuess) keys() {
 	}
 }
 
-// idOwner is the section the id column identifies: the company when it
-// goes one-to-one with the company's VAT number or name, else the row's
-// person, else the card.
+// idOwner is the section the id column identifies: the company when the
+// id goes one-to-one with the company's VAT number (or name); the person
+// when it goes one-to-one with the person's e-mail (a person repeated on
+// several rows keeps one id); else the row's card; nil when none fits (the
+// id changes for one person and there is no card).
 func (g *sheetGuess) idOwner() *draft {
 	if g.biz != nil {
 		key := g.column("VatNumber", g.biz)
@@ -528,7 +530,13 @@ func (g *sheetGuess) idOwner() *draft {
 		}
 	}
 	if g.person != nil {
-		return g.person
+		if e := g.column("Email", g.person); e < 0 || g.smp.oneToOne(g.id, e) {
+			return g.person
+		}
+		if g.card == nil {
+			g.person.notes = append(g.person.notes, fmt.Sprintf("the id column %q changes for one e-mail address: it identifies rows (deals?), not people; with --category MODULE the cards take it",
+				g.header(g.id)))
+		}
 	}
 	return g.card
 }

@@ -122,6 +122,21 @@ func TestSuggestSheetShapes(t *testing.T) {
 			reject: []string{"person:", "name]"},
 		},
 		{
+			name:   "deals: the id changes for one person",
+			header: []string{"Azonosító", "Cégnév", "Adószám", "Vezetéknév", "Keresztnév", "Email"},
+			rows: [][]string{{"D-1", "Alfa Kft.", "11111111-1-11", "Kiss", "Anna", "anna@alfa.hu"},
+				{"D-2", "Alfa Kft.", "11111111-1-11", "Kiss", "Anna", "ANNA@alfa.hu "}, {"D-3", "Béta Bt.", "22222222-2-22", "Nagy", "Béla", "bela@beta.hu"}},
+			want:   []string{"  match: [email]", "changes for one e-mail address: it identifies rows", "#   Azonosító"},
+			reject: []string{"external_id:"},
+		},
+		{
+			name:   "people repeated with their id, e-mail in another case",
+			header: []string{"Azonosító", "Cégnév", "Adószám", "Vezetéknév", "Keresztnév", "Email"},
+			rows: [][]string{{"P-1", "Alfa Kft.", "11111111-1-11", "Kiss", "Anna", "anna@alfa.hu"},
+				{"P-1", "Alfa Kft.", "11111111-1-11", "Kiss", "Anna", " ANNA@alfa.hu"}, {"P-2", "Alfa Kft.", "11111111-1-11", "Nagy", "Béla", "bela@alfa.hu"}},
+			want: []string{"  match: [external_id, email]", "    KulsoAzonosito: {column: Azonosító}"},
+		},
+		{
 			name:   "companies without a VAT number",
 			header: []string{"ID", "Cég", "Weboldal"},
 			rows:   [][]string{{"1", "Alfa Kft.", "alfa.hu"}, {"2", "Béta Bt.", "beta.hu"}},
