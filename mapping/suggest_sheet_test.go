@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -246,5 +247,54 @@ func TestColumnKinds(t *testing.T) {
 		if got := addressPart(h); got != want {
 			t.Errorf("addressPart(%q) = %q, want %q", h, got, want)
 		}
+	}
+}
+
+// TestUnmatchedEnumValueIsRejected: a value init could not match to an
+// option is listed in a comment, and `mapping check` rejects its row
+// naming the value, until the user adds it to the table.
+func TestUnmatchedEnumValueIsRejected(t *testing.T) {
+	s := sandboxSchemas(t)
+	path := filepath.Join(t.TempDir(), "stages.csv")
+	data := "Cégnév;Adószám;Vezetéknév;Keresztnév;Státusz\nAlfa Kft.;11111111-1-11;Kiss;Anna;Függőben\nBéta Bt.;22222222-2-22;Nagy;Béla;Megnyert\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := source.Open(path, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	smp, err := ReadSample(context.Background(), r, SampleRows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := SuggestSheet(smp, SheetOptions{SourceFile: path, Category: "Értékesítés"}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Parse(filepath.Join(filepath.Dir(path), "m.yaml"), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := m.OpenSource("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	plan, err := Compile(m, s, r2.Header())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	var reasons []string
+	sum, err := CheckRows(context.Background(), plan, r2, func(rej *Rejected) error {
+		reasons = append(reasons, rej.Reasons())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.OK != 1 || sum.Rejected != 1 || len(reasons) != 1 || !strings.Contains(reasons[0], "Függőben") {
+		t.Errorf("check: %+v, reasons %q\n%s", sum, reasons, text)
 	}
 }
