@@ -17,13 +17,20 @@ const SampleRows = 20000
 // maxDistinct is how many distinct values of one column a Sample keeps.
 const maxDistinct = 200
 
+// keepRows is how many rows a Sample keeps whole, to see which columns go
+// together (an id and a VAT number); the values of every row read count.
+const keepRows = 5000
+
 // Sample is what init learns from the rows of a source: the header, the
 // rows read (up to a limit) and, per column, the distinct values.
 type Sample struct {
 	Header []string
 	// Detected is how the source was read (sheet, header row, encoding).
 	Detected source.Detected
-	// Rows are the cells of the rows read, aligned with Header.
+	// N is the number of rows read.
+	N int
+	// Rows are the cells of the first rows read (up to keepRows), aligned
+	// with Header.
 	Rows [][]string
 	// All says every row of the source was read.
 	All bool
@@ -44,7 +51,7 @@ func ReadSample(ctx context.Context, r source.Reader, limit int) (*Sample, error
 	for i := range h {
 		s.distinct[i] = map[string]int{}
 	}
-	for len(s.Rows) < limit {
+	for s.N < limit {
 		row, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			s.All = true
@@ -86,7 +93,10 @@ func NewSample(header []string, rows [][]string) *Sample {
 }
 
 func (s *Sample) add(cells []string) {
-	s.Rows = append(s.Rows, cells)
+	s.N++
+	if len(s.Rows) < keepRows {
+		s.Rows = append(s.Rows, cells)
+	}
 	for i, c := range cells {
 		v := strings.TrimSpace(c)
 		if v == "" {

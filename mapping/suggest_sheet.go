@@ -433,9 +433,9 @@ func (g *sheetGuess) keys() {
 		if g.biz.has("VatNumber") {
 			g.biz.match = []string{"vat_number"}
 			g.biz.matchNote = "a company is its VAT number: never found by its name when the row has one"
-			if c := g.column("VatNumber", g.biz); c >= 0 && g.smp.filled[c] < len(g.smp.Rows) {
+			if c := g.column("VatNumber", g.biz); c >= 0 && g.smp.filled[c] < g.smp.N {
 				g.biz.notes = append(g.biz.notes, fmt.Sprintf("%d of the %d rows read have no VAT number: their company cannot be found again and is created",
-					len(g.smp.Rows)-g.smp.filled[c], len(g.smp.Rows)))
+					g.smp.N-g.smp.filled[c], g.smp.N))
 			}
 		} else {
 			g.biz.match = []string{"name"}

@@ -77,9 +77,9 @@ func (g *sheetGuess) write(opts SheetOptions) string {
 }
 
 func readNote(det source.Detected, smp *Sample) string {
-	n := fmt.Sprintf("%d rows read", len(smp.Rows))
+	n := fmt.Sprintf("%d rows read", smp.N)
 	if !smp.All {
-		n = fmt.Sprintf("the first %d rows read", len(smp.Rows))
+		n = fmt.Sprintf("the first %d rows read", smp.N)
 	}
 	return fmt.Sprintf("%s; %s.", det, n)
 }
