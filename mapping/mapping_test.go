@@ -27,7 +27,7 @@ var (
 
 // sandboxSchemas fetches the schemas of the built-in sandbox system through
 // the real client over loopback, once per test binary.
-func sandboxSchemas(t *testing.T) *Schemas {
+func sandboxSchemas(t testing.TB) *Schemas {
 	t.Helper()
 	schemasOnce.Do(func() {
 		const key = "0123456789abcdef0123456789abcdef"

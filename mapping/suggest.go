@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
@@ -145,9 +147,27 @@ func isAddress(h string) bool {
 	return false
 }
 
+// needsEscape is a character a plain YAML scalar cannot hold as it is: a
+// control or format character (a line break, a tab, a BOM) or one YAML
+// reads as a line break.
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == '\u0085' || r == utf8.RuneError
+}
+
+// oneLine makes a text safe inside a # comment: line breaks become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if needsEscape(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // yamlString quotes a scalar when YAML would read it as something else.
 func yamlString(s string) string {
-	if s == "" || strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`") || strings.TrimSpace(s) != s {
+	if s == "" || strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`\\") || strings.TrimSpace(s) != s ||
+		strings.HasPrefix(s, "-") || strings.HasPrefix(s, "?") || strings.IndexFunc(s, needsEscape) >= 0 {
 		return strconv.Quote(s)
 	}
 	switch strings.ToLower(s) {

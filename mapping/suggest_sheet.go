@@ -273,8 +273,14 @@ func (g *sheetGuess) cardFields() {
 	}
 }
 
-// nameTemplate names a card after its company and person.
+// nameTemplate names a card after its company and person ("" when a
+// column's name has braces, which a template cannot name).
 func (g *sheetGuess) nameTemplate() string {
+	for _, h := range g.smp.Header {
+		if strings.ContainsAny(h, "{}") && (g.columnOf(g.biz, "Name") == h || g.columnOf(g.person, "LastName") == h || g.columnOf(g.person, "FirstName") == h) {
+			return ""
+		}
+	}
 	var comp, pers string
 	if g.biz != nil {
 		comp = "{" + g.columnOf(g.biz, "Name") + "}"
@@ -299,6 +305,9 @@ func (g *sheetGuess) nameTemplate() string {
 
 // columnOf is the column a drafted field reads.
 func (g *sheetGuess) columnOf(d *draft, field string) string {
+	if d == nil {
+		return ""
+	}
 	for _, f := range d.fields {
 		if f.name == field && strings.HasPrefix(f.spec, "{column: ") {
 			for _, h := range g.smp.Header {
@@ -342,7 +351,7 @@ func (g *sheetGuess) enumField(name string, col int, f restapi.SchemaField, comm
 		fd.block = append(fd.block,
 			"# values matching no option (`mapping check` rejects their rows until you add them above):",
 			"#   "+strings.Join(quoteAll(unmatched), ", "),
-			"# the options: "+strings.Join(optionLabels(f), ", "))
+			"# the options: "+oneLine(strings.Join(optionLabels(f), ", ")))
 	}
 	return fd
 }

@@ -29,7 +29,7 @@ func (g *sheetGuess) write(opts SheetOptions) string {
 	fmt.Fprintf(&b, "# Mapping written by `minicrm-bulk mapping init` for the whole sheet. Read it (the\n")
 	fmt.Fprintf(&b, "# comments say what was guessed), then run\n")
 	fmt.Fprintf(&b, "#   minicrm-bulk mapping check --mapping THIS_FILE\n")
-	fmt.Fprintf(&b, "# %s: %s\n", opts.SourceFile, readNote(det, g.smp))
+	fmt.Fprintf(&b, "# %s\n", oneLine(opts.SourceFile+": "+readNote(det, g.smp)))
 	fmt.Fprintf(&b, "source:\n  file: %s\n", yamlString(opts.SourceFile))
 	if det.Format == "xlsx" || opts.Sheet != "" {
 		sheet := opts.Sheet
@@ -56,18 +56,18 @@ func (g *sheetGuess) write(opts SheetOptions) string {
 		b.WriteString("# fields, and this version does not import them yet; they are recognised here so\n")
 		b.WriteString("# that they can go into an address: section once it is supported:\n")
 		for _, a := range g.address {
-			fmt.Fprintf(&b, "#   %s: %s\n", a[0], a[1])
+			fmt.Fprintf(&b, "#   %s: %s\n", a[0], oneLine(a[1]))
 		}
 	}
 	if len(g.unmapped) > 0 {
 		b.WriteString("\n# Columns not imported (no MiniCRM field found for them; map one by hand as\n")
 		b.WriteString("# FieldName: {column: …} under the section it belongs to):\n")
 		for _, i := range g.unmapped {
-			fmt.Fprintf(&b, "#   %s\n", g.header(i))
+			fmt.Fprintf(&b, "#   %s\n", oneLine(g.header(i)))
 		}
 	}
 	if g.cardHint != "" {
-		fmt.Fprintf(&b, "\n# %s looks like the stage of a sale: run init again with --category MODULE (see\n", g.cardHint)
+		fmt.Fprintf(&b, "\n# %s looks like the stage of a sale: run init again with --category MODULE (see\n", oneLine(g.cardHint))
 		b.WriteString("# `minicrm-bulk categories`) to put each row's stage and values on a card of that module.\n")
 	}
 	if g.biz == nil && g.person == nil && g.card == nil {
@@ -91,7 +91,7 @@ func (g *sheetGuess) writeDraft(b *strings.Builder, d *draft, opts SheetOptions)
 	}
 	line := func(text, comment string) {
 		if comment != "" {
-			text += "   # " + comment
+			text += "   # " + oneLine(comment)
 		}
 		b.WriteString(text + "\n")
 	}
@@ -120,6 +120,6 @@ func (g *sheetGuess) writeDraft(b *strings.Builder, d *draft, opts SheetOptions)
 	}
 	sort.Strings(d.notes)
 	for _, n := range d.notes {
-		fmt.Fprintf(b, "  # %s\n", n)
+		fmt.Fprintf(b, "  # %s\n", oneLine(n))
 	}
 }
