@@ -26,10 +26,10 @@ var synonyms = map[EntityKind]map[string][]string{
 		"VatNumber":          {"adoszam", "ado szam", "vat", "vat number", "tax number", "adoazonosito"},
 		"EUVatNumber":        {"kozossegi adoszam", "eu adoszam", "eu vat number"},
 		"RegistrationNumber": {"cegjegyzekszam", "cegjegyzek szam", "registration number", "company number"},
-		"Email":              {"ceg email", "ceg e-mail", "company email"},
-		"Phone":              {"ceg telefon", "company phone"},
+		"Email":              {"ceg email", "ceg e-mail", "ceg email cim", "ceg e-mail cim", "ceges email", "kozponti email", "kozponti e-mail", "company email", "company e-mail"},
+		"Phone":              {"ceg telefon", "ceg telefonszam", "ceges telefon", "kozponti telefon", "kozponti telefonszam", "company phone"},
 		"BankAccount":        {"bankszamla", "bankszamlaszam", "bank account", "iban"},
-		"Url":                {"weboldal", "honlap", "website", "web"},
+		"Url":                {"weboldal", "honlap", "website", "web", "webcim", "web cim", "url", "internet cim"},
 	},
 	KindProject: {
 		"Name":     {"nev", "adatlap", "targy", "name", "title", "subject"},

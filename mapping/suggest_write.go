@@ -81,6 +81,9 @@ func readNote(det source.Detected, smp *Sample) string {
 	if !smp.All {
 		n = fmt.Sprintf("the first %d rows read", smp.N)
 	}
+	if smp.RowErrors > 0 {
+		n += fmt.Sprintf(" (and %d that could not be read: `mapping check` lists them)", smp.RowErrors)
+	}
 	return fmt.Sprintf("%s; %s.", det, n)
 }
 
