@@ -137,9 +137,8 @@ type Options struct {
 	Sheet string
 	// HeaderRow is the 1-based row (XLSX) or physical line (CSV, counting
 	// a "sep=" line) of the header; the rows above it (a title, notes) are
-	// skipped. 0 finds it: the first non-blank record that is not a title
-	// (CSV: up to 5 one-cell lines above a table of several columns; XLSX:
-	// a row whose one value is merged across columns).
+	// skipped. 0 finds it, skipping up to 5 title, date or note rows and
+	// any blank rows above it (see the package documentation, # Header).
 	HeaderRow int
 }
 
