@@ -158,3 +158,13 @@ func (s *Sample) oneToOne(a, b int) bool {
 	}
 	return len(ab) > 0
 }
+
+// repeats tells whether some value of column i is on two rows or more.
+func (s *Sample) repeats(i int) bool {
+	for _, n := range s.distinct[i] {
+		if n > 1 {
+			return true
+		}
+	}
+	return false
+}

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -18,6 +19,11 @@ type SheetOptions struct {
 	HeaderRow int
 	// Category is the module of a card section; "" writes none.
 	Category string
+	// Only, when set, writes that one section (`init --entity`): the
+	// columns are still read as the whole sheet, so that a person's e-mail
+	// never lands on the company, and the other sections' columns are
+	// listed as left out.
+	Only EntityKind
 }
 
 // SuggestSheet writes a mapping for the whole sheet: a business section
@@ -40,7 +46,85 @@ func SuggestSheet(smp *Sample, opts SheetOptions, s *Schemas) (string, error) {
 		}
 	}
 	g.classify()
+	if opts.Only != "" {
+		g.keepOnly(opts.Only)
+	}
 	return g.write(opts), nil
+}
+
+// keepOnly drops the sections other than kind; their columns join the
+// columns left out.
+func (g *sheetGuess) keepOnly(kind EntityKind) {
+	drop := map[*draft]bool{}
+	for _, d := range []*draft{g.biz, g.person, g.card} {
+		if d != nil && d.kind != kind {
+			drop[d] = true
+		}
+	}
+	used := map[int]bool{}
+	for _, d := range []*draft{g.biz, g.person, g.card} {
+		if d == nil || drop[d] {
+			continue
+		}
+		for _, f := range d.fields {
+			if c := g.column(f.name, d); c >= 0 {
+				used[c] = true
+			}
+			for _, ref := range placeholder.FindAllStringSubmatch(f.spec, -1) {
+				if i := slices.Index(g.smp.Header, ref[1]); i >= 0 {
+					used[i] = true
+				}
+			}
+			for _, l := range f.block {
+				for i, h := range g.smp.Header {
+					if l == "column: "+yamlString(h) {
+						used[i] = true
+					}
+				}
+			}
+		}
+	}
+	if g.id >= 0 {
+		used[g.id] = used[g.id] || g.keptExternalID(drop)
+	}
+	var left []int
+	for i := range g.smp.Header {
+		isAddr := false
+		for _, a := range g.address {
+			isAddr = isAddr || a[1] == g.smp.Header[i]
+		}
+		if !used[i] && !isAddr {
+			left = append(left, i)
+		}
+	}
+	g.unmapped = left
+	if drop[g.biz] {
+		g.biz = nil
+	}
+	if drop[g.person] {
+		g.person = nil
+	}
+	if drop[g.card] {
+		g.card = nil
+	}
+	if g.person != nil && g.biz == nil {
+		g.person.link, g.person.linkNote = "", ""
+	}
+	if g.card != nil && g.person == nil && g.biz == nil {
+		g.card.link, g.card.linkNote = "", ""
+		g.card.notes = append(g.card.notes, "a card needs its contact: add a person or business section (mapping init without --entity writes them), then link: person")
+	}
+	g.cardHint = ""
+}
+
+// keptExternalID tells whether a kept section reads the id column.
+func (g *sheetGuess) keptExternalID(drop map[*draft]bool) bool {
+	for _, d := range []*draft{g.biz, g.person, g.card} {
+		if d != nil && !drop[d] && d.externalID != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // draft is one section being written.
@@ -83,6 +167,7 @@ type sheetGuess struct {
 
 	biz, person, card *draft
 
+	addrOf   string // whose address the address columns are
 	id       int    // the id column, -1 when none
 	cardHint string // a column that looks like a sales stage, when no card is mapped
 	address  [][2]string
@@ -194,6 +279,11 @@ func (g *sheetGuess) classify() {
 			g.taken[i] = true
 			g.address = append(g.address, [2]string{part, h})
 		}
+	}
+
+	g.addrOf = "the person's"
+	if g.biz != nil {
+		g.addrOf = "the company's"
 	}
 
 	// The card's own fields.
@@ -332,7 +422,17 @@ func (g *sheetGuess) enumField(name string, col int, f restapi.SchemaField, comm
 	}
 	var unmatched []string
 	var table []string
-	for _, m := range matchOptions(values, f) {
+	// One entry for values that differ only in case, accents or spacing:
+	// the table compares them that way.
+	seen := map[string]bool{}
+	var distinct []string
+	for _, v := range values {
+		if k := fold(CollapseSpace(v)); !seen[k] {
+			seen[k] = true
+			distinct = append(distinct, v)
+		}
+	}
+	for _, m := range matchOptions(distinct, f) {
 		if m.label == "" {
 			unmatched = append(unmatched, m.value)
 			continue
@@ -373,7 +473,10 @@ func (g *sheetGuess) customField(i int) {
 			if !customCandidate(d.kind, f) || d.has(f.Name) {
 				continue
 			}
-			if sc := nameScore(g.header(i), f.Name, d == g.card); sc >= fieldThreshold && sc > best.score && g.fits(i, f) {
+			// A column of the field's very name is the field, whatever its
+			// values (check reports the ones that do not fit); a look-alike
+			// name needs values that fit too.
+			if sc := nameScore(g.header(i), f.Name, d == g.card); sc >= fieldThreshold && sc > best.score && (sc == 1 || g.fits(i, f)) {
 				best = cand{d, f, sc}
 			}
 		}
@@ -532,7 +635,10 @@ func (g *sheetGuess) idOwner() *draft {
 		if key < 0 {
 			key = g.column("Name", g.biz)
 		}
-		if g.person == nil && g.card == nil || key >= 0 && g.smp.oneToOne(g.id, key) {
+		// One-to-one alone proves nothing when each company is on one row
+		// (a person's id is one-to-one with it too): with people on the
+		// sheet, a company's id must also repeat with its company.
+		if g.person == nil && g.card == nil || key >= 0 && g.smp.oneToOne(g.id, key) && (g.person == nil || g.smp.repeats(key)) {
 			return g.biz
 		}
 	}

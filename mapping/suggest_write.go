@@ -26,7 +26,11 @@ func yamlQuoted(s string) string { return fmt.Sprintf("%q", s) }
 func (g *sheetGuess) write(opts SheetOptions) string {
 	var b strings.Builder
 	det := g.smp.Detected
-	fmt.Fprintf(&b, "# Mapping written by `minicrm-bulk mapping init` for the whole sheet. Read it (the\n")
+	what := "the whole sheet"
+	if opts.Only != "" {
+		what = "the " + opts.Only.key() + " columns (--entity " + opts.Only.key() + ")"
+	}
+	fmt.Fprintf(&b, "# Mapping written by `minicrm-bulk mapping init` for %s. Read it (the\n", what)
 	fmt.Fprintf(&b, "# comments say what was guessed), then run\n")
 	fmt.Fprintf(&b, "#   minicrm-bulk mapping check --mapping THIS_FILE\n")
 	fmt.Fprintf(&b, "# %s\n", oneLine(opts.SourceFile+": "+readNote(det, g.smp)))
@@ -48,11 +52,7 @@ func (g *sheetGuess) write(opts SheetOptions) string {
 		}
 	}
 	if len(g.address) > 0 {
-		whose := "the person's"
-		if g.biz != nil {
-			whose = "the company's"
-		}
-		fmt.Fprintf(&b, "\n# Address columns (%s address). MiniCRM keeps addresses apart from the contact's\n", whose)
+		fmt.Fprintf(&b, "\n# Address columns (%s address). MiniCRM keeps addresses apart from the contact's\n", g.addrOf)
 		b.WriteString("# fields, and this version does not import them yet; they are recognised here so\n")
 		b.WriteString("# that they can go into an address: section once it is supported:\n")
 		for _, a := range g.address {

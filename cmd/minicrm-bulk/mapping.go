@@ -157,30 +157,14 @@ func mappingInit(ctx context.Context, e *env, o initOptions,
 	}
 	// The mapping names its source relative to its own folder.
 	srcRef := mappingSourceRef(o.src, o.out)
-	var text string
-	if kind == "" {
-		smp, err := mapping.ReadSample(ctx, r, mapping.SampleRows)
-		if err != nil {
-			return err
-		}
-		text, err = mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: srcRef, Sheet: *o.flags.sheet,
-			HeaderRow: *o.flags.headerRow, Category: o.category}, s)
-		if err != nil {
-			return err
-		}
-	} else {
-		sch := s.Person
-		switch kind {
-		case mapping.KindBusiness:
-			sch = s.Business
-		case mapping.KindProject:
-			id, ok := s.CategoryID(o.category)
-			if !ok {
-				return fmt.Errorf("module %q does not exist (see 'minicrm-bulk categories')", o.category)
-			}
-			sch = s.Projects[id]
-		}
-		text = mapping.Suggest(srcRef, r.Header(), kind, o.category, sch)
+	smp, err := mapping.ReadSample(ctx, r, mapping.SampleRows)
+	if err != nil {
+		return err
+	}
+	text, err := mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: srcRef, Sheet: *o.flags.sheet,
+		HeaderRow: *o.flags.headerRow, Category: o.category, Only: kind}, s)
+	if err != nil {
+		return err
 	}
 	if o.out == "" {
 		if _, err := fmt.Fprint(e.stdout, text); err != nil {
@@ -192,9 +176,7 @@ func mappingInit(ctx context.Context, e *env, o initOptions,
 		}
 		fmt.Fprintf(e.stderr, "wrote %s\n", o.out)
 	}
-	if kind == "" {
-		initSelfCheck(ctx, e, o, text, s)
-	}
+	initSelfCheck(ctx, e, o, text, s)
 	return nil
 }
 
