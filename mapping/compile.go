@@ -106,12 +106,14 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 	for i, h := range header {
 		p.col[h] = i
 	}
+	missing := false
 	checkColumn := func(path, c string) {
 		if header == nil {
 			return
 		}
 		if _, ok := p.col[c]; !ok {
 			bad(path, "column %q is not in the source header%s", c, didYouMean(c, header))
+			missing = true
 		}
 	}
 	if m.PhoneRegion != "" && len(m.PhoneRegion) != 2 {
@@ -301,15 +303,35 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 	}
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+		if missing {
+			probs = append(probs, headerProblem(m, header))
+		}
 		return nil, probs
 	}
 	return p, nil
 }
 
+// headerProblem shows the header that was read, after the columns not
+// found in it: a title row taken for the header, or the wrong sheet, shows
+// at once.
+func headerProblem(m *Mapping, header []string) Problem {
+	names := make([]string, 0, len(header))
+	for _, h := range header {
+		names = append(names, strconv.Quote(h))
+	}
+	const most = 30
+	if len(names) > most {
+		names = append(names[:most], fmt.Sprintf("… (%d columns in all)", len(header)))
+	}
+	return Problem{File: m.Path, Line: m.Line("source"), Path: "source",
+		Msg: fmt.Sprintf("the header read has %d column(s): %s; if that is not the header, name its row with source: header_row (or --header-row) and the sheet with sheet: (or --sheet)",
+			len(header), strings.Join(names, ", "))}
+}
+
 func defaultMatch(k EntityKind) string {
 	switch k {
 	case KindBusiness:
-		return "vat_number, name"
+		return "vat_number"
 	case KindPerson:
 		return "email, phone"
 	}

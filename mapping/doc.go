@@ -14,6 +14,12 @@
 // one at a time (Plan.Map): a row becomes a Bundle of records, is Skipped on
 // purpose, or fails with RowErrors that name the file, row and column.
 //
+// SuggestSheet writes a mapping for a whole sheet from its header and a
+// Sample of its rows (`mapping init`): the business, person and card
+// sections the columns support, match keys that never fall back from a VAT
+// number to a name, enum tables from the file's values to the options, and
+// a comment on every guess. Suggest writes one section, for --entity.
+//
 // Values are normalized the same way whether they come from a spreadsheet or
 // from MiniCRM (phones in international form, emails lower-cased, Hungarian
 // numbers and dates parsed, enum labels resolved to option ids), so that a

@@ -93,3 +93,38 @@ func FuzzDate(f *testing.F) {
 		_, _ = ParseBool(s)
 	})
 }
+
+// FuzzSuggestSheet: for any header and values, the whole-sheet mapping init
+// writes parses, names only columns of the header, and compiles against
+// the header (names with colons, quotes, braces or line breaks included).
+func FuzzSuggestSheet(f *testing.F) {
+	f.Add("Azonosító;Cég neve;Adószám;Vezetéknév;Keresztnév;Email cím;Fázis;Érték (Ft)", "P-1;Alfa Kft.;1-1;Kiss;Anna;a@x.hu;Megnyert;1 000")
+	f.Add("Cégnév;Adószám;Státusz;Név", "A: b;#1;{x};\"q\"")
+	f.Add("Cég\nnév;Adó{szám};Státusz", "x\ny;1;Új")
+	s := sandboxSchemas(f)
+	f.Fuzz(func(t *testing.T, header, row string) {
+		h := strings.Split(header, ";")
+		seen := map[string]bool{}
+		for i := range h {
+			h[i] = strings.TrimSpace(h[i])
+			if seen[strings.ToLower(h[i])] {
+				return // a source refuses duplicate names
+			}
+			seen[strings.ToLower(h[i])] = true
+		}
+		smp := NewSample(h, [][]string{strings.Split(row, ";"), strings.Split(row, ";")})
+		for _, cat := range []string{"", "Értékesítés"} {
+			text, err := SuggestSheet(smp, SheetOptions{SourceFile: "f.csv", Category: cat}, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Parse("f.yaml", []byte(text))
+			if err != nil {
+				t.Fatalf("does not parse: %v\n%s", err, text)
+			}
+			if _, err := Compile(m, s, h); err != nil && strings.Contains(err.Error(), "not in the source header") {
+				t.Fatalf("names a column the header lacks: %v\n%s", err, text)
+			}
+		}
+	})
+}

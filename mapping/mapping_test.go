@@ -27,7 +27,7 @@ var (
 
 // sandboxSchemas fetches the schemas of the built-in sandbox system through
 // the real client over loopback, once per test binary.
-func sandboxSchemas(t *testing.T) *Schemas {
+func sandboxSchemas(t testing.TB) *Schemas {
 	t.Helper()
 	schemasOnce.Do(func() {
 		const key = "0123456789abcdef0123456789abcdef"
@@ -320,25 +320,32 @@ func TestSchemasFileRoundTrip(t *testing.T) {
 	}
 }
 
-// TestSuggest writes a starter mapping for clients.csv and checks that it
-// parses and compiles against the schema once its gaps are filled.
+// TestSuggest writes the one-section mappings of `init --entity` for
+// clients.csv and checks that they parse and compile: the company's
+// section holds only company columns (never the person's e-mail).
 func TestSuggest(t *testing.T) {
 	m, err := Load(filepath.Join("..", "testdata", "mapping", "good.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, header := readHeader(t, m)
+	r, header := readHeader(t, m)
+	smp, err := ReadSample(context.Background(), r, SampleRows)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := sandboxSchemas(t)
 	for _, kind := range []EntityKind{KindPerson, KindBusiness} {
-		sch := s.Person
-		if kind == KindBusiness {
-			sch = s.Business
+		text, err := SuggestSheet(smp, SheetOptions{SourceFile: "clients.csv", Only: kind}, s)
+		if err != nil {
+			t.Fatal(err)
 		}
-		text := Suggest("clients.csv", header, kind, "", sch)
 		golden(t, "suggest-"+kind.key()+".golden", text)
 		sm, err := Parse(filepath.Join("..", "testdata", "mapping", "suggested.yaml"), []byte(text))
 		if err != nil {
 			t.Fatalf("the suggested %s mapping does not parse: %v\n%s", kind, err, text)
+		}
+		if len(sm.Entities()) != 1 || sm.Entities()[0] != kind {
+			t.Errorf("--entity %s wrote %v", kind, sm.Entities())
 		}
 		if _, err := Compile(sm, s, header); err != nil {
 			t.Errorf("the suggested %s mapping does not compile: %v\n%s", kind, err, text)

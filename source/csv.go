@@ -43,8 +43,9 @@ type csvReader struct {
 	utf8   bool // the text was not decoded, so it must be checked
 	// pending holds records read while looking for the header, to be
 	// returned first.
-	pending []record
-	cols    int // the most common number of cells in the first records
+	pending    []record
+	pendingErr *pendingErr // after pending
+	cols       int         // the most common number of cells in the first records
 
 	// Accounting, for tests: every record after the header is exactly one
 	// of a row, a row error or a skipped (all-empty) record.
@@ -111,54 +112,82 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 	r.det.Delimiter = delim
 	r.p.delim = []byte(string(delim))
 
-	// The header: the first record that is not blank. When the table has
-	// several columns, up to maxTitleLines one-cell lines above it are a
-	// title ("Ügyféllista, 2024. március") and are skipped.
-	var titles []record
-	for {
+	// The header: the line HeaderRow names, else the one pickHeader finds
+	// among the first records (skipping a title, a note, blank lines).
+	var buf []record
+	for len(buf) < probeRows {
 		rec, rerr, err := r.p.read()
-		if err == io.EOF && len(titles) > 0 {
-			rec, titles, err = titles[0], titles[1:], nil
-			r.pending = titles
-		}
 		if err == io.EOF {
-			if r.p.lr.n > 0 && !r.det.SepLine {
-				return nil, fmt.Errorf("%s: %w: it holds only blank lines, no header row", name, ErrEmpty)
-			}
-			return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
+			break
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if rerr != nil {
 			rerr.Loc = Location{File: name, Line: rerr.Loc.Line}
-			return nil, headerError(rerr)
-		}
-		if isBlank(rec.fields) {
-			continue
-		}
-		if opts.HeaderRow == 0 && cols > 1 && len(rec.fields) == 1 && r.pending == nil {
-			if len(titles) < maxTitleLines {
-				titles = append(titles, rec)
-				continue
+			if !anyNonBlank(buf) {
+				return nil, headerError(rerr)
 			}
-			// Too many for a title: a table of one column after all.
-			r.pending = append(titles[1:], rec)
-			rec = titles[0]
+			// A broken record below the header: it stays a row error,
+			// returned in its turn; detection looks no further.
+			r.pendingErr = &pendingErr{rec: rec, rerr: rerr}
+			break
 		}
-		loc := Location{File: name, Line: rec.line}
-		for i, f := range rec.fields {
-			if err := r.checkText(f); err != nil {
-				return nil, headerError(&RowError{Loc: loc, Col: i + 1, Err: err})
-			}
+		buf = append(buf, rec)
+		if opts.HeaderRow > 0 && !isBlank(rec.fields) {
+			break // the named line (or the first record after it)
 		}
-		r.header = headerNames(rec.fields)
-		r.det.HeaderRow = rec.line
-		if err := checkDuplicates(loc, r.header, strconv.Itoa); err != nil {
-			return nil, err
-		}
-		return r, nil
 	}
+	h := -1
+	if opts.HeaderRow > 0 {
+		for i, rec := range buf {
+			if !isBlank(rec.fields) {
+				h = i
+				break
+			}
+		}
+	} else {
+		probes := make([]probe, len(buf))
+		for i, rec := range buf {
+			probes[i] = textProbe(rec.fields)
+		}
+		h = pickHeader(probes)
+	}
+	if h < 0 {
+		if r.p.lr.n > 0 && !r.det.SepLine {
+			return nil, fmt.Errorf("%s: %w: it holds only blank lines, no header row", name, ErrEmpty)
+		}
+		return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
+	}
+	rec := buf[h]
+	r.pending = buf[h+1:]
+	loc := Location{File: name, Line: rec.line}
+	for i, f := range rec.fields {
+		if err := r.checkText(f); err != nil {
+			return nil, headerError(&RowError{Loc: loc, Col: i + 1, Err: err})
+		}
+	}
+	r.header = headerNames(rec.fields)
+	r.det.HeaderRow = rec.line
+	if err := checkDuplicates(loc, r.header, strconv.Itoa); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// pendingErr is a broken record read while looking for the header.
+type pendingErr struct {
+	rec  record
+	rerr *RowError
+}
+
+func anyNonBlank(recs []record) bool {
+	for _, r := range recs {
+		if !isBlank(r.fields) {
+			return true
+		}
+	}
+	return false
 }
 
 // headerError is a problem in the header row: fatal, since the columns are
@@ -269,6 +298,8 @@ func (r *csvReader) Next(ctx context.Context) (Row, error) {
 		)
 		if len(r.pending) > 0 {
 			rec, r.pending = r.pending[0], r.pending[1:]
+		} else if r.pendingErr != nil {
+			rec, rerr, r.pendingErr = r.pendingErr.rec, r.pendingErr.rerr, nil
 		} else {
 			rec, rerr, err = r.p.read()
 		}

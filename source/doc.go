@@ -41,10 +41,14 @@
 //
 // # Header
 //
-// The header is Options.HeaderRow, else the first non-blank record, except
-// that a title above the table is skipped: in CSV up to 5 one-cell lines
-// above a table of several columns, in XLSX a row whose one value is
-// merged across columns. Detected().HeaderRow says where it was found. Names are trimmed. Two
+// The header is Options.HeaderRow, else it is found among the first 30
+// records or rows, the same way for CSV and XLSX: the first row whose
+// values are distinct texts and which the following rows keep to in width.
+// Rows above it holding at most half as many values as the table has
+// columns (a title, even one Excel saved as "Title;;;;", a date, a note)
+// and blank rows are skipped, up to 5 of them; a wide row that is not a
+// clean header is still the header, so that its problem is reported.
+// Detected().HeaderRow says where it was found. Names are trimmed. Two
 // columns with the same name (ignoring case) are refused when the file is
 // opened, naming both positions, because mappings refer to columns by
 // name: silently renaming one ("Email_2") would make a mapping pick the

@@ -137,9 +137,8 @@ type Options struct {
 	Sheet string
 	// HeaderRow is the 1-based row (XLSX) or physical line (CSV, counting
 	// a "sep=" line) of the header; the rows above it (a title, notes) are
-	// skipped. 0 finds it: the first non-blank record that is not a title
-	// (CSV: up to 5 one-cell lines above a table of several columns; XLSX:
-	// a row whose one value is merged across columns).
+	// skipped. 0 finds it, skipping up to 5 title, date or note rows and
+	// any blank rows above it (see the package documentation, # Header).
 	HeaderRow int
 }
 
@@ -160,8 +159,9 @@ type Detected struct {
 	HeaderRow int // the header's line (CSV) or row (XLSX)
 }
 
-// String gives "read as windows-1250, ';'-separated" or
-// "read sheet "Ügyfelek", header in row 3".
+// String gives "read as windows-1250, ';'-separated, header on line 1" or
+// "read sheet "Ügyfelek", header in row 3": which sheet and which header
+// were read is the first thing to know when a column is not found.
 func (d Detected) String() string {
 	var b strings.Builder
 	switch d.Format {
@@ -183,7 +183,7 @@ func (d Detected) String() string {
 			b.WriteString(" (from the sep= line)")
 		}
 	}
-	if d.HeaderRow > 1 {
+	if d.HeaderRow > 0 {
 		if d.Format == "xlsx" {
 			fmt.Fprintf(&b, ", header in row %d", d.HeaderRow)
 		} else {

@@ -296,7 +296,25 @@ func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Op
 	x.dec = xml.NewDecoder(bufio.NewReaderSize(x.rc, 64<<10))
 	x.dec.Strict = true
 
-	if err := x.readHeader(opts.HeaderRow); err != nil {
+	headerRow := opts.HeaderRow
+	if headerRow == 0 {
+		// Find the header on a first look at the top rows, then read the
+		// sheet from its start again with the header's row known: the
+		// merged ranges are tracked row by row, so the rows looked at
+		// cannot simply be replayed.
+		if headerRow, err = x.probeHeader(); err != nil {
+			x.rc.Close()
+			return nil, err
+		}
+		x.rc.Close()
+		if x.rc, err = sheetFile.Open(); err != nil {
+			return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
+		}
+		x.dec = xml.NewDecoder(bufio.NewReaderSize(x.rc, 64<<10))
+		x.dec.Strict = true
+		x.lastRow, x.done = 0, false
+	}
+	if err := x.readHeader(headerRow); err != nil {
 		x.rc.Close()
 		return nil, err
 	}
@@ -360,6 +378,42 @@ func (x *xlsxReader) readHeader(headerRow int) error {
 		x.det.HeaderRow = rowNum
 		return checkDuplicates(x.loc(rowNum), x.header, columnName)
 	}
+}
+
+// probeHeader reads the first rows and picks the header's row (see
+// pickHeader); 0 when the sheet has no rows, which readHeader reports.
+func (x *xlsxReader) probeHeader() (int, error) {
+	var probes []probe
+	var nums []int
+	for len(probes) < probeRows {
+		rowNum, own, err := x.readRow()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		p := probe{}
+		for _, c := range own {
+			if c.col > maxCols {
+				continue
+			}
+			for len(p) < c.col {
+				p = append(p, probeCell{})
+			}
+			p[c.col-1] = probeCell{val: c.cell.Raw, text: c.cell.Kind == String}
+			if c.cell.Kind == Empty {
+				p[c.col-1].val = ""
+			}
+		}
+		probes = append(probes, p)
+		nums = append(nums, rowNum)
+	}
+	h := pickHeader(probes)
+	if h < 0 {
+		return 0, nil
+	}
+	return nums[h], nil
 }
 
 // isMergedTitle tells whether a row holds one value, in a range merged

@@ -73,6 +73,7 @@ existing card but not create one.
   minicrm-bulk feed inspect --schema schema.json feed.xml`,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			mappingFile := fs.String("mapping", "", "build: the mapping file")
+			srcFlags := addSourceFlags(fs)
 			sourceFile := fs.String("source", "", "build: the source file, instead of the one the mapping names")
 			out := fs.StringP("output", "o", "", "build: the feed file to write")
 			split := fs.Int("split", 0, "build: at most this many cards per file (feed-0001.xml, feed-0002.xml…)")
@@ -101,7 +102,10 @@ existing card but not create one.
 					if *split < 0 {
 						return usagef("--split must not be negative")
 					}
-					return feedBuild(ctx, e, conn, feedBuildOptions{mapping: *mappingFile, source: *sourceFile, out: *out, split: *split,
+					if err := srcFlags.check(); err != nil {
+						return err
+					}
+					return feedBuild(ctx, e, conn, feedBuildOptions{mapping: *mappingFile, source: *sourceFile, srcFlags: srcFlags, out: *out, split: *split,
 						changedOnly: *changedOnly, stateDir: *stateDir, scope: *scope, errors: *errorsFile, schema: *schemaFile,
 						noDupCheck: *noDupCheck})
 				case "push":
@@ -123,6 +127,7 @@ existing card but not create one.
 
 type feedBuildOptions struct {
 	mapping, source, out    string
+	srcFlags                *sourceFlags
 	split                   int
 	changedOnly             bool
 	noDupCheck              bool
@@ -134,6 +139,11 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 	m, err := mapping.Load(o.mapping)
 	if err != nil {
 		return err
+	}
+	if o.srcFlags != nil {
+		if err := o.srcFlags.apply(m); err != nil {
+			return err
+		}
 	}
 	r, err := m.OpenSource(o.source)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 )
 
@@ -59,6 +60,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			mappingFile := fs.String("mapping", "", "the mapping file (required)")
 			sourceFile := fs.String("source", "", "the source file (default: the one the mapping names)")
+			srcFlags := addSourceFlags(fs)
 			dryRun := fs.Bool("dry-run", false, "send read requests only; write plan.csv")
 			resume := fs.Bool("resume", false, "continue the job's interrupted run (a finished or changed job starts afresh)")
 			stateDir := fs.String("state", ".minicrm-bulk", "state directory: the journal and the mirror of MiniCRM (a temporary one with --sandbox)")
@@ -96,6 +98,16 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 						*feedID = n
 					}
 				}
+				m, err := mapping.Load(*mappingFile)
+				if err != nil {
+					return err
+				}
+				if err := srcFlags.apply(m); err != nil {
+					return err
+				}
+				if err := logSource(e, m, *sourceFile); err != nil {
+					return err
+				}
 				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
 				if err != nil {
 					return err
@@ -105,7 +117,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				show := newProgressDisplay(e.stderr, *progress, *logEvery, *dryRun)
 				log := newLogger(e, e.stderr, "text", slog.LevelInfo)
 				sum, err := pipeline.Import(ctx, pipeline.Config{
-					Client: c, MappingPath: *mappingFile, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
+					Client: c, MappingPath: *mappingFile, Mapping: m, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
 					DryRun: *dryRun, Resume: *resume, FullRefresh: *fullRefresh, Workers: *workers, Overlap: *overlap,
 					Progress: show.update, Logger: log, Now: clock.Now, Via: *via, FeedID: *feedID, FeedWait: *feedWait,
 				})
@@ -238,4 +250,16 @@ func (d *progressDisplay) finish() {
 		_ = d.bar.Finish()
 		fmt.Fprintln(d.w)
 	}
+}
+
+// logSource says which sheet and header row the import reads, before
+// anything else happens: a wrong header shows at once.
+func logSource(e *env, m *mapping.Mapping, override string) error {
+	r, err := m.OpenSource(override)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	fmt.Fprintf(e.stderr, "source %s: %s\n", sourceName(m, override), r.Detected())
+	return nil
 }

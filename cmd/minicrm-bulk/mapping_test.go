@@ -64,10 +64,13 @@ func TestMappingInitCommand(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{"LastName: {column: Vezetéknév}", "Email: {column: E-mail}", "Phone: {column: Telefon}", "# ?: {column: Cégnév}"} {
+	for _, want := range []string{"LastName: {column: Vezetéknév}", "Email: {column: E-mail}", "Phone: {column: Telefon}", "#   Cégnév"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("starter mapping lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	if strings.Contains(r.stdout, "business:") || !strings.Contains(r.stderr, "check (person): rows: 14") {
+		t.Errorf("--entity person wrote another section, or no check:\n%s\n%s", r.stdout, r.stderr)
 	}
 	if r := runCLI(t, environ, "mapping", "init", "--source", src, "--entity", "project"); r.code != exitUsage {
 		t.Errorf("project without --category: exit %d", r.code)
