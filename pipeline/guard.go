@@ -265,3 +265,45 @@ func keyLabel(k string) string {
 	}
 	return strings.ReplaceAll(k, "_", " ")
 }
+
+// settle keeps a record from flip-flopping within a run: when an earlier
+// row of this run gave the record another value of a field, the first
+// row's value stands, this row's is dropped (it would be written and then
+// written back every run), and the row's note and the warnings say so. The
+// identity keys are left to checkClaims (a conflict there is an error row).
+func (p *planner) settle(line int, rec *mapping.Record, e *entity) string {
+	if e.values == nil {
+		e.values = map[string]claim{}
+	}
+	keyField := map[string]bool{"Email": true, "Phone": true, "VatNumber": true}
+	if f := p.m.ext[rec.Kind]; f != "" {
+		keyField[f] = true
+	}
+	var dropped []string
+	kept := rec.Order[:0:0]
+	for _, f := range rec.Order {
+		if keyField[f] {
+			kept = append(kept, f)
+			continue
+		}
+		v := mapping.ValueString(rec.Fields[f])
+		first, ok := e.values[f]
+		switch {
+		case !ok:
+			e.values[f] = claim{value: v, line: line}
+			kept = append(kept, f)
+		case first.value == v:
+			kept = append(kept, f)
+		default:
+			delete(rec.Fields, f)
+			dropped = append(dropped, fmt.Sprintf("%s (row %d gave %q, this row %q)", f, first.line, first.value, v))
+		}
+	}
+	if len(dropped) == 0 {
+		return ""
+	}
+	rec.Order = kept
+	note := fmt.Sprintf("kept the earlier row's value of %s: rows of the file disagree", strings.Join(dropped, ", "))
+	p.r.warns.add(WarnFieldConflict, line, "%s %s: %s", rec.Kind, p.describe(e), note)
+	return note
+}

@@ -380,3 +380,39 @@ func TestRerunRightAfter(t *testing.T) {
 	}
 	t.Logf("first: %d requests; re-run: %d (%+v)", first.Requests.Total, again.Requests.Total, again.Mirror)
 }
+
+// TestFieldConflictNoFlipFlop: two rows of one file give one card different
+// amounts. The first row's stands, the second row's note says so, the
+// warnings count it, and a re-run writes nothing (without the rule each run
+// would write the card twice, ending on the second row's value).
+func TestFieldConflictNoFlipFlop(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	rows := genRows(3, 1, nil)
+	rows = append(rows, append([]string(nil), rows[1]...))
+	rows[3][8] = "999000" // the same person and card, another amount
+	src := writeCSV(t, t.TempDir(), "twice.csv", rows)
+	cfg := e.config(clientsMapping, src)
+	sum := e.run(cfg)
+	if sum.Rows.OK != 4 {
+		t.Fatalf("rows %+v", sum.Rows)
+	}
+	if w := warning(sum, pipeline.WarnFieldConflict); w == nil || w.Count != 1 {
+		t.Errorf("field-conflict warnings: %+v", sum.Warnings)
+	}
+	ok := accounted(t, cfg.OutDir, 5, false)
+	var note string
+	for _, r := range ok[5] {
+		if r["entity"] == "Project" {
+			note = r["note"]
+		}
+	}
+	if !strings.Contains(note, "VarhatoArbevetel") || !strings.Contains(note, "row 3") {
+		t.Errorf("row 5's card note: %q", note)
+	}
+	before := e.writes()
+	e.run(e.config(clientsMapping, src))
+	if w := e.writes() - before; w != 0 {
+		t.Errorf("re-run: %d writes, want 0", w)
+	}
+}

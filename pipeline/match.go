@@ -35,9 +35,11 @@ type step struct {
 	// adopt: a feed created the record; it is taken as created with the
 	// row's values (viafeed.go).
 	adopt bool
-	link  *step // the step of the record this one links to (a Person's Business…)
-	prev  <-chan struct{}
-	done  chan struct{}
+	// note says what the planner left out of the record (see settle).
+	note string
+	link *step // the step of the record this one links to (a Person's Business…)
+	prev <-chan struct{}
+	done chan struct{}
 }
 
 // planner matches each row's records against the mirror, in file order, and
@@ -209,6 +211,7 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 			chosen[rec.Kind] = e
 		}
 		p.claim(line, rec, e)
+		note := p.settle(line, rec, e)
 		scope := ""
 		if rec.Kind == mapping.KindProject && chosen[rec.Link] != nil {
 			scope = chosen[rec.Link].scope
@@ -223,7 +226,7 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 			}
 			p.m.addKey(e, k, v)
 		}
-		st := &step{rec: rec, ent: e, prev: e.last, done: make(chan struct{})}
+		st := &step{rec: rec, ent: e, prev: e.last, done: make(chan struct{}), note: note}
 		e.last = st.done
 		if rec.Link != "" {
 			st.link = steps[rec.Link]

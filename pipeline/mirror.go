@@ -39,6 +39,9 @@ type entity struct {
 	// did; exact is the name the first such row gave it (planner only).
 	claims map[string]claim
 	exact  string
+	// values are the field values the rows of this run gave the entity,
+	// with the first row that did (planner only; see settle).
+	values map[string]claim
 	// adopted: a row of this run took the record as the feed's create
 	// (planner only).
 	adopted bool

@@ -114,7 +114,7 @@ func (o *outputs) write(oc *outcome) error {
 			id = strconv.Itoa(e.Id)
 		}
 		rows = append(rows, successRow{File: oc.loc.File, Row: r.Line, Entity: e.Kind, Action: e.Action, Id: id,
-			Changed: strings.Join(e.Changed, ";")})
+			Changed: strings.Join(e.Changed, ";"), Note: e.Reason})
 	}
 	return gocsv.MarshalCSVWithoutHeaders(rows, o.cw)
 }

@@ -26,6 +26,10 @@ const (
 	// field from different rows of the file; the first row's stands, the
 	// later rows are error rows.
 	WarnConflictingRows = "conflicting_rows"
+	// WarnFieldConflict: rows give one record different values of a field;
+	// the first row's stands and the later row's is not written (no
+	// flip-flop from run to run).
+	WarnFieldConflict = "field_conflict"
 	// WarnRelinked: a person (or card) was moved to the row's company (or
 	// contact).
 	WarnRelinked = "relinked"
@@ -44,6 +48,7 @@ var warningTitles = map[string]string{
 	WarnAmbiguous:       "a key matches several records (error rows)",
 	WarnConflictingRows: "rows give one record different values of a key field; the first row's stands (error rows)",
 	WarnRelinked:        "moved to the row's company or contact",
+	WarnFieldConflict:   "rows give one record different values of a field; the first row's stands, the later one is not written",
 	WarnLinkKept:        "linked elsewhere in MiniCRM; kept (relink: keep)",
 	WarnRelinkRefused:   "linked elsewhere in MiniCRM; the move was refused (error rows)",
 }

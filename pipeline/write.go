@@ -142,6 +142,9 @@ func (w *worker) apply(ctx context.Context, j *rowJob, st *step, before []state.
 	if err == nil && eo.Id != 0 && j.carry[rec.Kind] == eo.Id && (eo.Action == ActionUnchanged || eo.Action == ActionUpdated) {
 		eo.Action = ActionCreated // by the interrupted run this one resumes
 	}
+	if err == nil && st.note != "" && eo.Action != ActionError && eo.Reason == "" {
+		eo.Reason = st.note
+	}
 	return eo, plan, err
 }
 
