@@ -67,7 +67,7 @@ const (
 	parseEmail
 )
 
-// Match keys a mapping may name, in the order the README explains them.
+// Match keys a mapping may name, in the order docs/matching.md explains them.
 var matchKeys = []string{"email", "phone", "external_id", "vat_number", "name"}
 
 // writeOnlyByLink are fields a mapping must not set directly: the category

@@ -1,7 +1,7 @@
 // Package mapping reads mapping files and turns source rows into MiniCRM
 // records.
 //
-// A mapping file (YAML; the README has a complete example) names the source
+// A mapping file (YAML; docs/mapping-reference.md has a complete example) names the source
 // and, for each entity it feeds — Business, Person, Project — the keys that
 // find an existing record, the links between the records of one row, and
 // where each field's value comes from (a column, a constant or a template)

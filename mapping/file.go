@@ -16,7 +16,7 @@ import (
 )
 
 // Mapping is a mapping file: where rows come from and how each row becomes
-// up to three records (a Business, a Person, a Project). The README
+// up to three records (a Business, a Person, a Project). docs/mapping-reference.md
 // documents it with a complete example.
 type Mapping struct {
 	// Path is the file the mapping was read from; relative source paths are

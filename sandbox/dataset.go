@@ -14,7 +14,7 @@ import (
 
 // Dataset is what a sandbox system is made of: its configuration (modules,
 // statuses, users, custom fields) and, optionally, records to start with.
-// It is read from the --data file (YAML or JSON; the README documents it) or
+// It is read from the --data file (YAML or JSON; docs/sandbox.md documents it) or
 // built in (DefaultDataset).
 type Dataset struct {
 	// Language is the system's language: "hu" (default) or "en". It decides

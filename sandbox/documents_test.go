@@ -2,7 +2,7 @@ package sandbox
 
 // Tests of the Order, Invoice and Offer endpoints over HTTP. They replay
 // every Order/Invoice/Offer curl example of the two seed documents
-// (../../shared/seeds/minicrm-api-hu.txt and minicrm-api-en.txt) as written,
+// (the Hungarian and English editions of MiniCRM's API manual) as written,
 // saying where an example cannot work as printed and why.
 
 import (

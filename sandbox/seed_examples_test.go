@@ -1,7 +1,7 @@
 package sandbox_test
 
 // Every curl example of the R3 part of the two seed documents
-// (shared/seeds/minicrm-api-hu.txt and minicrm-api-en.txt), replayed in
+// (the Hungarian and English editions of MiniCRM's API manual), replayed in
 // document order against a fresh sandbox on the built-in data set, with the
 // host swapped for the test server's. Each entry checks the status, the
 // body's shape and the values the document shows that the built-in data set

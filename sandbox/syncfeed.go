@@ -1,7 +1,7 @@
 package sandbox
 
 // XML sync ("SyncFeed"): the two ways MiniCRM takes a feed, and what it does
-// with one, as far as ../shared/docs/minicrm-facts.md section 1 knows it.
+// with one, as far as the public material on the feed knows it (docs/feed-reference.md).
 //
 //   - GET /Api/SyncFeed/<SystemId>?Source=<url>: MiniCRM downloads the file
 //     (giving up after about 120 s) and answers only once it has it; then

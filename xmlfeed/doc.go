@@ -5,8 +5,8 @@
 //
 // # The format, as far as it is known
 //
-// Nothing of it is specified in one place; ../shared/docs/minicrm-facts.md
-// section 1 collects what is known, with confidence markers this comment
+// Nothing of it is specified in one place; our notes on the public material
+// (docs/feed-reference.md) collect what is known, with confidence markers this comment
 // keeps: [C-doc] official material, [C-live] seen on a live system,
 // [C-code] public code that works against MiniCRM, [I] inferred, [?]
 // unknown.
