@@ -100,7 +100,15 @@ type CellError struct {
 	Field  string // e.g. "Person.Email"
 	Value  string
 	Reason string
+	// NotAnOption: the value is none of a dropdown field's options (the
+	// mapping's enum: table may want it).
+	NotAnOption bool
 }
+
+// optionError is a value that is none of a dropdown's options.
+type optionError struct{ msg string }
+
+func (e *optionError) Error() string { return e.msg }
 
 func (e *CellError) Error() string {
 	col := ""
@@ -190,7 +198,9 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 			}
 			v, err := fp.convert(text, p.phones)
 			if err != nil {
-				errs = append(errs, &CellError{Loc: row.Loc, Column: col, Field: string(ep.kind) + "." + fp.name, Value: text, Reason: err.Error()})
+				var oe *optionError
+				errs = append(errs, &CellError{Loc: row.Loc, Column: col, Field: string(ep.kind) + "." + fp.name, Value: text,
+					Reason: err.Error(), NotAnOption: errors.As(err, &oe)})
 				continue
 			}
 			rec.Fields[fp.name] = v
@@ -407,7 +417,7 @@ func (fp *fieldPlan) convert(text string, phones PhoneNormalizer) (any, error) {
 					}
 				}
 			}
-			return nil, fmt.Errorf("%q is not an option of %s; the options are %s", text, fp.name, optionList(fp.field))
+			return nil, &optionError{fmt.Sprintf("%q is not an option of %s; the options are %s", text, fp.name, optionList(fp.field))}
 		}
 		return o.Id, nil
 	case parseInt, parseFloat:

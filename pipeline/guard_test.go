@@ -416,3 +416,37 @@ func TestFieldConflictNoFlipFlop(t *testing.T) {
 		t.Errorf("re-run: %d writes, want 0", w)
 	}
 }
+
+// TestUnmatchedOptionWarning: a status that is none of the module's
+// options is an error row, and the warnings say which value to add to the
+// enum: table.
+func TestUnmatchedOptionWarning(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	dir := t.TempDir()
+	mp := writeFile(t, dir, "m.yaml", `source: {file: rows.csv, delimiter: ";"}
+person:
+  match: [email]
+  fields:
+    FirstName: {column: Név}
+    Email: {column: Email}
+project:
+  category: Értékesítés
+  match: [external_id]
+  external_id: KulsoAzonosito
+  fields:
+    Name: {column: Név}
+    StatusId: {column: Fázis}
+    UserId: {const: Kovács Anna}
+    KulsoAzonosito: {column: Kód}
+`)
+	src := writeFile(t, dir, "rows.csv", "Név;Email;Fázis;Kód\nAnna;anna@x.hu;Tárgyalás;K1\nBéla;bela@x.hu;Megnyert;K2\n")
+	sum := e.run(e.config(mp, src))
+	if sum.Rows.OK != 1 || sum.Rows.Rejected != 1 {
+		t.Fatalf("rows %+v", sum.Rows)
+	}
+	w := warning(sum, pipeline.WarnUnmatchedOption)
+	if w == nil || w.Count != 1 || !strings.Contains(w.Examples[0].Message, `"Megnyert"`) {
+		t.Errorf("unmatched-option warnings: %+v", sum.Warnings)
+	}
+}

@@ -126,6 +126,11 @@ func (r *run) mapRows(gctx context.Context, in <-chan []rowItem, out chan<- []*r
 				o.row = state.RowOutcome{Line: line, Done: true, Status: RowSkipped, Reason: skipped.Reason}
 				outcomes <- &o
 			case errors.As(err, &rowErrs):
+				for _, ce := range rowErrs {
+					if ce.NotAnOption {
+						r.warns.add(WarnUnmatchedOption, line, "%s: %q is not an option (column %q): add it to the field's enum: table", ce.Field, ce.Value, ce.Column)
+					}
+				}
 				rej := &mapping.Rejected{Loc: it.row.Loc, Problems: rowErrs, Values: base.values}
 				o := base
 				o.row = state.RowOutcome{Line: line, Done: true, Status: RowError, Column: rej.Columns(), Field: rej.Fields(),

@@ -30,6 +30,9 @@ const (
 	// the first row's stands and the later row's is not written (no
 	// flip-flop from run to run).
 	WarnFieldConflict = "field_conflict"
+	// WarnUnmatchedOption: a value is none of a dropdown's options (error
+	// rows; the mapping's enum: table may want it).
+	WarnUnmatchedOption = "unmatched_option"
 	// WarnRelinked: a person (or card) was moved to the row's company (or
 	// contact).
 	WarnRelinked = "relinked"
@@ -48,6 +51,7 @@ var warningTitles = map[string]string{
 	WarnAmbiguous:       "a key matches several records (error rows)",
 	WarnConflictingRows: "rows give one record different values of a key field; the first row's stands (error rows)",
 	WarnRelinked:        "moved to the row's company or contact",
+	WarnUnmatchedOption: "values that are none of a dropdown's options (error rows): add them to the enum: table",
 	WarnFieldConflict:   "rows give one record different values of a field; the first row's stands, the later one is not written",
 	WarnLinkKept:        "linked elsewhere in MiniCRM; kept (relink: keep)",
 	WarnRelinkRefused:   "linked elsewhere in MiniCRM; the move was refused (error rows)",
