@@ -59,28 +59,21 @@ func (p *planner) screen(ctx context.Context, line int, rec *mapping.Record, k s
 // entity both have a value and the values differ, with the entity's value;
 // "" when there is none.
 func (p *planner) conflict(ctx context.Context, rec *mapping.Record, k string, e *entity) (string, string, error) {
-	for _, s := range guardKeys {
-		if keyStrength[s] <= keyStrength[k] {
-			continue
-		}
-		rv := rec.Keys.Key(s)
-		if rv == "" {
-			continue
-		}
-		have, err := p.have(ctx, rec.Kind, e, s)
-		if err != nil {
-			return "", "", err
-		}
-		if have != "" && have != rv {
-			return s, have, nil
-		}
-	}
-	return "", "", nil
+	s, have, _, err := p.compare(ctx, rec, k, e)
+	return s, have, err
 }
 
 // agrees reports whether a key stronger than k has the same value on the
 // row and the entity.
 func (p *planner) agrees(ctx context.Context, rec *mapping.Record, k string, e *entity) (bool, error) {
+	_, _, agreed, err := p.compare(ctx, rec, k, e)
+	return agreed, err
+}
+
+// compare looks at the keys stronger than k that the row carries: the
+// first that differs on the entity (and its value there), and whether any
+// agrees. It stops at the first difference.
+func (p *planner) compare(ctx context.Context, rec *mapping.Record, k string, e *entity) (differs, have string, agreed bool, err error) {
 	for _, s := range guardKeys {
 		if keyStrength[s] <= keyStrength[k] {
 			continue
@@ -89,15 +82,18 @@ func (p *planner) agrees(ctx context.Context, rec *mapping.Record, k string, e *
 		if rv == "" {
 			continue
 		}
-		have, err := p.have(ctx, rec.Kind, e, s)
+		v, err := p.have(ctx, rec.Kind, e, s)
 		if err != nil {
-			return false, err
+			return "", "", false, err
 		}
-		if have == rv {
-			return true, nil
+		switch {
+		case v == rv:
+			agreed = true
+		case v != "":
+			return s, v, agreed, nil
 		}
 	}
-	return false, nil
+	return "", "", agreed, nil
 }
 
 // have is the entity's value of key s, normalized like the row's keys: what

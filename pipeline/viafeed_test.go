@@ -6,57 +6,21 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/internal/oracle"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
-// links describes a system by what identifies its records, ids left out:
-// each company's VAT number, each person's company, each card's contact
-// and status; sorted.
+// links describes a system by what identifies its records (oracle.Links).
 func (e *env) links() []string {
 	e.t.Helper()
-	c := e.client()
-	ctx := context.Background()
-	vat := map[int]string{}
-	email := map[int]string{}
-	var lines []string
-	type person struct {
-		email string
-		biz   int
+	lines, _, err := oracle.Links(context.Background(), e.client())
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	var people []person
-	for it, err := range c.Contacts.Search(ctx, restapi.ContactSearchOptions{}) {
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if it.Type == "Business" {
-			d, err := c.Contacts.Get(ctx, it.Id)
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			vat[it.Id] = mapping.VatKey(fmt.Sprint(d.Fields["VatNumber"]))
-			lines = append(lines, "company "+vat[it.Id]+" "+it.Name)
-			continue
-		}
-		email[it.Id] = strings.ToLower(it.Email)
-		people = append(people, person{strings.ToLower(it.Email), it.BusinessId})
-	}
-	for _, p := range people {
-		lines = append(lines, "person "+p.email+" at "+vat[p.biz])
-	}
-	for it, err := range c.Projects.Search(ctx, restapi.ProjectSearchOptions{}) {
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		lines = append(lines, fmt.Sprintf("card %s of %s status %d", it.Name, email[it.ContactId], it.StatusId))
-	}
-	sort.Strings(lines)
 	return lines
 }
 

@@ -2,20 +2,16 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/internal/oracle"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
-// links describes a system by its business keys only (ids differ between
-// systems): each company's VAT number, each person's company, each card's
-// person, sorted.
+// links describes a system by what identifies its records (oracle.Links).
 func links(t *testing.T, environ map[string]string) (lines []string, companies, persons, cards int) {
 	t.Helper()
 	c, err := restapi.NewClient(restapi.WithBaseURL(environ["MINICRM_URL"]), restapi.WithSystemID(environ["MINICRM_SYSTEM_ID"]),
@@ -23,45 +19,11 @@ func links(t *testing.T, environ map[string]string) (lines []string, companies, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	vat := map[int]string{}
-	email := map[int]string{}
-	type person struct {
-		email string
-		biz   int
+	lines, n, err := oracle.Links(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var people []person
-	for it, err := range c.Contacts.Search(ctx, restapi.ContactSearchOptions{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch it.Type {
-		case "Business":
-			d, err := c.Contacts.Get(ctx, it.Id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			vat[it.Id] = mapping.VatKey(fmt.Sprint(d.Fields["VatNumber"]))
-			lines = append(lines, "company "+vat[it.Id]+" "+it.Name)
-			companies++
-		case "Person":
-			email[it.Id] = strings.ToLower(it.Email)
-			people = append(people, person{strings.ToLower(it.Email), it.BusinessId})
-			persons++
-		}
-	}
-	for _, p := range people {
-		lines = append(lines, "person "+p.email+" at "+vat[p.biz])
-	}
-	for it, err := range c.Projects.Search(ctx, restapi.ProjectSearchOptions{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, "card "+it.Name+" of "+email[it.ContactId]+fmt.Sprintf(" status %d", it.StatusId))
-		cards++
-	}
-	sort.Strings(lines)
-	return lines, companies, persons, cards
+	return lines, n.Companies, n.Persons, n.Cards
 }
 
 // TestPracticeSheetRestAndFeed walks the practice sheet (1,530 rows: 214
