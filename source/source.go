@@ -213,6 +213,7 @@ var (
 	ErrNoSheet         = errors.New("no such sheet")
 	ErrBadWorkbook     = errors.New("the workbook cannot be read")
 	ErrMixedEncoding   = errors.New("mixed encodings")
+	ErrTooBig          = errors.New("the workbook is too big to read")
 
 	ErrTooManyCells = errors.New("more cells than the header has columns")
 	ErrTooFewCells  = errors.New("fewer cells than the header has columns")
