@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -490,5 +492,38 @@ func TestPayloadIsKeptAsReceived(t *testing.T) {
 	want := `"payload":{"Id":"9","Type":"Contact","Data":{"Name":"Kiss & Társa <Kft.>","Napok":12.50},"Changed":["Name"]}`
 	if !strings.Contains(string(raw), want) || !strings.HasSuffix(string(raw), "}\n") || strings.Count(string(raw), "\n") != 1 {
 		t.Errorf("line:\n%s\nwant it to hold\n%s", raw, want)
+	}
+}
+
+// TestCSVNeutralizesFormulas sends values (and a field name) a spreadsheet
+// would run: the CSV view people open holds them as text, the changelog
+// holds them exact.
+func TestCSVNeutralizesFormulas(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, webhook.Config{CSV: true})
+	evil := []string{`=HYPERLINK("http://evil","x")`, `@SUM(1)`, `+1+cmd|' /C calc'!A0`, `-2+3+cmd|' /C calc'!A0`, "\t=1"}
+	data := map[string]any{"Type": "Business", "Name": evil[0], "Email": evil[1], "Phone": evil[2], "Url": evil[3], "Description": evil[4], "=Field()": "x"}
+	body, _ := json.Marshal(map[string]any{"Id": "9", "Type": "Contact", "Data": data, "Changed": []string{"=cmd|' /C calc'!A0"}})
+	if a := r.post(string(body)); a.status != http.StatusOK {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	rows := readCSV(t, filepath.Join(r.dir, "Business.csv"))
+	if len(rows) != 2 {
+		t.Fatalf("Business.csv: %q", rows)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q would run as a formula", cell)
+			}
+		}
+	}
+	for _, e := range evil {
+		if !slices.Contains(rows[1], "'"+e) {
+			t.Errorf("the row %q does not hold %q as text", rows[1], e)
+		}
+	}
+	if got := r.entries(); len(got) != 1 || !strings.Contains(string(got[0].Payload), `=HYPERLINK(\"http://evil\"`) {
+		t.Errorf("the changelog does not keep the value exact: %+v", got)
 	}
 }
