@@ -12,6 +12,6 @@
 // give back the exact values, so the mark is undone on reading: the CSV
 // reader of package source calls Restore on every cell. To keep that
 // exact, a value that itself starts with apostrophes before a formula
-// character gets one more (Neutralize("'=x") is "''=x"): Restore undoes
+// character gets one more (Neutralize("'=x") is "”=x"): Restore undoes
 // exactly what Neutralize did, and Restore(Neutralize(s)) == s for every s.
 package csvsafe
