@@ -30,7 +30,7 @@ func (e *DamagedError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %v (%s). ", e.Path, ErrDamaged, e.What)
 	if e.Opening {
-		b.WriteString("Nothing was sent to MiniCRM. ")
+		b.WriteString("MiniCRM was not touched: nothing was written to it. ")
 	} else {
 		b.WriteString("The run stopped; what it wrote to MiniCRM before stays there and is listed in success.csv. ")
 	}
