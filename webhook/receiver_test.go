@@ -1,13 +1,16 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -525,5 +528,36 @@ func TestCSVNeutralizesFormulas(t *testing.T) {
 	}
 	if got := r.entries(); len(got) != 1 || !strings.Contains(string(got[0].Payload), `=HYPERLINK(\"http://evil\"`) {
 		t.Errorf("the changelog does not keep the value exact: %+v", got)
+	}
+}
+
+// TestSlowBodyIsCut sends a body a few bytes short and then nothing: the
+// receiver gives up at its BodyTimeout and answers 408, instead of holding
+// the connection for good.
+func TestSlowBodyIsCut(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, webhook.Config{BodyTimeout: 100 * time.Millisecond})
+	conn, err := net.Dial("tcp", r.ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := change(5, "2623", "2026-11-22 10:00:00")
+	auth := base64.StdEncoding.EncodeToString([]byte(hookUser + ":" + hookPass))
+	fmt.Fprintf(conn, "POST /hook/ HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		auth, len(body)+10, body)
+	// A guard, so that a receiver without the timeout fails the test
+	// instead of hanging it; the answer comes long before.
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a body that stopped: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("status %d, want 408", res.StatusCode)
+	}
+	if n := len(r.entries()); n != 0 {
+		t.Errorf("%d entries recorded from a cut body", n)
 	}
 }
