@@ -75,11 +75,26 @@ func measuredRun(t *testing.T, args ...string) (int, string, int64) {
 	return code, out, rss
 }
 
-// TestXLSXBombMemory runs the built command on the XLSX bombs and reads
-// its peak RSS from the kernel (getrusage's ru_maxrss).
+// TestXLSXBombMemory runs the built command on the XLSX bombs (and a feed
+// with a huge attribute) and reads its peak RSS from the kernel
+// (getrusage's ru_maxrss).
 func TestXLSXBombMemory(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
+	feed := filepath.Join(t.TempDir(), "attribute.xml")
+	f, err := os.Create(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "<Projects>\n<Project Id=\"1\">\n<Name x=\"")
+	chunk := strings.Repeat("A", 1<<20)
+	for range 64 {
+		f.WriteString(chunk)
+	}
+	fmt.Fprint(f, "\">n</Name></Project></Projects>\n")
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -91,15 +106,23 @@ func TestXLSXBombMemory(t *testing.T) {
 		{"check a 64 MiB cell", []string{"mapping", "check", "--source", "cell-bomb.xlsx"}, exitRejected, "cell D3 holds more text than the 1 MiB a cell may hold", 64 << 20},
 		{"import a 64 MiB cell", []string{"import", "--dry-run", "--progress", "none", "--source", "cell-bomb.xlsx"}, exitRejected, "rows rejected", 64 << 20},
 		{"check 80 MiB of shared strings", []string{"mapping", "check", "--source", "shared-strings-bomb.xlsx"}, exitFatal, "xl/sharedStrings.xml holds more text than this program keeps in memory", maxBombRSS},
+		// A feed with an attribute of 64 MiB (written below).
+		{"inspect a feed with a 64 MiB attribute", []string{"feed", "inspect", "attribute.xml"}, exitRejected, "a tag of the document (at byte 28) is longer than 1 MiB", 64 << 20},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			args := append([]string{c.args[0]}, "--sandbox", "--rpm", "100000", "--mapping", filepath.Join(badDir, "person.yaml"))
+			if c.args[0] == "feed" {
+				args = []string{"feed"}
+			}
 			args = append(args, c.args[1:]...)
 			for i, a := range args {
-				if strings.HasSuffix(a, ".xlsx") {
+				switch {
+				case strings.HasSuffix(a, ".xlsx"):
 					args[i] = filepath.Join(badDir, a)
+				case a == "attribute.xml":
+					args[i] = feed
 				}
 			}
 			if c.args[0] == "import" {
