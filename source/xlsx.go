@@ -32,6 +32,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
 	"github.com/minicrm-bulk/minicrm-bulk/xmllimit"
 )
 
@@ -807,11 +808,14 @@ func (x *xlsxReader) typed(rowNum, col int, typ, style, v string, hasV, hasF boo
 }
 
 // textCell makes a String cell; line breaks become "\n", as in CSV cells
-// (Excel writes a pasted CR as _x000D_).
+// (Excel writes a pasted CR as _x000D_), and csvsafe's mark is undone.
 func textCell(s string) Cell {
 	if s == "" {
 		return Cell{}
 	}
+	// A corrected errors.csv saved as a workbook keeps the apostrophe our
+	// CSV writers put in front of =, +, -, @ (see csvsafe).
+	s = csvsafe.Restore(s)
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
