@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,6 +41,27 @@ func (e *DamagedError) Error() string {
 		"--resume; the records created before are found in MiniCRM by the mapping's match keys and come out unchanged, not twice.",
 		e.Path, e.Path)
 	return b.String()
+}
+
+// readAll reads every key and value of b and its nested buckets, down to
+// the last byte of each (the far end of a value's overflow pages), which
+// it adds to *sum so that the reads are not optimised away.
+func readAll(b *bolt.Bucket, sum *byte) error {
+	return b.ForEach(func(k, v []byte) error {
+		if len(k) > 0 {
+			*sum ^= k[len(k)-1] // a damaged key length points past the map
+		}
+		if v == nil {
+			if nb := b.Bucket(k); nb != nil {
+				return readAll(nb, sum)
+			}
+			return nil
+		}
+		if len(v) > 0 {
+			*sum ^= v[len(v)-1]
+		}
+		return nil
+	})
 }
 
 // damaged wraps what went wrong in a *DamagedError when it says the file
@@ -79,13 +101,24 @@ func (d *DB) recovered(err *error, opening bool) {
 	}
 }
 
+// faultsPanic makes a memory fault of this goroutine (bbolt reading a
+// page that a damaged file points past the end of its memory map) a panic
+// that recovered can turn into a DamagedError, instead of a crash. It
+// returns the function that restores the setting.
+func faultsPanic() func() {
+	old := debug.SetPanicOnFault(true)
+	return func() { debug.SetPanicOnFault(old) }
+}
+
 func (d *DB) view(fn func(*bolt.Tx) error) (err error) {
 	defer d.recovered(&err, false)
+	defer faultsPanic()()
 	return d.damaged(d.db.View(fn), false)
 }
 
 func (d *DB) update(fn func(*bolt.Tx) error) (err error) {
 	defer d.recovered(&err, false)
+	defer faultsPanic()()
 	return d.damaged(d.db.Update(fn), false)
 }
 
@@ -94,6 +127,7 @@ func (d *DB) update(fn func(*bolt.Tx) error) (err error) {
 // reach, which is why Open checks every page first.
 func (d *DB) batch(fn func(*bolt.Tx) error) (err error) {
 	defer d.recovered(&err, false)
+	defer faultsPanic()()
 	err = d.db.Batch(fn)
 	if err != nil && strings.Contains(err.Error(), "panic") {
 		return &DamagedError{Path: d.path, What: err.Error()}
@@ -101,10 +135,24 @@ func (d *DB) batch(fn func(*bolt.Tx) error) (err error) {
 	return d.damaged(err, false)
 }
 
-// check runs bbolt's consistency check (every page reachable or free, no
-// page twice, keys in order) and says what it found first.
+// check walks the file's pages from disk (checkFile), reads every key and
+// value through bbolt, then runs bbolt's consistency check (every page reachable or free, no page twice, keys in
+// order) and says what it found first. The first pass runs here, where a
+// memory fault is a panic (faultsPanic): bbolt's check runs on a goroutine
+// of its own, where a page id pointing past the memory map would crash the
+// process; once every page has been read here, it reads only those.
 func (d *DB) check() (err error) {
 	defer d.recovered(&err, true)
+	defer faultsPanic()()
+	if err := checkFile(d.path); err != nil {
+		return &DamagedError{Path: d.path, What: err.Error(), Opening: true}
+	}
+	var sum byte
+	if err := d.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return readAll(b, &sum) })
+	}); err != nil {
+		return d.damaged(err, true)
+	}
 	var found []string
 	n := 0
 	err = d.db.View(func(tx *bolt.Tx) error {

@@ -62,6 +62,7 @@ func Open(dir string) (*DB, error) {
 
 func (d *DB) open() (err error) {
 	defer d.recovered(&err, true)
+	defer faultsPanic()()
 	db, err := bolt.Open(d.path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return fmt.Errorf("%s: %w", d.path, ErrLocked)
