@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -76,8 +77,10 @@ func (d *DB) damaged(err error, opening bool) error {
 	}
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
 	switch {
-	case errors.As(err, &se), errors.As(err, &te), errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum),
+	case errors.As(err, &se), errors.As(err, &te), errors.As(err, &pe), errors.Is(err, bolt.ErrIncompatibleValue),
+		errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum),
 		errors.Is(err, bolt.ErrVersionMismatch), errors.Is(err, bolt.ErrInvalidMapping), errors.Is(err, errCorrupt):
 		return &DamagedError{Path: d.path, What: err.Error(), Opening: opening}
 	}
