@@ -1,6 +1,7 @@
 package xmllimit
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -98,7 +99,19 @@ func (x *Reader) Read(p []byte) (int, error) {
 		}
 		n, err := x.r.Read(x.inbuf)
 		x.out = x.outbuf[:0]
-		for _, b := range x.inbuf[:n] {
+		in := x.inbuf[:n]
+		for i := 0; i < len(in); i++ {
+			if x.st == stText && x.drop {
+				// Skip the rest of an over-long run at once.
+				j := bytes.IndexByte(in[i:], '<')
+				if j < 0 {
+					x.off += int64(len(in) - i)
+					break
+				}
+				x.off += int64(j)
+				i += j
+			}
+			b := in[i]
 			keep, ferr := x.step(b)
 			if ferr != nil {
 				x.err = ferr

@@ -102,18 +102,21 @@ func row3(bomb ...any) part {
 }
 
 func main() {
-	// One cell of 64 MiB, inline: row 3 is an error, the other rows are read.
-	write("cell-bomb.xlsx", row3(`<c r="D3" t="inlineStr"><is><t>`, repeat{"A", 64 << 20}, `</t></is></c>`), nil)
-	// One cell of 8 MiB as a number (<v>).
-	write("value-bomb.xlsx", row3(`<c r="D3"><v>`, repeat{"1", 8 << 20}, `</v></c>`), nil)
-	// One shared string of 16 MiB, used by row 3.
-	write("shared-string-bomb.xlsx", row3(`<c r="D3" t="s"><v>1</v></c>`),
-		part{`<si><t>06 30 111 2222</t></si><si><t>`, repeat{"B", 16 << 20}, `</t></si>`})
-	// 80 MB of shared strings: more than the table's memory budget.
-	write("shared-strings-bomb.xlsx", row3(`<c r="D3" t="s"><v>0</v></c>`),
-		part{repeat{"<si><t>" + strings.Repeat("x", 1<<20-100) + "</t></si>", 80}})
-	// A tag with an attribute of 64 MiB.
-	write("attribute-bomb.xlsx", row3(`<c r="D3" x="`, repeat{"C", 64 << 20}, `"><v>1</v></c>`), nil)
+	// Cells, a shared string and an attribute just over the 1 MiB bound
+	// (2 MiB, a few KB of file): the bad-input corpus runs them through
+	// 'mapping check' and 'import', the race detector included.
+	write("cell-too-long.xlsx", row3(`<c r="D3" t="inlineStr"><is><t>`, repeat{"A", 2 << 20}, `</t></is></c>`), nil)
+	write("value-too-long.xlsx", row3(`<c r="D3"><v>`, repeat{"1", 2 << 20}, `</v></c>`), nil)
+	write("shared-string-too-long.xlsx", row3(`<c r="D3" t="s"><v>1</v></c>`),
+		part{`<si><t>06 30 111 2222</t></si><si><t>`, repeat{"B", 2 << 20}, `</t></si>`})
+	write("attribute-too-long.xlsx", row3(`<c r="D3" x="`, repeat{"C", 2 << 20}, `"><v>1</v></c>`), nil)
 	// A row numbered past Excel's last row.
 	write("too-many-rows.xlsx", part{rows12(), `<row r="1048577">`, inline("A1048577", "x"), `</row>`}, nil)
+
+	// The bombs proper, for the memory test (cmd/minicrm-bulk/bombs_test.go,
+	// which runs the built command): one cell of 64 MiB; 80 MiB of shared
+	// strings, more than the table's 64 MiB budget.
+	write("cell-bomb.xlsx", row3(`<c r="D3" t="inlineStr"><is><t>`, repeat{"A", 64 << 20}, `</t></is></c>`), nil)
+	write("shared-strings-bomb.xlsx", row3(`<c r="D3" t="s"><v>0</v></c>`),
+		part{repeat{"<si><t>" + strings.Repeat("x", 1<<20-100) + "</t></si>", 80}})
 }
