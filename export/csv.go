@@ -6,6 +6,8 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
 )
 
 // CSVOptions is the CSV dialect.
@@ -21,41 +23,10 @@ type CSVOptions struct {
 }
 
 // Neutralize defuses a text cell that a spreadsheet would run as a formula
-// ("CSV injection"): a value starting with =, +, -, @, a tab or a carriage
-// return gets a leading apostrophe, the usual way to mark a cell as text.
-// Values made only of a sign, digits, spaces and + - ( ) . , / — phone
-// numbers such as "+36 20 236 7532", negative amounts — are left alone:
-// they cannot call a function or refer to a cell. Only text cells are
-// neutralized; numbers and dates are written as they are.
-func Neutralize(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if numberLike(s[1:]) {
-			return s
-		}
-		return "'" + s
-	}
-	return s
-}
-
-func numberLike(s string) bool {
-	digit := false
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digit = true
-		case strings.ContainsRune(" +-().,/", r):
-		default:
-			return false
-		}
-	}
-	return digit
-}
+// ("CSV injection"): see csvsafe.Neutralize, which every CSV written for
+// people shares. Only text cells are neutralized; numbers and dates are
+// written as they are.
+func Neutralize(s string) string { return csvsafe.Neutralize(s) }
 
 // csvWriter writes one CSV file per table: to path when there is one
 // table, into the directory path (<table>.csv) when there are several.

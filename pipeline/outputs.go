@@ -11,6 +11,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -102,19 +103,24 @@ func (o *outputs) write(oc *outcome) error {
 		if r.Status == RowSkipped {
 			rows = []planRow{{File: oc.loc.File, Row: r.Line, Action: ActionSkipped, Note: r.Reason}}
 		}
+		for i := range rows { // plan.csv is opened in a spreadsheet: its values are the source's
+			p := &rows[i]
+			p.File, p.Entity, p.Field, p.Old, p.New, p.Note = csvsafe.Neutralize(p.File), csvsafe.Neutralize(p.Entity),
+				csvsafe.Neutralize(p.Field), csvsafe.Neutralize(p.Old), csvsafe.Neutralize(p.New), csvsafe.Neutralize(p.Note)
+		}
 		return gocsv.MarshalCSVWithoutHeaders(rows, o.cw)
 	}
 	var rows []successRow
 	if r.Status == RowSkipped {
-		rows = append(rows, successRow{File: oc.loc.File, Row: r.Line, Action: ActionSkipped, Note: r.Reason})
+		rows = append(rows, successRow{File: csvsafe.Neutralize(oc.loc.File), Row: r.Line, Action: ActionSkipped, Note: csvsafe.Neutralize(r.Reason)})
 	}
 	for _, e := range r.Entities {
 		id := ""
 		if e.Id > 0 {
 			id = strconv.Itoa(e.Id)
 		}
-		rows = append(rows, successRow{File: oc.loc.File, Row: r.Line, Entity: e.Kind, Action: e.Action, Id: id,
-			Changed: strings.Join(e.Changed, ";"), Note: e.Reason})
+		rows = append(rows, successRow{File: csvsafe.Neutralize(oc.loc.File), Row: r.Line, Entity: e.Kind, Action: e.Action, Id: id,
+			Changed: strings.Join(e.Changed, ";"), Note: csvsafe.Neutralize(e.Reason)})
 	}
 	return gocsv.MarshalCSVWithoutHeaders(rows, o.cw)
 }

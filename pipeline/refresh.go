@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
@@ -240,6 +241,16 @@ func (r *run) settlePending(ctx context.Context) error {
 		}
 		if len(found) == 1 && r.resume {
 			r.carryCreated(p.Line, mapping.EntityKind(p.Kind), found[0].Id)
+			// Journal it as well, in the transaction that settles the
+			// pending entry: should this run die too, the next resume
+			// still knows which run created the record, and the final
+			// success.csv says created, not unchanged.
+			if o := r.journal[p.Line]; !o.Done {
+				o.Line = p.Line
+				o.Entities = append(slices.Clone(o.Entities), state.EntityOutcome{Kind: p.Kind, Action: ActionCreated, Id: found[0].Id})
+				r.journal[p.Line] = o
+				b.Journal = append(b.Journal, o)
+			}
 		}
 		if len(found) > 0 {
 			r.sum.PendingFound++

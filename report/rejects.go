@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
+
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
 )
 
 // RejectWriter writes rows that could not be imported: file, row, column,
@@ -13,6 +16,14 @@ import (
 // own column names, so the file can be corrected and imported again with the
 // same mapping. The columns vary with the source, which is why this writer
 // uses encoding/csv rather than gocsv's struct tags.
+//
+// The file is opened in a spreadsheet, so every cell goes through
+// csvsafe.Neutralize: a value such as =HYPERLINK(...) gets an apostrophe
+// in front, which the CSV reader takes off again when the corrected file is
+// imported (the values come back exact). A value longer than MaxValue is
+// cut, with a marker saying how much is missing and where the whole value
+// is: a spreadsheet cell holds no more (Excel: 32,767 characters), and a
+// copy of a huge value helps no one.
 type RejectWriter struct {
 	f      *os.File
 	bw     *bufio.Writer
@@ -29,6 +40,22 @@ type Reject struct {
 	Field  string
 	Reason string
 	Values []string // the row's cells, aligned with the source header
+}
+
+// MaxValue is the most bytes of one value an errors.csv cell holds.
+const MaxValue = 32 << 10
+
+// Cut gives v, cut to MaxValue bytes (at a character boundary) with a
+// marker when it is longer; where says where the whole value is.
+func Cut(v, where string) string {
+	if len(v) <= MaxValue {
+		return v
+	}
+	end := MaxValue
+	for end > 0 && !utf8.RuneStart(v[end]) {
+		end--
+	}
+	return fmt.Sprintf("%s…[cut: %d more bytes; the whole value is in %s]", v[:end], len(v)-end, where)
 }
 
 // FixedColumns are the columns every errors.csv starts with.
@@ -65,6 +92,9 @@ func newRejectWriter(w io.Writer, header []string) *RejectWriter {
 
 func (rw *RejectWriter) writeHeader() error {
 	cols := append(append([]string(nil), FixedColumns...), rw.header...)
+	for i := range cols {
+		cols[i] = csvsafe.Neutralize(cols[i])
+	}
 	if err := rw.w.Write(cols); err != nil {
 		return err
 	}
@@ -73,13 +103,17 @@ func (rw *RejectWriter) writeHeader() error {
 
 // Write adds one failed row.
 func (rw *RejectWriter) Write(r Reject) error {
-	rec := []string{r.File, fmt.Sprint(r.Row), r.Column, r.Field, r.Reason}
+	where := fmt.Sprintf("%s, row %d", r.File, r.Row)
+	rec := []string{r.File, fmt.Sprint(r.Row), r.Column, r.Field, Cut(r.Reason, where)}
 	for i := range rw.header {
 		v := ""
 		if i < len(r.Values) {
-			v = r.Values[i]
+			v = Cut(r.Values[i], where)
 		}
 		rec = append(rec, v)
+	}
+	for i := range rec {
+		rec[i] = csvsafe.Neutralize(rec[i])
 	}
 	rw.n++
 	return rw.w.Write(rec)

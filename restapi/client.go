@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/redact"
 )
 
 const (
@@ -403,16 +405,16 @@ func parseBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 		return nil, errors.New("base URL is not a valid URL")
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("base URL %s contains credentials: give the SystemId and the key separately, never in the URL", u.Redacted())
+		return nil, fmt.Errorf("base URL %s contains credentials: give the SystemId and the key separately, never in the URL", redact.URL(u))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("base URL %s must start with https:// (or http:// for a local sandbox)", u.Redacted())
+		return nil, fmt.Errorf("base URL %s must start with https:// (or http:// for a local sandbox)", redact.URL(u))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("base URL %s has no host", u.Redacted())
+		return nil, fmt.Errorf("base URL %s has no host", redact.URL(u))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("base URL %s must not have a query or fragment", u.Redacted())
+		return nil, fmt.Errorf("base URL %s must not have a query or fragment", redact.URL(u))
 	}
 	if u.Scheme == "http" && !allowHTTP && !isLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("refusing to send the API key in clear text to %s: use https://", u.Host)
@@ -421,7 +423,7 @@ func parseBaseURL(raw string, allowHTTP bool) (*url.URL, error) {
 	if path != "" {
 		if _, err := strconv.Atoi(path); err == nil {
 			return nil, fmt.Errorf("base URL %s ends in %s, which looks like a SystemId: use %s://%s as the URL and give the SystemId separately",
-				u.Redacted(), path, u.Scheme, u.Host)
+				redact.URL(u), path, u.Scheme, u.Host)
 		}
 	}
 	u.Path = "/" + path

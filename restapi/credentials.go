@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/minicrm-bulk/minicrm-bulk/redact"
 )
 
 // Environment variables LoadCredentials reads.
@@ -45,7 +47,7 @@ func (c Credentials) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer.
 func (c Credentials) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", c.URL), slog.String("system_id", c.SystemID), slog.Bool("api_key_set", c.APIKey != ""))
+	return slog.GroupValue(slog.String("url", redact.String(c.URL)), slog.String("system_id", c.SystemID), slog.Bool("api_key_set", c.APIKey != ""))
 }
 
 // CredentialSources are where LoadCredentials looks, most specific first.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/redact"
 )
 
 // DefaultSyncFeedPerHour is MiniCRM's limit on XML sync requests in the
@@ -90,7 +92,7 @@ func (s *SyncFeedService) Pull(ctx context.Context, sourceURL string) (*SyncFeed
 	switch u.Scheme {
 	case "http", "https", "ftp", "ftps":
 	default:
-		return nil, fmt.Errorf("restapi: the feed's source URL %s must be http(s) or ftp(s)", u.Redacted())
+		return nil, fmt.Errorf("restapi: the feed's source URL %s must be http(s) or ftp(s)", redact.URL(u))
 	}
 	c := s.client
 	data, err := c.do(ctx, &apiRequest{method: http.MethodGet, path: "Api/SyncFeed/" + c.systemID, pattern: "/Api/SyncFeed/{id}",

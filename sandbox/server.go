@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math"
 	mathrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -61,6 +62,9 @@ type Config struct {
 	// SyncFeedTimeout bounds the download of a feed's Source URL (MiniCRM
 	// gives up after about 120 s, the default when 0).
 	SyncFeedTimeout time.Duration
+	// BodyTimeout bounds the reading of a request's body (408 past it),
+	// whatever server runs the sandbox; DefaultBodyTimeout when 0.
+	BodyTimeout time.Duration
 }
 
 // Faults injects failures the way a real network and a busy MiniCRM do.
@@ -350,6 +354,40 @@ func (r *request) body(lang string) (map[string]any, error) {
 
 const maxBody = 8 << 20
 
+// DefaultBodyTimeout bounds the reading of a request's body: a client
+// that sends it a byte a minute must not hold a connection for good.
+const DefaultBodyTimeout = 30 * time.Second
+
+// readBody reads up to limit bytes of the body within the body timeout.
+// The deadline is set on the connection (a server without ReadTimeout,
+// such as httptest's, has none) and taken off once the body is read: a
+// deadline left behind would end net/http's background read, which
+// cancels the request's context, while the handler still works. After a
+// body that did not come, the connection is closed.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	d := s.cfg.BodyTimeout
+	if d <= 0 {
+		d = DefaultBodyTimeout
+	}
+	rc := http.NewResponseController(w)
+	set := rc.SetReadDeadline(time.Now().Add(d)) == nil
+	raw, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	switch {
+	case err != nil:
+		// The connection is done with: net/http would otherwise wait
+		// for the rest of the body before answering.
+		w.Header().Set("Connection", "close")
+	case set:
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	return raw, err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 type handlerFunc func(s *Server, r *request) (any, error)
 
 // route is one endpoint: its path segments ("{id}" for a number), the entity
@@ -438,7 +476,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client that gave up). The limit leaves request.body room to see an
 	// oversized body.
 	if r.Body != nil && r.Body != http.NoBody {
-		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		raw, err := s.readBody(w, r, maxBody+1)
+		if isTimeout(err) {
+			s.answer(w, r, http.StatusRequestTimeout, entity+" ("+r.Method+"): the request body was not sent in time")
+			return
+		}
 		if err != nil {
 			s.answer(w, r, http.StatusBadRequest, entity+" ("+r.Method+"): "+msgf(lang, "unknown_param", "Data (JSON)"))
 			return
@@ -727,7 +769,7 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request, segs []string
 		}
 		s.answerJSON(w, r, map[string]string{"Message": "reset"})
 	case hook == "load" && r.Method == http.MethodPost:
-		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		raw, err := s.readBody(w, r, maxBody)
 		if err != nil {
 			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
 			return

@@ -66,6 +66,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/redact"
 )
 
 // maxFeedDownload bounds a downloaded feed (the sandbox holds it in memory).
@@ -241,9 +243,9 @@ func pullFeed(s *Server, r *request) (any, error) {
 		return download(r.Context(), u, timeout)
 	}()
 	if derr != nil {
-		return nil, errf(http.StatusBadRequest, fmt.Sprintf("the feed could not be downloaded from %s: %v", u.Redacted(), derr))
+		return nil, errf(http.StatusBadRequest, fmt.Sprintf("the feed could not be downloaded from %s: %v", redact.URL(u), derr))
 	}
-	return s.queueFeedLocked(&FeedOutcome{Via: "source", Source: u.Redacted()}, data), nil
+	return s.queueFeedLocked(&FeedOutcome{Via: "source", Source: redact.URL(u)}, data), nil
 }
 
 // POST /Api/SyncFeed/<FeedId>/Upload with the feed as the body.

@@ -41,6 +41,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/redact"
 )
 
 // WebhookConfig is one webhook of the system. In a data file:
@@ -104,7 +106,7 @@ func ParseWebhookFlag(spec string) (WebhookConfig, error) {
 }
 
 // DescribeWebhook is a webhook for people, its password hidden:
-// "Project, module 10, fields StatusId → http://hook:xxxxx@host/".
+// "Project, module 10, fields StatusId → http://[redacted]@host/".
 func DescribeWebhook(wc WebhookConfig) string {
 	s := wc.Type
 	if wc.CategoryId > 0 {
@@ -113,7 +115,7 @@ func DescribeWebhook(wc WebhookConfig) string {
 	if len(wc.Fields) > 0 {
 		s += ", fields " + strings.Join(wc.Fields, ",")
 	}
-	return s + " → " + redact(wc.URL)
+	return s + " → " + redact.String(wc.URL)
 }
 
 // redactSpec hides a password in a flag value quoted in an error.
@@ -122,10 +124,7 @@ func redactSpec(spec string) string {
 	if !ok {
 		return spec
 	}
-	if u, err := url.Parse(strings.TrimSpace(rawURL)); err == nil {
-		return left + "=" + u.Redacted()
-	}
-	return left + "=(unreadable URL)"
+	return left + "=" + redact.String(rawURL)
 }
 
 // check validates a webhook; categories, when not nil, are the modules it
@@ -134,32 +133,25 @@ func (wc WebhookConfig) check(categories map[int]bool) error {
 	var u *url.URL
 	var err error
 	if u, err = url.Parse(wc.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("webhook %s: url %q: want an http:// or https:// address", wc.Type, redact(wc.URL))
+		return fmt.Errorf("webhook %s: url %q: want an http:// or https:// address", wc.Type, redact.String(wc.URL))
 	}
 	switch wc.Type {
 	case "Project", "Contact":
 	default:
-		return fmt.Errorf("webhook %s: type %q: want Project or Contact", u.Redacted(), wc.Type)
+		return fmt.Errorf("webhook %s: type %q: want Project or Contact", redact.URL(u), wc.Type)
 	}
 	if wc.CategoryId < 0 || wc.CategoryId > 0 && wc.Type != "Project" {
-		return fmt.Errorf("webhook %s: a module (CategoryId) is only for Project webhooks", u.Redacted())
+		return fmt.Errorf("webhook %s: a module (CategoryId) is only for Project webhooks", redact.URL(u))
 	}
 	if categories != nil && wc.CategoryId > 0 && !categories[wc.CategoryId] {
-		return fmt.Errorf("webhook %s: category %d is not a module of this system", u.Redacted(), wc.CategoryId)
+		return fmt.Errorf("webhook %s: category %d is not a module of this system", redact.URL(u), wc.CategoryId)
 	}
 	for _, f := range wc.Fields {
 		if strings.TrimSpace(f) == "" || strings.ContainsAny(f, " ,:=") {
-			return fmt.Errorf("webhook %s: field %q is not a field name", u.Redacted(), f)
+			return fmt.Errorf("webhook %s: field %q is not a field name", redact.URL(u), f)
 		}
 	}
 	return nil
-}
-
-func redact(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return "(unreadable URL)"
 }
 
 // WebhookDelivery is one notification and what became of it; GET
@@ -548,7 +540,7 @@ func (s *Server) enqueueLocked(wc WebhookConfig, kind string, id int, data *obje
 		return
 	}
 	target, _ := url.Parse(wc.URL) // checked when configured
-	d := &WebhookDelivery{URL: target.Redacted(), Type: kind, RecordID: id, Changed: slices.Clone(changed),
+	d := &WebhookDelivery{URL: redact.URL(target), Type: kind, RecordID: id, Changed: slices.Clone(changed),
 		Status: deliveryPending, Payload: raw}
 	w := s.wh
 	w.mu.Lock()
@@ -633,7 +625,7 @@ func (w *webhooks) post(target *url.URL, body []byte) (int, []byte, error) {
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return 0, nil, errors.New(strings.ReplaceAll(err.Error(), target.String(), target.Redacted()))
+		return 0, nil, errors.New(strings.ReplaceAll(err.Error(), target.String(), redact.URL(target)))
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxWebhookAnswer+1))

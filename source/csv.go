@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/transform"
+
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
 )
 
 const (
@@ -166,6 +168,9 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 		if err := r.checkText(f); err != nil {
 			return nil, headerError(&RowError{Loc: loc, Col: i + 1, Err: err})
 		}
+	}
+	for i, f := range rec.fields {
+		rec.fields[i] = csvsafe.Restore(f) // a header written by our CSV writers
 	}
 	r.header = headerNames(rec.fields)
 	r.det.HeaderRow = rec.line
@@ -326,6 +331,7 @@ func (r *csvReader) Next(ctx context.Context) (Row, error) {
 		row := Row{Loc: loc, Cells: make([]Cell, len(rec.fields))}
 		var bad *RowError
 		for i, f := range rec.fields {
+			f = csvsafe.Restore(f) // the apostrophe our CSV writers put in front of =, +, -, @
 			row.Cells[i] = Cell{Raw: f, Kind: String}
 			if f == "" {
 				row.Cells[i].Kind = Empty

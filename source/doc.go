@@ -21,6 +21,15 @@
 // its shared strings table — every distinct text of the workbook — in
 // memory, as every reader of the format must.)
 //
+// A workbook is a ZIP, and a few MB of it can decompress to gigabytes, so
+// every XLSX bound is checked while reading, never after (package
+// xmllimit keeps encoding/xml from holding a token whole): a cell holds at
+// most 1 MiB of text and a row 4 MiB (more is a *RowError, ErrTooLong,
+// naming the cell; the reading goes on); the shared strings table may take
+// 64 MiB of memory, text and index (more is ErrTooBig, naming the part);
+// a tag or attribute over 1 MiB is ErrBadWorkbook; a sheet past row
+// 1,048,576 or with more than 262,144 merged ranges is ErrTooBig.
+//
 // # Locations
 //
 // Every Row and every RowError carries a Location: the file as given to

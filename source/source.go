@@ -69,7 +69,8 @@ func (k Kind) String() string {
 type Cell struct {
 	// Raw is the value as text. CSV: the cell's text exactly as in the file
 	// (decoded to UTF-8, quotes removed, line breaks inside the cell as
-	// "\n"). XLSX: the value without the cell's number format, the way a
+	// "\n", and the apostrophe this program's CSV writers put in front of
+	// a formula-like value taken off: see csvsafe.Restore). XLSX: the value without the cell's number format, the way a
 	// migration wants it: text as is; numbers in plain decimal with at most
 	// 15 significant digits, as Excel shows them (1250000, 36201234567, 0.3;
 	// never 1.25E+06 or 1250000.0); dates as "2006-01-02", "2006-01-02
@@ -213,6 +214,7 @@ var (
 	ErrNoSheet         = errors.New("no such sheet")
 	ErrBadWorkbook     = errors.New("the workbook cannot be read")
 	ErrMixedEncoding   = errors.New("mixed encodings")
+	ErrTooBig          = errors.New("the workbook is too big to read")
 
 	ErrTooManyCells = errors.New("more cells than the header has columns")
 	ErrTooFewCells  = errors.New("fewer cells than the header has columns")

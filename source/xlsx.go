@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -30,13 +31,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
+	"github.com/minicrm-bulk/minicrm-bulk/xmllimit"
 )
 
 const (
 	maxRows    = 1 << 20 // 1048576, Excel's limit
 	maxCols    = 1 << 14 // 16384 (XFD)
 	maxXMLPart = 64 << 20
-	maxSST     = 1 << 30
 )
 
 // zipKind tells what a ZIP file holds.
@@ -73,7 +76,7 @@ type xlsxReader struct {
 	header []string
 	width  int
 
-	sst        []string
+	sst        *sstTable
 	dateStyles []bool // by cell style (xf) index
 	date1904   bool
 
@@ -143,7 +146,7 @@ func (p xlsxPackage) unmarshal(name string, v any) (bool, error) {
 		return true, err
 	}
 	defer rc.Close()
-	return true, xml.NewDecoder(io.LimitReader(rc, maxXMLPart)).Decode(v)
+	return true, xml.NewDecoder(xmllimit.NewReader(io.LimitReader(rc, maxXMLPart), maxCellBytes)).Decode(v)
 }
 
 // rels reads the relationships of a part: id → resolved target.
@@ -283,17 +286,23 @@ func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Op
 		x.dateStyles = dateStyles(st)
 	}
 	if p, ok := wbTypes["sharedStrings"]; ok && pkg[strings.ToLower(p)] != nil {
-		if x.sst, err = readSST(pkg[strings.ToLower(p)]); err != nil {
+		if x.sst, err = readSST(pkg[strings.ToLower(p)], p, sstBudget); err != nil {
+			if errors.Is(err, ErrTooBig) {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
 			return nil, damaged("the shared strings cannot be read", err)
 		}
 	}
 	if x.merges, err = scanMerges(sheetFile); err != nil {
+		if errors.Is(err, errTooManyMerges) {
+			return nil, fmt.Errorf("%s: %w: sheet %q %v", name, ErrTooBig, sheet.Name, err)
+		}
 		return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
 	}
 	if x.rc, err = sheetFile.Open(); err != nil {
 		return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
 	}
-	x.dec = xml.NewDecoder(bufio.NewReaderSize(x.rc, 64<<10))
+	x.dec = xml.NewDecoder(bufio.NewReaderSize(xmllimit.NewReader(x.rc, maxCellBytes), 64<<10))
 	x.dec.Strict = true
 
 	headerRow := opts.HeaderRow
@@ -464,6 +473,14 @@ func (x *xlsxReader) Next(ctx context.Context) (Row, error) {
 			return Row{}, err
 		}
 		rowNum, own, err := x.readRow()
+		var tooLong *RowError
+		if errors.As(err, &tooLong) {
+			// A cell too long: the row is an error, the reading goes on.
+			x.trackMerges(rowNum, own)
+			x.records++
+			x.rowErrors++
+			return Row{Loc: x.loc(rowNum), Cells: x.align(rowNum, own, x.width)}, err
+		}
 		if err != nil {
 			return Row{}, err
 		}
@@ -552,12 +569,14 @@ func (x *xlsxReader) readRow() (int, []xcell, error) {
 			}
 			rowNum := x.lastRow + 1
 			if v, ok := attr(t, "r"); ok {
-				if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= maxRows {
+				if n, err := strconv.Atoi(v); err == nil && n >= 1 {
 					rowNum = n
 				}
 			}
 			if rowNum > maxRows {
-				return 0, nil, x.damagedErr(fmt.Errorf("more than %d rows", maxRows))
+				return 0, nil, fmt.Errorf("%s: %w: the sheet has more than %d rows, Excel's limit (a row numbered %d follows row %d); "+
+					"the program that wrote it went past what a workbook can hold: split the data into several files, or save it as CSV",
+					x.loc(0), ErrTooBig, maxRows, rowNum, x.lastRow)
 			}
 			x.lastRow = rowNum
 			own, err := x.readCells(rowNum)
@@ -572,6 +591,11 @@ func (x *xlsxReader) readRow() (int, []xcell, error) {
 }
 
 func (x *xlsxReader) damagedErr(err error) error {
+	var tl *xmllimit.TooLongError
+	if errors.As(err, &tl) {
+		return fmt.Errorf("%s: %w: near row %d, %s at byte %d of the sheet's XML is longer than %s; a workbook saved by a spreadsheet program "+
+			"has nothing like it: open the file in Excel and save it again", x.loc(0), ErrBadWorkbook, x.lastRow, tl.What, tl.Offset, xmllimit.Size(int64(tl.Limit)))
+	}
 	return fmt.Errorf("%s: %w: the sheet's XML is broken after row %d (%v); open the file in Excel and save it again",
 		x.loc(0), ErrBadWorkbook, x.lastRow, err)
 }
@@ -585,10 +609,15 @@ func attr(t xml.StartElement, local string) (string, bool) {
 	return "", false
 }
 
-// readCells reads the <c> elements of one row, up to </row>.
+// readCells reads the <c> elements of one row, up to </row>. A cell
+// with more text than a cell may hold, or a row with more than a row may,
+// is a *RowError, returned with the rest of the row once </row> is read
+// (the reading goes on with the next row).
 func (x *xlsxReader) readCells(rowNum int) ([]xcell, error) {
 	own := x.own[:0]
 	col := 0
+	rowBytes := 0
+	var rowErr error
 	for {
 		tok, err := x.dec.RawToken()
 		if err != nil {
@@ -621,9 +650,23 @@ func (x *xlsxReader) readCells(rowNum int) ([]xcell, error) {
 			if col > maxCols {
 				return nil, x.damagedErr(fmt.Errorf("a cell beyond column %s", columnName(maxCols)))
 			}
-			cell, err := x.readCell(rowNum, col, typ, style)
+			cell, tooLong, err := x.readCell(rowNum, col, typ, style)
 			if err != nil {
 				return nil, err
+			}
+			if tooLong != "" {
+				if rowErr == nil {
+					rowErr = x.tooLongErr(rowNum, col, "cell %s%d %s than the %s a cell may hold; is this the right file, and the right column?",
+						columnName(col), rowNum, tooLong, xmllimit.Size(maxCellBytes))
+				}
+				continue
+			}
+			if rowBytes += len(cell.Raw); rowBytes > maxRowBytes && rowErr == nil {
+				rowErr = x.tooLongErr(rowNum, 0, "the row's cells hold more than %s of text together (at cell %s%d); is this the right file?",
+					xmllimit.Size(maxRowBytes), columnName(col), rowNum)
+			}
+			if rowErr != nil {
+				continue // keep no more of the row than what is already read
 			}
 			if cell.Kind != Empty {
 				own = append(own, xcell{col: col, cell: cell})
@@ -631,14 +674,24 @@ func (x *xlsxReader) readCells(rowNum int) ([]xcell, error) {
 		case xml.EndElement:
 			if t.Name.Local == "row" {
 				x.own = own // reused: the caller is done with it before the next row
-				return own, nil
+				return own, rowErr
 			}
 		}
 	}
 }
 
+func (x *xlsxReader) tooLongErr(rowNum, col int, format string, args ...any) error {
+	e := &RowError{Loc: x.loc(rowNum), Col: col, Err: detail(ErrTooLong, format, args...)}
+	if col > 0 && col <= len(x.header) {
+		e.Name = x.header[col-1]
+	}
+	return e
+}
+
 // readCell reads one <c> after its start tag, up to </c>, and types it.
-func (x *xlsxReader) readCell(rowNum, col int, typ, style string) (Cell, error) {
+// tooLong, when not "", says the cell's text is longer than a cell may be
+// ("holds more text"): the text read so far is dropped.
+func (x *xlsxReader) readCell(rowNum, col int, typ, style string) (_ Cell, tooLong string, _ error) {
 	var (
 		v, is             []byte
 		hasV, hasF, hasIS bool
@@ -651,7 +704,7 @@ func (x *xlsxReader) readCell(rowNum, col int, typ, style string) (Cell, error) 
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return Cell{}, x.damagedErr(err)
+			return Cell{}, "", x.damagedErr(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -679,13 +732,31 @@ func (x *xlsxReader) readCell(rowNum, col int, typ, style string) (Cell, error) 
 			case "t":
 				inT = false
 			case "c":
-				return x.typed(rowNum, col, typ, style, string(v), hasV, hasF, unescapeXString(string(is)), hasIS), nil
+				if tooLong != "" {
+					return Cell{}, tooLong, nil
+				}
+				if typ == "s" && hasV {
+					if i, err := strconv.Atoi(strings.TrimSpace(string(v))); err == nil {
+						if _, ok, long := x.sst.get(i); ok && long {
+							return Cell{}, fmt.Sprintf("refers to shared text number %d, which holds more text", i), nil
+						}
+					}
+				}
+				return x.typed(rowNum, col, typ, style, string(v), hasV, hasF, unescapeXString(string(is)), hasIS), "", nil
 			}
 		case xml.CharData:
-			if inV {
+			switch {
+			case tooLong != "":
+			case (inV || inT) && len(v)+len(is)+len(t) > maxCellBytes:
+				tooLong, v, is = "holds more text", nil, nil
+			case inV:
 				v = append(v, t...)
-			} else if inT {
+			case inT:
 				is = append(is, t...)
+			}
+		case xml.ProcInst:
+			if (inV || inT) && t.Target == xmllimit.CutTarget {
+				tooLong, v, is = "holds more text", nil, nil
 			}
 		}
 	}
@@ -728,11 +799,12 @@ func (x *xlsxReader) typed(rowNum, col int, typ, style, v string, hasV, hasF boo
 			return Cell{}
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || i < 0 || i >= len(x.sst) {
+		text, ok, _ := x.sst.get(i)
+		if err != nil || !ok {
 			return Cell{Raw: v, Kind: Error, Err: x.cellErr(rowNum, col,
 				"the workbook is damaged: the cell refers to shared text number %s, which does not exist", v)}
 		}
-		return textCell(x.sst[i])
+		return textCell(text)
 	case "inlineStr":
 		if hasIS {
 			return textCell(is)
@@ -790,11 +862,14 @@ func (x *xlsxReader) typed(rowNum, col int, typ, style, v string, hasV, hasF boo
 }
 
 // textCell makes a String cell; line breaks become "\n", as in CSV cells
-// (Excel writes a pasted CR as _x000D_).
+// (Excel writes a pasted CR as _x000D_), and csvsafe's mark is undone.
 func textCell(s string) Cell {
 	if s == "" {
 		return Cell{}
 	}
+	// A corrected errors.csv saved as a workbook keeps the apostrophe our
+	// CSV writers put in front of =, +, -, @ (see csvsafe).
+	s = csvsafe.Restore(s)
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
@@ -917,57 +992,6 @@ func columnName(col int) string {
 	return strconv.Itoa(col)
 }
 
-// readSST reads the shared strings: the text of each <si>, runs joined,
-// phonetic hints (<rPh>) left out.
-func readSST(f *zip.File) ([]string, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	dec := xml.NewDecoder(bufio.NewReaderSize(io.LimitReader(rc, maxSST), 64<<10))
-	var (
-		sst      []string
-		buf      []byte
-		inSI     bool
-		inT, inP bool
-	)
-	for {
-		tok, err := dec.RawToken()
-		if err == io.EOF {
-			return sst, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
-				inSI, buf = true, buf[:0]
-			case "rPh":
-				inP = true
-			case "t":
-				inT = inSI && !inP
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
-				sst = append(sst, unescapeXString(string(buf)))
-				inSI = false
-			case "rPh":
-				inP = false
-			case "t":
-				inT = false
-			}
-		case xml.CharData:
-			if inT {
-				buf = append(buf, t...)
-			}
-		}
-	}
-}
-
 // dateStyles tells, for each cell style, whether its number format shows a
 // date or time.
 func dateStyles(st xStyles) []bool {
@@ -1037,6 +1061,8 @@ func isDateFormat(code string) bool {
 	return false
 }
 
+var errTooManyMerges = fmt.Errorf("has more than %d merged ranges; unmerge the cells or save the sheet as CSV UTF-8 and import that", maxMerges)
+
 // scanMerges finds the sheet's merged ranges. They are listed after the
 // cells (<mergeCells> follows <sheetData>), so a streaming reader needs
 // them first: this pass decompresses the sheet once more and looks for
@@ -1079,6 +1105,9 @@ func scanMerges(f *zip.File) ([]mergeRange, error) {
 				continue // <mergeCells count="...">
 			}
 			if m, ok := parseMergeTag(data[j : j+k]); ok {
+				if len(ranges) == maxMerges {
+					return nil, errTooManyMerges
+				}
 				ranges = append(ranges, m)
 			}
 		}

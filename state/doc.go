@@ -33,6 +33,13 @@
 // so a crash (even kill -9) leaves either the state before a transaction or
 // the state after it.
 //
+// A file damaged on disk (a bit flipped, cut short, overwritten) is found
+// by bbolt's consistency check, which Open runs, or when a stored value no
+// longer decodes; bbolt's panics on damaged pages are recovered. Each is a
+// *DamagedError (errors.Is ErrDamaged) that says what is damaged, whether
+// MiniCRM was touched, and what to do: move the file aside; the mirror is
+// rebuilt from MiniCRM, and only an interrupted run's journal is lost.
+//
 // The package knows nothing about HTTP or mappings: it stores what the
 // pipeline gives it. Match indexes over the mirror are built in memory by the
 // pipeline when it loads the records (a hundred thousand records load in well

@@ -138,7 +138,7 @@ func exportBucket(tx *bolt.Tx, target string, create bool) (*bolt.Bucket, error)
 // ExportMeta returns the target's meta; nil when the target never ran.
 func (d *DB) ExportMeta(target string) (*ExportMeta, error) {
 	var m *ExportMeta
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b, err := exportBucket(tx, target, false)
 		if b == nil || err != nil {
 			return err
@@ -155,7 +155,7 @@ func (d *DB) ExportMeta(target string) (*ExportMeta, error) {
 
 // DropExport forgets a target's snapshot and meta.
 func (d *DB) DropExport(target string) error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		top := tx.Bucket(bucketExports)
 		if top == nil || top.Bucket([]byte(target)) == nil {
 			return nil
@@ -167,7 +167,7 @@ func (d *DB) DropExport(target string) error {
 // CommitExport applies a batch to the target's snapshot in one transaction:
 // sweeps first, then deletions, then records written, then the meta.
 func (d *DB) CommitExport(target string, b *ExportBatch) error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		tb, err := exportBucket(tx, target, true)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (d *DB) CommitExport(target string, b *ExportBatch) error {
 // ExportRecord returns one record of a scope; nil when it is not there.
 func (d *DB) ExportRecord(target, scope string, id int) (*ExportRecord, error) {
 	var r *ExportRecord
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b, err := exportBucket(tx, target, false)
 		if b == nil || err != nil {
 			return err
@@ -283,7 +283,7 @@ func (v *ExportView) Each(scope string, after int, fn func(*ExportRecord) error)
 // ViewExport calls fn with a read-only view of the target's snapshot, in
 // one read transaction (a consistent picture, however long fn takes).
 func (d *DB) ViewExport(target string, fn func(*ExportView) error) error {
-	return d.db.View(func(tx *bolt.Tx) error {
+	return d.view(func(tx *bolt.Tx) error {
 		b, err := exportBucket(tx, target, false)
 		if err != nil {
 			return err

@@ -45,20 +45,47 @@ type DB struct {
 }
 
 // Open opens (creating when needed) the state database in dir. It fails with
-// ErrLocked when another process has it open.
+// ErrLocked when another process has it open, and with a *DamagedError
+// (errors.Is ErrDamaged) when the file is damaged: bbolt's consistency
+// check runs on every open, before anything is sent to MiniCRM.
 func Open(dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	d := &DB{path: path}
+	if err := d.open(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) open() (err error) {
+	defer d.recovered(&err, true)
+	defer faultsPanic()()
+	db, err := bolt.Open(d.path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+		return fmt.Errorf("%s: %w", d.path, ErrLocked)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
+		if de := d.damaged(err, true); de != err {
+			return de
+		}
+		if strings.Contains(err.Error(), "file size too small") || strings.Contains(err.Error(), "invalid database") {
+			return &DamagedError{Path: d.path, What: err.Error(), Opening: true}
+		}
+		return fmt.Errorf("opening %s: %w", d.path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	d.db = db
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if err := d.check(); err != nil {
+		return err
+	}
+	err = d.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketRuns, bucketJournal, bucketPending, bucketMirror} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -67,10 +94,14 @@ func Open(dir string) (*DB, error) {
 		return nil
 	})
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("initializing %s: %w", path, err)
+		var de *DamagedError
+		if errors.As(err, &de) {
+			de.Opening = true
+			return de
+		}
+		return fmt.Errorf("initializing %s: %w", d.path, err)
 	}
-	return &DB{db: db, path: path}, nil
+	return nil
 }
 
 // Path is the database file.
@@ -227,7 +258,7 @@ func (d *DB) Commit(job, system string, b *Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		if len(b.Journal) > 0 {
 			jb, err := sub(tx, bucketJournal, job)
 			if err != nil {
@@ -320,7 +351,7 @@ func lineKey(line int) []byte {
 // LastRun returns the job's latest run; nil when it never ran.
 func (d *DB) LastRun(job string) (*Run, error) {
 	var r *Run
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketRuns).Get([]byte(job))
 		if v == nil {
 			return nil
@@ -338,7 +369,7 @@ func (d *DB) StartRun(r *Run, resume bool) error {
 	if err != nil {
 		return err
 	}
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		if !resume {
 			jb := tx.Bucket(bucketJournal)
 			if jb.Bucket([]byte(r.Job)) != nil {
@@ -353,7 +384,7 @@ func (d *DB) StartRun(r *Run, resume bool) error {
 
 // FinishRun marks the job's run finished.
 func (d *DB) FinishRun(job string, at time.Time) error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRuns)
 		v := b.Get([]byte(job))
 		if v == nil {
@@ -375,7 +406,7 @@ func (d *DB) FinishRun(job string, at time.Time) error {
 // Journal returns the job's journal by source line.
 func (d *DB) Journal(job string) (map[int]RowOutcome, error) {
 	out := map[int]RowOutcome{}
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketJournal).Bucket([]byte(job))
 		if b == nil {
 			return nil
@@ -399,7 +430,7 @@ func (d *DB) PutPending(job string, p *PendingCreate) error {
 	if err != nil {
 		return err
 	}
-	return d.db.Batch(func(tx *bolt.Tx) error {
+	return d.batch(func(tx *bolt.Tx) error {
 		b, err := sub(tx, bucketPending, job)
 		if err != nil {
 			return err
@@ -411,7 +442,7 @@ func (d *DB) PutPending(job string, p *PendingCreate) error {
 // Pending returns the job's unsettled creates, oldest row first.
 func (d *DB) Pending(job string) ([]PendingCreate, error) {
 	var out []PendingCreate
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPending).Bucket([]byte(job))
 		if b == nil {
 			return nil
@@ -433,7 +464,7 @@ func (d *DB) Pending(job string) ([]PendingCreate, error) {
 func (d *DB) Mirror(system string, scopes ...string) ([]MirrorRecord, map[string]time.Time, error) {
 	var recs []MirrorRecord
 	marks := map[string]time.Time{}
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		sb := tx.Bucket(bucketMirror).Bucket([]byte(system))
 		if sb == nil {
 			return nil

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/csvsafe"
 )
 
 // CSVFixedColumns start every CSV the Receiver writes; the record's fields
@@ -73,7 +75,7 @@ func (s *csvSet) write(e Entry, p *Payload) error {
 	row[3] = strings.Join(p.Changed, ", ")
 	other := map[string]string{}
 	for _, f := range p.dataKeys {
-		if i, ok := cf.col[f]; ok {
+		if i, ok := cf.col[csvsafe.Neutralize(f)]; ok {
 			row[i] = p.Label(f)
 		} else {
 			other[f] = p.Label(f)
@@ -82,6 +84,11 @@ func (s *csvSet) write(e Entry, p *Payload) error {
 	if len(other) > 0 {
 		b, _ := json.Marshal(other)
 		row[len(row)-1] = string(b)
+	}
+	// The CSV is for people to open: a value sent as =HYPERLINK(...) must
+	// not run (the changelog keeps it exact).
+	for i := range row {
+		row[i] = csvsafe.Neutralize(row[i])
 	}
 	bw := bufio.NewWriter(cf.f)
 	w := csv.NewWriter(bw)
@@ -118,6 +125,9 @@ func openCSV(path string, p *Payload) (*csvFile, error) {
 		}
 	} else {
 		header = csvHeader(p)
+		for i := range header {
+			header[i] = csvsafe.Neutralize(header[i]) // field names come from the sender too
+		}
 		w := csv.NewWriter(f)
 		w.UseCRLF = true
 		if err := w.Write(header); err != nil {

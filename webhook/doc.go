@@ -28,7 +28,8 @@
 // # The Receiver
 //
 // Receiver is an http.Handler. It checks basic auth (constant-time), limits
-// the body size (413), validates the JSON (400, logged), appends each new
+// the body size (413) and the time to send it (408, Config.BodyTimeout),
+// validates the JSON (400, logged), appends each new
 // notification to the change log and fsyncs it before answering 200, and
 // records a retry of a change it already has only once. Optional Rules answer
 // with fields to write back.
@@ -62,7 +63,10 @@
 // With CSV enabled the Receiver also keeps one CSV per kind of record
 // (Project-<CategoryId>.csv, Person.csv, Business.csv; Contact.csv or
 // Project.csv when the kind cannot be told), enum ids written as labels. The
-// CSV files are a view for people: the NDJSON log is the record.
+// CSV files are a view for people: the NDJSON log is the record. Every
+// cell, and every column name, goes through csvsafe.Neutralize, so a value
+// a sender wrote as =HYPERLINK(...) is text in a spreadsheet, not a
+// formula; the log keeps it exact.
 //
 // # Write-back rules
 //

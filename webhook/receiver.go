@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -24,6 +25,10 @@ const (
 	// one record with its Schema (every option of every enum), well under
 	// this.
 	DefaultMaxBody = 4 << 20
+	// DefaultBodyTimeout bounds the reading of a notification's body: a
+	// client that sends its body a byte a minute must not hold a
+	// connection (and a goroutine) for good.
+	DefaultBodyTimeout = 30 * time.Second
 	// DefaultDedupeWindow is how far back the change log is read at start
 	// to recognise retries. MiniCRM retries for 1 h 51 min 10 s.
 	DefaultDedupeWindow = 7 * 24 * time.Hour
@@ -45,6 +50,10 @@ type Config struct {
 	CSV bool
 	// Rules, when set, decide the write-back answers.
 	Rules *Rules
+	// BodyTimeout bounds the reading of a request's body (408 past it);
+	// DefaultBodyTimeout when 0. It holds whatever server runs the
+	// Receiver: the handler sets the connection's read deadline.
+	BodyTimeout time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Location is the time zone of the log's days and of the rules'
@@ -78,14 +87,16 @@ type Stats struct {
 // write-back) and not recorded again, across restarts too. It is safe for
 // concurrent use.
 type Receiver struct {
-	dir      string
-	maxBody  int64
-	rules    *Rules
-	now      func() time.Time
-	loc      *time.Location
-	log      *slog.Logger
-	userHash [32]byte
-	passHash [32]byte
+	dir     string
+	maxBody int64
+	// bodyTimeout bounds the reading of a body.
+	bodyTimeout time.Duration
+	rules       *Rules
+	now         func() time.Time
+	loc         *time.Location
+	log         *slog.Logger
+	userHash    [32]byte
+	passHash    [32]byte
 
 	mu     sync.Mutex // guards everything below
 	clog   *changeLog
@@ -109,6 +120,10 @@ func NewReceiver(cfg Config) (*Receiver, error) {
 		seen: map[string]map[string]string{}}
 	if rc.maxBody <= 0 {
 		rc.maxBody = DefaultMaxBody
+	}
+	rc.bodyTimeout = cfg.BodyTimeout
+	if rc.bodyTimeout <= 0 {
+		rc.bodyTimeout = DefaultBodyTimeout
 	}
 	if rc.now == nil {
 		rc.now = time.Now
@@ -231,8 +246,27 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST a MiniCRM webhook notification here", http.StatusMethodNotAllowed)
 		return
 	}
+	// Not every server has a ReadTimeout (httptest's has none): the
+	// deadline is set here. ErrNotSupported (a recorder) leaves none.
+	// It is taken off once the body is read: left behind, it would end
+	// net/http's background read, which cancels the request's context.
+	ctl := http.NewResponseController(w)
+	deadline := ctl.SetReadDeadline(time.Now().Add(rc.bodyTimeout)) == nil
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rc.maxBody))
+	switch {
+	case err != nil:
+		w.Header().Set("Connection", "close") // net/http would wait for the rest of the body
+	case deadline:
+		_ = ctl.SetReadDeadline(time.Time{})
+	}
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			rc.count(func(s *Stats) { s.Malformed++ })
+			rc.log.Warn("webhook refused: the body was not sent in time", "remote", r.RemoteAddr, "timeout", rc.bodyTimeout)
+			http.Error(w, "the body was not sent in time", http.StatusRequestTimeout)
+			return
+		}
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			rc.count(func(s *Stats) { s.TooLarge++ })

@@ -1,17 +1,22 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -490,5 +495,69 @@ func TestPayloadIsKeptAsReceived(t *testing.T) {
 	want := `"payload":{"Id":"9","Type":"Contact","Data":{"Name":"Kiss & Társa <Kft.>","Napok":12.50},"Changed":["Name"]}`
 	if !strings.Contains(string(raw), want) || !strings.HasSuffix(string(raw), "}\n") || strings.Count(string(raw), "\n") != 1 {
 		t.Errorf("line:\n%s\nwant it to hold\n%s", raw, want)
+	}
+}
+
+// TestCSVNeutralizesFormulas sends values (and a field name) a spreadsheet
+// would run: the CSV view people open holds them as text, the changelog
+// holds them exact.
+func TestCSVNeutralizesFormulas(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, webhook.Config{CSV: true})
+	evil := []string{`=HYPERLINK("http://evil","x")`, `@SUM(1)`, `+1+cmd|' /C calc'!A0`, `-2+3+cmd|' /C calc'!A0`, "\t=1"}
+	data := map[string]any{"Type": "Business", "Name": evil[0], "Email": evil[1], "Phone": evil[2], "Url": evil[3], "Description": evil[4], "=Field()": "x"}
+	body, _ := json.Marshal(map[string]any{"Id": "9", "Type": "Contact", "Data": data, "Changed": []string{"=cmd|' /C calc'!A0"}})
+	if a := r.post(string(body)); a.status != http.StatusOK {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	rows := readCSV(t, filepath.Join(r.dir, "Business.csv"))
+	if len(rows) != 2 {
+		t.Fatalf("Business.csv: %q", rows)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q would run as a formula", cell)
+			}
+		}
+	}
+	for _, e := range evil {
+		if !slices.Contains(rows[1], "'"+e) {
+			t.Errorf("the row %q does not hold %q as text", rows[1], e)
+		}
+	}
+	if got := r.entries(); len(got) != 1 || !strings.Contains(string(got[0].Payload), `=HYPERLINK(\"http://evil\"`) {
+		t.Errorf("the changelog does not keep the value exact: %+v", got)
+	}
+}
+
+// TestSlowBodyIsCut sends a body a few bytes short and then nothing: the
+// receiver gives up at its BodyTimeout and answers 408, instead of holding
+// the connection for good.
+func TestSlowBodyIsCut(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, webhook.Config{BodyTimeout: 100 * time.Millisecond})
+	conn, err := net.Dial("tcp", r.ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := change(5, "2623", "2026-11-22 10:00:00")
+	auth := base64.StdEncoding.EncodeToString([]byte(hookUser + ":" + hookPass))
+	fmt.Fprintf(conn, "POST /hook/ HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		auth, len(body)+10, body)
+	// A guard, so that a receiver without the timeout fails the test
+	// instead of hanging it; the answer comes long before.
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a body that stopped: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("status %d, want 408", res.StatusCode)
+	}
+	if n := len(r.entries()); n != 0 {
+		t.Errorf("%d entries recorded from a cut body", n)
 	}
 }

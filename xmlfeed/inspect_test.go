@@ -2,8 +2,10 @@ package xmlfeed_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -130,4 +132,64 @@ func TestReaderOtherForms(t *testing.T) {
 	if got := c.Contacts[0].Fields; len(got) != len(want) || got[2] != want[2] || got[3] != want[3] {
 		t.Errorf("contact fields %v", got)
 	}
+}
+
+// TestInspectHugeValues: a 64 MiB attribute or value, or a card of many
+// elements, is a format error naming its line, and Inspect allocates far
+// less than the value (encoding/xml alone would hold it whole, twice).
+func TestInspectHugeValues(t *testing.T) {
+	huge := func(head, tail string) io.Reader {
+		return io.MultiReader(strings.NewReader(head), io.LimitReader(repeatByte('A'), 64<<20), strings.NewReader(tail))
+	}
+	many := func() io.Reader {
+		return io.MultiReader(strings.NewReader("<Projects>\n<Project Id=\"1\">"),
+			io.LimitReader(repeatString("<Name>abcdefghijklmnopqrstuvwxyz</Name>"), 64<<20), strings.NewReader("</Project></Projects>"))
+	}
+	for _, c := range []struct {
+		name  string
+		in    io.Reader
+		want  string
+		alloc uint64 // the most Inspect may allocate, all told
+	}{
+		{"attribute", huge("<Projects>\n<Project Id=\"1\">\n<Name x=\"", "\">n</Name></Project></Projects>"), "line 3: a tag of the document (at byte 28) is longer than 1 MiB", 8 << 20},
+		{"value", huge("<Projects>\n<Project Id=\"1\">\n<Name>", "</Name></Project></Projects>"), "line 3: the value of <Name> is longer than 1 MiB", 8 << 20},
+		{"card", many(), "line 2: the card is larger than 16 MiB", 64 << 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			rep, err := xmlfeed.Inspect(c.in, xmlfeed.InspectOptions{})
+			runtime.ReadMemStats(&after)
+			if err != nil || rep.Format == nil || !strings.Contains(rep.Format.Error(), c.want) {
+				t.Fatalf("report %+v, %v; want a format error saying %q", rep.Format, err, c.want)
+			}
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("allocated %d MiB", alloc>>20)
+			if alloc > c.alloc {
+				t.Errorf("Inspect allocated %d MiB reading 64 MiB, more than %d MiB", alloc>>20, c.alloc>>20)
+			}
+		})
+	}
+}
+
+type repeatByte byte
+
+func (r repeatByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+type repeatString string
+
+func (r repeatString) Read(p []byte) (int, error) {
+	n := 0
+	for n+len(r) <= len(p) {
+		n += copy(p[n:], r)
+	}
+	if n == 0 {
+		return copy(p, r), nil
+	}
+	return n, nil
 }

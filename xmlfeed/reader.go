@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/minicrm-bulk/minicrm-bulk/xmllimit"
 )
 
 // FormatError is a file that is not a well-formed SyncFeed document: not
@@ -28,10 +30,20 @@ func (e *FormatError) Error() string {
 // or hostile.
 const maxDepth = 32
 
+// maxToken bounds one value, attribute or tag of a feed, and maxCard the
+// memory one <Project> subtree may take (its text, attributes and
+// elements): encoding/xml holds a token whole, and a feed of 1 MB can
+// decompress, or simply be, a single value of gigabytes.
+const (
+	maxToken = 1 << 20
+	maxCard  = 16 << 20
+)
+
 // Reader reads a SyncFeed document one card at a time with encoding/xml's
 // token stream: memory holds one <Project> subtree, never the document.
 type Reader struct {
 	d       *xml.Decoder
+	size    int // memory of the card being read, against maxCard
 	started bool
 	done    bool
 	err     error
@@ -40,7 +52,7 @@ type Reader struct {
 // NewReader returns a Reader on r. The document must be UTF-8 (with or
 // without a declaration saying so).
 func NewReader(r io.Reader) *Reader {
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(xmllimit.NewReader(r, maxToken))
 	d.Strict = true
 	return &Reader{d: d}
 }
@@ -72,6 +84,7 @@ func (r *Reader) Next() (*Card, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			line := r.line()
+			r.size = 0
 			n, err := r.subtree(t, line, 1)
 			if err != nil {
 				return nil, r.fail(err)
@@ -105,6 +118,11 @@ func (r *Reader) line() int {
 }
 
 func (r *Reader) syntax(err error) error {
+	var tl *xmllimit.TooLongError
+	if errors.As(err, &tl) {
+		return &FormatError{Line: r.line(), Msg: fmt.Sprintf("%s of the document (at byte %d) is longer than %s; a feed has nothing like it: is this the right file?",
+			tl.What, tl.Offset, xmllimit.Size(int64(tl.Limit)))}
+	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		return &FormatError{Line: se.Line, Msg: "not well-formed XML: " + se.Msg}
@@ -185,7 +203,15 @@ func (r *Reader) subtree(start xml.StartElement, line, depth int) (*node, error)
 		return nil, &FormatError{Line: line, Msg: fmt.Sprintf("elements nested more than %d deep", maxDepth)}
 	}
 	n := &node{name: start.Name.Local, attrs: start.Copy().Attr, line: line}
+	r.size += 100 + len(n.name)
+	for _, a := range n.attrs {
+		r.size += 50 + len(a.Name.Local) + len(a.Value)
+	}
 	for {
+		if r.size > maxCard {
+			return nil, &FormatError{Line: line, Msg: fmt.Sprintf("the card is larger than %s (in <%s>); a feed card holds far less: is this the right file?",
+				xmllimit.Size(maxCard), n.name)}
+		}
 		tok, err := r.d.Token()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -204,6 +230,12 @@ func (r *Reader) subtree(start xml.StartElement, line, depth int) (*node, error)
 			return n, nil
 		case xml.CharData:
 			n.text = append(n.text, t...)
+			r.size += len(t)
+		case xml.ProcInst:
+			if t.Target == xmllimit.CutTarget {
+				return nil, &FormatError{Line: line, Msg: fmt.Sprintf("the value of <%s> is longer than %s; a feed value holds far less: is this the right file?",
+					n.name, xmllimit.Size(maxToken))}
+			}
 		}
 	}
 }

@@ -67,6 +67,22 @@ var badCases = []badCase{
 		want: []string{`formula-errors.xlsx[Ügyfelek]:3, column "E-mail"`, "the cell holds the error #N/A"}},
 	{source: "record-too-long.csv", code: exitRejected, rows: 2, want: []string{"record-too-long.csv:3", "the line is longer than 1 MiB"}},
 
+	// XLSX past the reader's bounds (testdata/badinput/gen_bombs.go): a
+	// cell too long is a row error; a tag too long or a sheet too long is
+	// refused. (The bombs proper, cell-bomb.xlsx and shared-strings-bomb.xlsx,
+	// go through the built command in bombs_test.go, which measures its
+	// memory too.)
+	{source: "cell-too-long.xlsx", code: exitRejected, rows: 2,
+		want: []string{`cell-too-long.xlsx[Ügyfelek]:3`, "cell D3 holds more text than the 1 MiB a cell may hold"}},
+	{source: "value-too-long.xlsx", code: exitRejected, rows: 2,
+		want: []string{`value-too-long.xlsx[Ügyfelek]:3`, "cell D3 holds more text than the 1 MiB a cell may hold"}},
+	{source: "shared-string-too-long.xlsx", code: exitRejected, rows: 2,
+		want: []string{`shared-string-too-long.xlsx[Ügyfelek]:3`, "cell D3 refers to shared text number 1, which holds more text than the 1 MiB a cell may hold"}},
+	{source: "attribute-too-long.xlsx", code: exitFatal,
+		want: []string{"attribute-too-long.xlsx[Ügyfelek]: the workbook cannot be read: near row 3, a tag at byte 1196 of the sheet's XML is longer than 1 MiB"}},
+	{source: "too-many-rows.xlsx", code: exitFatal,
+		want: []string{"too-many-rows.xlsx[Ügyfelek]: the workbook is too big to read: the sheet has more than 1048576 rows, Excel's limit"}},
+
 	// Mappings that are wrong: fatal, naming the mapping file and its line.
 	{mapping: "yaml-syntax.yaml", code: exitFatal, want: []string{"yaml-syntax.yaml:2: YAML: did not find expected key"}},
 	{mapping: "yaml-tabs.yaml", code: exitFatal, want: []string{"yaml-tabs.yaml:2: YAML: found character that cannot start any token"}},

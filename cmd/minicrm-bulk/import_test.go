@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,6 +149,7 @@ func TestImportKillResume(t *testing.T) {
 		t.Fatalf("the clean run: exit %d\n%s", r.code, r.stderr)
 	}
 	want := snapshotOf(t, cleanEnv)
+	wantActions := successActions(t, filepath.Join(dir, "out", "success.csv"))
 
 	// Latency makes a run last long enough to be killed in the middle.
 	srv, environ := importSandbox(t, 24003, sandbox.Faults{Latency: 2 * time.Millisecond, LatencyJitter: 2 * time.Millisecond})
@@ -197,6 +201,11 @@ func TestImportKillResume(t *testing.T) {
 	if n := strings.Count(string(success), "\n") - 1; n != 3*rows {
 		t.Errorf("success.csv of the last resume has %d lines, want %d (3 records a row)", n, 3*rows)
 	}
+	// The audit trail: the last resume's success.csv says what became of
+	// every record, whichever run did it: as many creates as a clean run.
+	if got := successActions(t, filepath.Join(work, "out", "success.csv")); got != wantActions {
+		t.Errorf("success.csv of the last resume counts %s, a clean run's %s (seed %d)", got, wantActions, seed)
+	}
 	noDuplicateContacts(t, environ)
 	got := snapshotOf(t, environ)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -204,6 +213,32 @@ func TestImportKillResume(t *testing.T) {
 			kills, seed, strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
 	checkOracle(t, environ, src)
+}
+
+// successActions counts the entity/action pairs of a success.csv:
+// "Business created=15 unchanged=135, Person created=150, ...".
+func successActions(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("%s: %v", path, err)
+	}
+	ent, act := slices.Index(recs[0], "entity"), slices.Index(recs[0], "action")
+	counts := map[string]int{}
+	for _, rec := range recs[1:] {
+		counts[rec[ent]+" "+rec[act]]++
+	}
+	keys := slices.Sorted(maps.Keys(counts))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, counts[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // snapshotOf describes every contact and card of a system without ids,

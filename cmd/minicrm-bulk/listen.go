@@ -68,7 +68,7 @@ It listens on loopback unless --allow-remote: put it behind your HTTPS reverse p
       --rules rules.yaml
 
   # rehearse with the sandbox, which notifies card changes of module 10 and retries 100x faster
-  minicrm-bulk sandbox --webhook 'Project:10=http://minicrm:secret@127.0.0.1:8090/' --webhook-scale 0.01`,
+  minicrm-bulk sandbox --webhook 'Project:10=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01`,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			addr := fs.String("addr", "127.0.0.1:8090", "address to listen on (loopback only unless --allow-remote)")
 			allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr")
@@ -203,31 +203,37 @@ func webhookPassword(path string, getenv func(string) string) (string, error) {
 		}
 		return p, nil
 	}
+	return readSecretFile(path, "password file")
+}
+
+// readSecretFile reads a password or key from a file only its owner can
+// read: the first line, as written (only the line end and a BOM go). what
+// names the file in errors ("password file").
+func readSecretFile(path, what string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("password file: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return "", fmt.Errorf("password file: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("password file %s is not a regular file", path)
+		return "", fmt.Errorf("%s %s is not a regular file", what, path)
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("password file %s can be read by others (mode %04o); restrict it with: chmod 600 %s",
-			path, fi.Mode().Perm(), path)
+		return "", fmt.Errorf("%s %s can be read by others (mode %04o); restrict it with: chmod 600 %s",
+			what, path, fi.Mode().Perm(), path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
-		return "", fmt.Errorf("password file %s: %w", path, err)
+		return "", fmt.Errorf("%s %s: %w", what, path, err)
 	}
-	// The password is the first line, as written; only the line end goes.
 	p, _, _ := strings.Cut(strings.TrimPrefix(string(b), "\ufeff"), "\n")
 	p = strings.TrimSuffix(p, "\r")
 	if p == "" {
-		return "", fmt.Errorf("password file %s is empty", path)
+		return "", fmt.Errorf("%s %s is empty", what, path)
 	}
 	return p, nil
 }

@@ -3,12 +3,56 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/redact"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
+
+// envSandboxKey is the sandbox's API key in the environment: a key on
+// the command line shows in the process list.
+const envSandboxKey = "MINICRM_SANDBOX_API_KEY"
+
+// sandboxKey picks the sandbox's key: --api-key-file, --api-key, the
+// environment, in that order (one of the flags at most); "" to generate
+// one. from says where it came from.
+func sandboxKey(flagKey, file string, getenv func(string) string) (key, from string, err error) {
+	switch {
+	case flagKey != "" && file != "":
+		return "", "", usagef("--api-key and --api-key-file do not go together")
+	case file != "":
+		key, err = readSecretFile(file, "API key file")
+		return strings.TrimSpace(key), "--api-key-file", err
+	case flagKey != "":
+		return flagKey, "--api-key", nil
+	}
+	return strings.TrimSpace(getenv(envSandboxKey)), envSandboxKey, nil
+}
+
+// webhookURLPassword fills in the password of a --webhook URL that names a
+// user without one (http://minicrm@127.0.0.1:8090/) from the environment,
+// the variable 'listen' reads too: a password in the flag shows in the
+// process list.
+func webhookURLPassword(raw string, getenv func(string) string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw, nil
+	}
+	if _, set := u.User.Password(); set {
+		return raw, nil
+	}
+	p := getenv(envWebhookPassword)
+	if p == "" {
+		return "", usagef("--webhook %s names the user %q without a password: set %s (or give it in the URL, where others can see it)",
+			redact.URL(u), u.User.Username(), envWebhookPassword)
+	}
+	u.User = url.UserPassword(u.User.Username(), p)
+	return u.String(), nil
+}
 
 func init() {
 	register(&command{
@@ -30,22 +74,26 @@ GET /_sandbox/webhooks (every notification sent and its tries).
 
 --webhook TYPE[:CategoryId][:Field,...]=URL notifies URL of changes, as MiniCRM's webhooks
 do: TYPE is Project or Contact, CategoryId a module, Fields the fields whose change counts;
-user and password in the URL become basic auth. A notification not answered 200 is sent again
+user and password in the URL become basic auth; a user without a password
+(http://minicrm@host/) takes it from MINICRM_WEBHOOK_PASSWORD. A notification not answered 200 is sent again
 10 s, 1 min, 5 min, 15 min, 30 min and 1 h later (--webhook-scale shrinks that), and a JSON
 object in a 200 answer is written back to the record without a new notification.`,
 		example: `  # start on the default address with a generated key
   minicrm-bulk sandbox
 
-  # a fixed key, the English documentation's limit, state kept across restarts
-  minicrm-bulk sandbox --api-key 0123456789abcdef0123456789abcdef --rpm 180 --state sandbox.json
+  # a fixed key (from a file only you can read, or env MINICRM_SANDBOX_API_KEY), the English
+  # documentation's limit, state kept across restarts
+  minicrm-bulk sandbox --api-key-file sandbox.key --rpm 180 --state sandbox.json
 
   # rehearse against a flaky system: 5% errors, dropped connections, slow answers
   minicrm-bulk sandbox --fail-rate 0.05 --drop-rate 0.01 --latency 200ms --burst-429 10 --seed 7
 
   # notify a local receiver (minicrm-bulk listen) of status changes in module 10 and of
-  # every contact change, retrying 100 times faster than MiniCRM
-  minicrm-bulk sandbox --webhook 'Project:10:StatusId=http://minicrm:secret@127.0.0.1:8090/' \
-      --webhook 'Contact=http://minicrm:secret@127.0.0.1:8090/' --webhook-scale 0.01
+  # every contact change, retrying 100 times faster than MiniCRM (the password from the
+  # environment, as 'listen' reads it)
+  export MINICRM_WEBHOOK_PASSWORD='…'
+  minicrm-bulk sandbox --webhook 'Project:10:StatusId=http://minicrm@127.0.0.1:8090/' \
+      --webhook 'Contact=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01
 
   # then, in another terminal (host swapped for the sandbox's):
   curl --user 12345:$ApiKey "http://127.0.0.1:8080/Api/R3/Contact?Email=norbert@minicrm.hu"`,
@@ -53,7 +101,8 @@ object in a 200 answer is written back to the record without a new notification.
 			addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback only unless --allow-remote)")
 			allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr")
 			systemID := fs.Int("system-id", 12345, "the emulated system's SystemId")
-			apiKey := fs.String("api-key", "", "the system's API key (generated and printed when empty)")
+			apiKey := fs.String("api-key", "", "the system's API key, visible to other users in the process list: prefer --api-key-file or env "+envSandboxKey)
+			apiKeyFile := fs.String("api-key-file", "", "file holding the system's API key, readable only by you (else --api-key, env "+envSandboxKey+", or generated)")
 			rpm := fs.Int("rpm", 60, "rate limit in requests per minute (HU doc: 60, EN doc: 180; 0 disables)")
 			syncFeedPerHour := fs.Int("syncfeed-per-hour", 180, "XML sync calls (/Api/SyncFeed) per hour, apart from --rpm (MAN25: 180; 0 disables)")
 			data := fs.String("data", "", "data file (YAML or JSON): modules, statuses, users, fields, records")
@@ -101,14 +150,21 @@ object in a 200 answer is written back to the record without a new notification.
 					if err != nil {
 						return usagef("--webhook: %v", err)
 					}
+					if wc.URL, err = webhookURLPassword(wc.URL, e.getenv); err != nil {
+						return err
+					}
 					hooks = append(hooks, wc)
 				}
 				if *webhookScale <= 0 {
 					return usagef("--webhook-scale must be positive")
 				}
-				key, generated := *apiKey, false
-				if key == "" {
-					key, generated = sandbox.GenerateAPIKey(), true
+				key, from, err := sandboxKey(*apiKey, *apiKeyFile, e.getenv)
+				if err != nil {
+					return err
+				}
+				generated := key == ""
+				if generated {
+					key = sandbox.GenerateAPIKey()
 				}
 				srv, err := sandbox.New(sandbox.Config{
 					SystemID: *systemID, APIKey: key, RPM: *rpm, Dataset: ds, StatePath: *state, SyncFeedPerHour: *syncFeedPerHour,
@@ -128,7 +184,7 @@ object in a 200 answer is written back to the record without a new notification.
 				if generated {
 					fmt.Fprintf(e.stdout, "  ApiKey:   %s (generated)\n", key)
 				} else {
-					fmt.Fprintf(e.stdout, "  ApiKey:   (as given with --api-key)\n")
+					fmt.Fprintf(e.stdout, "  ApiKey:   (as given by %s)\n", from)
 				}
 				limit := fmt.Sprintf("%d requests/minute", *rpm)
 				if *rpm == 0 {
