@@ -1,0 +1,180 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+)
+
+// practiceAddresses is each company's (by VAT number) address in the
+// practice sheet: postcode, city, street.
+func practiceAddresses(t *testing.T, path string) map[string][3]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.TrimPrefix(h, "\ufeff")] = i
+	}
+	out := map[string][3]string{}
+	for _, row := range rows[1:] {
+		out[mapping.VatKey(row[col["Adószám"]])] = [3]string{row[col["Irsz."]], row[col["Település"]], row[col["Utca, házszám"]]}
+	}
+	return out
+}
+
+// addressRequests counts the requests to the address endpoints so far.
+func (e *env) addressRequests() int {
+	n := 0
+	for k, v := range e.srv.Stats().Requests {
+		// The schema read (GET /Api/R3/Schema/Address) is the mapping
+		// check's, one a run.
+		if strings.Contains(k, " /Api/R3/Address") {
+			n += v
+		}
+	}
+	return n
+}
+
+// checkAddresses reads every company's addresses back through the API
+// (AddressList, then Address/<Id>) and compares them with the sheet.
+func (e *env) checkAddresses(want map[string][3]string) {
+	t := e.t
+	t.Helper()
+	ctx := context.Background()
+	c := e.client()
+	vatOf, _ := e.companies()
+	if len(vatOf) != len(want) {
+		t.Errorf("%d companies, want %d", len(vatOf), len(want))
+	}
+	bad := 0
+	for id, vat := range vatOf {
+		list, err := c.Addresses.List(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 {
+			bad++
+			t.Errorf("company %d (%s) has %d addresses, want 1: %+v", id, vat, len(list), list)
+			continue
+		}
+		a, err := c.Addresses.Get(ctx, list[0].Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := want[vat]
+		got := [3]string{a.PostalCode, a.City, a.Address}
+		if got != w || a.Type != "Székhely" || a.CountryId != "Hungary" || !a.Default || a.ContactId != id || a.Name != "Székhely" {
+			bad++
+			if bad <= 3 {
+				t.Errorf("company %d (%s): address %d %q %q %q %q %q %q default %v, want %v in Hungary, the default Székhely",
+					id, vat, a.Id, a.Type, a.Name, a.CountryId, a.PostalCode, a.City, a.Address, a.Default, w)
+			}
+		}
+		if !strings.Contains(list[0].Display, w[1]) {
+			t.Errorf("AddressList shows %q, without the city %q", list[0].Display, w[1])
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d companies with a wrong address", bad)
+	}
+}
+
+// TestPracticeSheetAddresses imports the practice sheet's companies with
+// their address: every company gets its one address, a re-run writes
+// nothing and asks nothing of the address endpoints, a changed postcode
+// costs exactly one request.
+func TestPracticeSheetAddresses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	mp := filepath.Join(testdata, "partnerek-address.yaml")
+	src := filepath.Join(testdata, "partnerek.csv")
+	want := practiceAddresses(t, src)
+	sum := e.run(e.config(mp, src))
+	if sum.Rows.OK != 1530 || sum.Rows.Rejected != 0 {
+		t.Fatalf("rows %+v", sum.Rows)
+	}
+	if w := e.writes(); w != 214+214 {
+		t.Errorf("first import: %d writes, want 214 companies + 214 addresses", w)
+	}
+	// A new company has no addresses to look up.
+	if n := e.addressRequests(); n != 214 {
+		t.Errorf("first import: %d address requests, want 214 creates", n)
+	}
+	if got := sum.Entities["Business.Address"]; got[pipeline.ActionCreated] != 214 || got[pipeline.ActionUnchanged] != 1530-214 {
+		t.Errorf("address outcomes %v", got)
+	}
+	e.checkAddresses(want)
+
+	writes, addr := e.writes(), e.addressRequests()
+	e.run(e.config(mp, src))
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("re-run: %d writes, want 0", w)
+	}
+	if n := e.addressRequests() - addr; n != 0 {
+		t.Errorf("re-run: %d address requests, want 0", n)
+	}
+
+	// A full refresh forgets what the mirror knew: every company's
+	// addresses are read back (an AddressList and an Address each), and
+	// MiniCRM's answers (Hungary for Magyarország) compare equal.
+	full := e.config(mp, src)
+	full.FullRefresh = true
+	writes, addr = e.writes(), e.addressRequests()
+	e.run(full)
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("full refresh: %d writes, want 0", w)
+	}
+	if n := e.addressRequests() - addr; n != 2*214 {
+		t.Errorf("full refresh: %d address requests, want 2 × 214", n)
+	}
+
+	// One company's postcode changes (on each of its rows).
+	text, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\r\n")
+	first := strings.Split(lines[1], ";")
+	vat, old := mapping.VatKey(first[2]), first[8]
+	for i, l := range lines {
+		if f := strings.Split(l, ";"); len(f) > 8 && mapping.VatKey(f[2]) == vat {
+			f[8] = "1234"
+			lines[i] = strings.Join(f, ";")
+		}
+	}
+	changed := writeFile(t, t.TempDir(), "partnerek.csv", strings.Join(lines, "\r\n"))
+	cfg := e.config(mp, changed)
+	writes, addr = e.writes(), e.addressRequests()
+	puts := e.srv.Stats().Requests["PUT /Api/R3/Address/{id}"]
+	sum = e.run(cfg)
+	if w := e.writes() - writes; w != 1 {
+		t.Errorf("changed postcode: %d writes, want 1", w)
+	}
+	if n, all := e.srv.Stats().Requests["PUT /Api/R3/Address/{id}"]-puts, e.addressRequests()-addr; n != 1 || all != 1 {
+		t.Errorf("changed postcode: %d address updates, %d address requests; want 1 (%v)", n, all, e.srv.Stats().Requests)
+	}
+	if got := sum.Entities["Business.Address"][pipeline.ActionUpdated]; got != 1 {
+		t.Errorf("%d addresses updated, want 1 (%v)", got, sum.Entities)
+	}
+	want[vat] = [3]string{"1234", want[vat][1], want[vat][2]}
+	if old == "1234" {
+		t.Fatal("the postcode did not change")
+	}
+	e.checkAddresses(want)
+}
