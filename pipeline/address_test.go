@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
@@ -177,4 +178,38 @@ func TestPracticeSheetAddresses(t *testing.T) {
 		t.Fatal("the postcode did not change")
 	}
 	e.checkAddresses(want)
+}
+
+// TestViaFeedAddresses imports the whole practice sheet through the XML
+// feed: the companies' addresses go in the feed (CardBuilder), the sandbox
+// stores them, the adopt step records them in the mirror, and a re-run
+// writes nothing and asks nothing of the address endpoints.
+func TestViaFeedAddresses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	mp := filepath.Join(testdata, "partnerek-cards.yaml")
+	src := filepath.Join(testdata, "partnerek.csv")
+	want := practiceAddresses(t, src)
+	cfg := e.config(mp, src)
+	cfg.Via, cfg.FeedID, cfg.FeedWait = pipeline.ViaFeed, 119, 3*time.Minute
+	sum := e.run(cfg)
+	if sum.Via != pipeline.ViaFeed || sum.Feed == nil || sum.Feed.Cards == 0 {
+		t.Fatalf("not imported via the feed: %+v", sum)
+	}
+	if n := e.addressRequests(); n != 0 {
+		t.Errorf("via the feed: %d address requests, want 0 (the feed carries them)", n)
+	}
+	if got := sum.Entities["Business.Address"]; got[pipeline.ActionCreated] != 214 {
+		t.Errorf("address outcomes %v, want 214 created", got)
+	}
+	e.checkAddresses(want)
+
+	writes, addr := e.writes(), e.addressRequests()
+	e.run(e.config(mp, src))
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("re-run: %d writes, want 0", w)
+	}
+	if n := e.addressRequests() - addr; n != 0 {
+		t.Errorf("re-run: %d address requests, want 0", n)
+	}
 }

@@ -43,6 +43,13 @@ func links(t *testing.T, environ map[string]string) (lines []string, companies, 
 			}
 			vat[it.Id] = mapping.VatKey(fmt.Sprint(d.Fields["VatNumber"]))
 			lines = append(lines, "company "+vat[it.Id]+" "+it.Name)
+			addrs, err := c.Addresses.List(ctx, it.Id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range addrs {
+				lines = append(lines, "address of "+vat[it.Id]+": "+a.Display)
+			}
 			companies++
 		case "Person":
 			email[it.Id] = strings.ToLower(it.Email)
@@ -82,8 +89,8 @@ func TestPracticeSheetRestAndFeed(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	writes := restSrv.Stats().Writes
-	if writes != 214+1500+1500 {
-		t.Errorf("import: %d writes, want %d (a create per company, person and card)", writes, 214+1500+1500)
+	if writes != 214+214+1500+1500 {
+		t.Errorf("import: %d writes, want %d (a create per company, company address, person and card)", writes, 214+214+1500+1500)
 	}
 	r = runCLI(t, restEnv, "import", "--mapping", mp, "--source", src, "--state", filepath.Join(dir, "rest-state"),
 		"--out", filepath.Join(dir, "rest-out2"), "--rpm", "100000", "--progress", "none")
