@@ -3,14 +3,20 @@ package pipeline_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
 // practiceAddresses is each company's (by VAT number) address in the
@@ -211,5 +217,93 @@ func TestViaFeedAddresses(t *testing.T) {
 	}
 	if n := e.addressRequests() - addr; n != 0 {
 		t.Errorf("re-run: %d address requests, want 0", n)
+	}
+}
+
+// loseAddressAnswers lets every n-th address create reach the server and
+// then loses its answer, as a dropped connection does after the write;
+// with die, every request after it hangs until cancelled (the process
+// "died" there).
+type loseAddressAnswers struct {
+	every int
+	n     atomic.Int64
+	die   bool
+	dead  atomic.Bool
+	after func()
+}
+
+func (l *loseAddressAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
+	if l.dead.Load() {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || req.Method != http.MethodPut || !strings.HasSuffix(req.URL.Path, "/Api/R3/Address") || l.n.Add(1)%int64(l.every) != 0 {
+		return resp, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if l.die {
+		l.dead.Store(true)
+	}
+	if l.after != nil {
+		l.after()
+	}
+	return nil, errors.New("connection reset by peer (test: the answer is lost)")
+}
+
+// TestLostAddressAnswers: every third address create's answer is lost after
+// MiniCRM made the address. The import reads the contact's addresses
+// before creating again: every company ends with its one address.
+func TestLostAddressAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	mp := filepath.Join(testdata, "partnerek-address.yaml")
+	src := filepath.Join(testdata, "partnerek.csv")
+	cfg := e.config(mp, src)
+	cfg.Client = e.client(restapi.WithHTTPClient(&http.Client{Transport: &loseAddressAnswers{every: 3}}))
+	sum := e.run(cfg)
+	if sum.Rows.OK != 1530 || sum.Rematched != 214/3 {
+		t.Errorf("rows %+v, rematched %d, want %d", sum.Rows, sum.Rematched, 214/3)
+	}
+	e.checkAddresses(practiceAddresses(t, src))
+}
+
+// TestCrashAfterAddressCreate: the process "dies" right after MiniCRM made
+// an address and before the answer arrived. The resumed run finds the
+// pending create, reads that company's addresses again, and creates
+// nothing twice; a run after it writes nothing.
+func TestCrashAfterAddressCreate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	mp := filepath.Join(testdata, "partnerek-address.yaml")
+	src := filepath.Join(testdata, "partnerek.csv")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	cfg := e.config(mp, src)
+	cfg.Grace = time.Nanosecond
+	cfg.Client = e.client(restapi.WithHTTPClient(&http.Client{Transport: &loseAddressAnswers{every: 40, die: true,
+		after: func() { once.Do(cancel) }}}))
+	sum, err := pipeline.Import(ctx, cfg)
+	if !errors.Is(err, pipeline.ErrInterrupted) {
+		t.Fatalf("want an interrupted run, got %v (%s)", err, sum.Status)
+	}
+	resume := e.config(mp, src)
+	resume.Resume = true
+	lists := e.srv.Stats().Requests["GET /Api/R3/AddressList/{id}"]
+	sum = e.run(resume)
+	if sum.Status != pipeline.StatusFinished || sum.Rows.OK != 1530 {
+		t.Errorf("resumed run: %s, rows %+v", sum.Status, sum.Rows)
+	}
+	// The company whose address create was left pending is read again.
+	if n := e.srv.Stats().Requests["GET /Api/R3/AddressList/{id}"] - lists; n != 1 {
+		t.Errorf("resumed run: %d address lists read, want 1 (the pending create's company)", n)
+	}
+	e.checkAddresses(practiceAddresses(t, src))
+	writes := e.writes()
+	e.run(e.config(mp, src))
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("after the resume: %d writes, want 0", w)
 	}
 }
