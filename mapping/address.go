@@ -231,7 +231,7 @@ func addressRank(api string) int {
 func (ap *addressPlan) mapAddress(loc source.Location, kind EntityKind, texts []string, phones PhoneNormalizer,
 	errs *RowErrors) (rec *AddressRecord, skip string) {
 	a := &AddressRecord{Fields: map[string]string{}, Key: ap.key, Default: ap.spec.Default}
-	has := false
+	has, failed := false, false
 	allConst := true
 	for _, fp := range ap.fields {
 		allConst = allConst && fp.const_()
@@ -258,6 +258,7 @@ func (ap *addressPlan) mapAddress(loc source.Location, kind EntityKind, texts []
 		v, err := fp.convert(strings.TrimSpace(text), phones)
 		if err != nil {
 			*errs = append(*errs, &CellError{Loc: loc, Column: col, Field: field, Value: text, Reason: err.Error()})
+			has, failed = true, true
 			continue
 		}
 		s := ValueString(v)
@@ -270,7 +271,7 @@ func (ap *addressPlan) mapAddress(loc source.Location, kind EntityKind, texts []
 		a.Fields[fp.name] = s
 		a.Order = append(a.Order, fp.name)
 	}
-	if !has {
+	if !has || failed {
 		return nil, ""
 	}
 	if a.Key != "" && a.Fields[a.Key] == "" {

@@ -307,3 +307,89 @@ func TestCrashAfterAddressCreate(t *testing.T) {
 		t.Errorf("after the resume: %d writes, want 0", w)
 	}
 }
+
+// TestPersonAddresses: a person's addresses by a Type from a column. Two
+// types make two addresses; a Type not in the schema and an empty Type
+// beside an address are error rows naming the column; empty address cells
+// make no address; a contact with two addresses of the row's Type is an
+// error row, not a guess. A re-run writes nothing.
+func TestPersonAddresses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	c := e.client()
+	dup, err := c.Contacts.Create(ctx, restapi.Fields{"Type": "Person", "FirstName": "Edit", "LastName": "Ék", "Email": "e@x.hu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.Addresses.Create(ctx, restapi.Fields{"ContactId": dup, "Name": "Egyéb", "Type": "Egyéb", "City": "Eger"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	src := writeFile(t, dir, "people.csv", "Email;Vezetéknév;Keresztnév;Típus;Város;Irsz\n"+
+		"a@x.hu;Kiss;Anna;Levelezési cím;Pécs;7621\n"+
+		"b@x.hu;Nagy;Béla;Kastély;Győr;9021\n"+
+		"c@x.hu;Tóth;Cili;;;\n"+
+		"a@x.hu;Kiss;Anna;számlázási cím;Pécs;7622\n"+
+		"d@x.hu;Dér;Dóra;;Debrecen;4025\n"+
+		"e@x.hu;Ék;Edit;Egyéb;Eger;3300\n")
+	mp := writeFile(t, dir, "people.yaml", `source: {file: people.csv}
+person:
+  match: [email]
+  fields:
+    Email: {column: Email}
+    LastName: {column: Vezetéknév}
+    FirstName: {column: Keresztnév}
+  address: {Type: {column: Típus}, City: {column: Város}, PostalCode: {column: Irsz}}
+`)
+	cfg := e.config(mp, src)
+	sum := e.run(cfg)
+	if sum.Rows.OK != 3 || sum.Rows.Rejected != 3 {
+		t.Errorf("rows %+v", sum.Rows)
+	}
+	errs := map[string]map[string]string{}
+	for _, r := range readCSV(t, filepath.Join(cfg.OutDir, pipeline.ErrorsFile)) {
+		errs[r["Email"]] = r
+	}
+	for email, want := range map[string][2]string{
+		"b@x.hu": {"Típus", `"Kastély" is not an option of Type`},
+		"d@x.hu": {"Típus", "is empty; the address is found among the contact's addresses by it"},
+		"e@x.hu": {"", `has 2 addresses with Type "Egyéb"`},
+	} {
+		r := errs[email]
+		if r == nil || r["column"] != want[0] || !strings.Contains(r["reason"], want[1]) {
+			t.Errorf("%s: error row %v, want column %q and %q", email, r, want[0], want[1])
+		}
+	}
+	people := map[string]int{}
+	for it, err := range c.Contacts.Search(ctx, restapi.ContactSearchOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		people[it.Email] = it.Id
+	}
+	for email, want := range map[string][]string{
+		"a@x.hu": {"Levelezési cím (7621 Pécs)", "Számlázási cím (7622 Pécs)"},
+		"c@x.hu": nil,
+		"e@x.hu": {"Egyéb (Eger)", "Egyéb (Eger)"},
+	} {
+		list, err := c.Addresses.List(ctx, people[email])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range list {
+			got = append(got, a.Display)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: addresses %q, want %q", email, got, want)
+		}
+	}
+	writes := e.writes()
+	e.run(e.config(mp, src))
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("re-run: %d writes", w)
+	}
+}
