@@ -152,20 +152,20 @@ func TestPracticeSheetAddresses(t *testing.T) {
 	}
 
 	// One company's postcode changes (on each of its rows).
-	text, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(text), "\r\n")
-	first := strings.Split(lines[1], ";")
-	vat, old := mapping.VatKey(first[2]), first[8]
-	for i, l := range lines {
-		if f := strings.Split(l, ";"); len(f) > 8 && mapping.VatKey(f[2]) == vat {
-			f[8] = "1234"
-			lines[i] = strings.Join(f, ";")
+	changed, vat, old := changePostcode(t, src)
+	// A dry run plans the one change: the old and the new postcode.
+	dry := e.config(mp, changed)
+	dry.DryRun = true
+	e.run(dry)
+	var planned []string
+	for _, r := range readCSV(t, filepath.Join(dry.OutDir, pipeline.PlanFile)) {
+		if r["action"] != pipeline.ActionUnchanged {
+			planned = append(planned, r["entity"]+" "+r["action"]+" "+r["field"]+" "+r["old"]+"→"+r["new"])
 		}
 	}
-	changed := writeFile(t, t.TempDir(), "partnerek.csv", strings.Join(lines, "\r\n"))
+	if w := "Business.Address updated PostalCode " + old + "→1234"; len(planned) != 1 || planned[0] != w {
+		t.Errorf("plan %q, want %q", planned, w)
+	}
 	cfg := e.config(mp, changed)
 	writes, addr = e.writes(), e.addressRequests()
 	puts := e.srv.Stats().Requests["PUT /Api/R3/Address/{id}"]
@@ -180,10 +180,31 @@ func TestPracticeSheetAddresses(t *testing.T) {
 		t.Errorf("%d addresses updated, want 1 (%v)", got, sum.Entities)
 	}
 	want[vat] = [3]string{"1234", want[vat][1], want[vat][2]}
-	if old == "1234" {
-		t.Fatal("the postcode did not change")
-	}
 	e.checkAddresses(want)
+}
+
+// changePostcode writes a copy of the practice sheet where the first row's
+// company has the postcode 1234 on each of its rows; it returns the copy,
+// the company's VAT key and its old postcode.
+func changePostcode(t *testing.T, src string) (path, vat, old string) {
+	t.Helper()
+	text, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\r\n")
+	first := strings.Split(lines[1], ";")
+	vat, old = mapping.VatKey(first[2]), first[8]
+	for i, l := range lines {
+		if f := strings.Split(l, ";"); len(f) > 8 && mapping.VatKey(f[2]) == vat {
+			f[8] = "1234"
+			lines[i] = strings.Join(f, ";")
+		}
+	}
+	if old == "1234" {
+		t.Fatal("the postcode does not change")
+	}
+	return writeFile(t, t.TempDir(), "partnerek.csv", strings.Join(lines, "\r\n")), vat, old
 }
 
 // TestViaFeedAddresses imports the whole practice sheet through the XML
@@ -218,6 +239,17 @@ func TestViaFeedAddresses(t *testing.T) {
 	if n := e.addressRequests() - addr; n != 0 {
 		t.Errorf("re-run: %d address requests, want 0", n)
 	}
+
+	// The feed's addresses have no Id in the mirror: a changed postcode
+	// reads the company's addresses once (a list, a detail), then updates.
+	changed, vat, _ := changePostcode(t, src)
+	writes, addr = e.writes(), e.addressRequests()
+	e.run(e.config(mp, changed))
+	if w, n := e.writes()-writes, e.addressRequests()-addr; w != 1 || n != 3 {
+		t.Errorf("changed postcode after the feed: %d writes, %d address requests; want 1 and 3", w, n)
+	}
+	want[vat] = [3]string{"1234", want[vat][1], want[vat][2]}
+	e.checkAddresses(want)
 }
 
 // loseAddressAnswers lets every n-th address create reach the server and
