@@ -38,6 +38,7 @@ type entityPlan struct {
 	externalID string
 	link       EntityKind
 	relink     string
+	address    *addressPlan
 }
 
 type fieldPlan struct {
@@ -294,6 +295,13 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 				bad(base+".external_id", "%s has no field %q%s", schemaName(kind, ep.schema), e.ExternalID, didYouMean(e.ExternalID, fieldNames(ep.schema)))
 			} else if f.Kind == restapi.KindEnum {
 				bad(base+".external_id", "%s is a dropdown; an external id needs a text or number field", e.ExternalID)
+			}
+		}
+		if e.Address != nil {
+			if kind == KindProject {
+				bad(base+".address", "only a business or a person has addresses; put the block there")
+			} else {
+				ep.address = compileAddress(base, e.Address, s.Address, header, p.col, bad, checkColumn)
 			}
 		}
 		if kind != KindProject && e.Category != "" {

@@ -5,7 +5,9 @@
 // and, for each entity it feeds — Business, Person, Project — the keys that
 // find an existing record, the links between the records of one row, and
 // where each field's value comes from (a column, a constant or a template)
-// with its transforms.
+// with its transforms. A Business or a Person may also carry its address
+// (an address: block, AddressSpec), checked against the Address schema and
+// mapped into Record.Address.
 //
 // Compile checks a mapping against MiniCRM's Schema and the source header
 // before anything is written, and reports every problem at once with the

@@ -78,6 +78,9 @@ type Entity struct {
 	// Fields maps MiniCRM field names (as the Schema names them) to where
 	// their values come from.
 	Fields map[string]*FieldSpec `yaml:"fields"`
+	// Address maps the contact's address (a business's or a person's);
+	// see AddressSpec.
+	Address *AddressSpec `yaml:"address"`
 	// fieldOrder is the order of Fields in the file, for stable output.
 	fieldOrder []string
 }

@@ -10,7 +10,7 @@ import (
 // FuzzParse: any bytes give a mapping or Problems, never a panic, and every
 // problem names the file.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"good.yaml", "bad.yaml", "syntax.yaml", "unknown-key.yaml"} {
+	for _, name := range []string{"good.yaml", "bad.yaml", "syntax.yaml", "unknown-key.yaml", "address-bad.yaml", "address-syntax.yaml"} {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "mapping", name))
 		if err != nil {
 			f.Fatal(err)
@@ -18,6 +18,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("person: {fields: {Email: {column: [1, 2]}}}"))
+	f.Add([]byte("business: {address: {City: {column: X}, default: maybe, Type: ~}}"))
+	f.Add([]byte("business: {address: [1, 2]}"))
+	f.Add([]byte("person: {address: {City: {column: X, colum: Y}, City: {const: Z}}}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Parse("fuzz.yaml", b)
 		if err != nil {
@@ -34,6 +37,9 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, k := range m.Entities() {
 			_ = m.Entity(k).FieldNames()
+			if a := m.Entity(k).Address; a != nil {
+				_ = a.FieldNames()
+			}
 		}
 	})
 }

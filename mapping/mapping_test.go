@@ -43,7 +43,7 @@ func sandboxSchemas(t testing.TB) *Schemas {
 			schemasErr = err
 			return
 		}
-		m := &Mapping{Project: &Entity{Category: "Értékesítés"}}
+		m := &Mapping{Project: &Entity{Category: "Értékesítés"}, Business: &Entity{Address: &AddressSpec{}}}
 		schemasVal, schemasErr = FetchSchemas(context.Background(), c, m)
 	})
 	if schemasErr != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type Record struct {
 	// Relink is what to do when an existing record is linked elsewhere than
 	// the row says: RelinkUpdate, RelinkKeep or RelinkError.
 	Relink string
+	// Address is the row's address of the contact (a business or a
+	// person), nil when the mapping has none or the row's cells are empty.
+	Address *AddressRecord
 }
 
 // The values of an entity's relink option.
@@ -207,6 +211,13 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 			rec.Order = append(rec.Order, fp.name)
 		}
 		rec.Keys = p.keys(ep, rec)
+		if ep.address != nil {
+			a, skip := ep.address.mapAddress(row.Loc, ep.kind, texts, p.phones, &errs)
+			if skip != "" {
+				return nil, &Skipped{Loc: row.Loc, Reason: skip}
+			}
+			rec.Address = a
+		}
 		switch ep.kind {
 		case KindBusiness:
 			b.Business = rec
@@ -271,7 +282,11 @@ func (p *Plan) usesColumn(c string) bool {
 		}
 	}
 	for _, ep := range p.entities {
-		for _, fp := range ep.fields {
+		fields := ep.fields
+		if ep.address != nil {
+			fields = append(slices.Clone(fields), ep.address.fields...)
+		}
+		for _, fp := range fields {
 			for _, fc := range fp.cols {
 				if fc == c {
 					return true

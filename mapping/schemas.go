@@ -22,6 +22,9 @@ type Schemas struct {
 	Person     *restapi.Schema
 	Business   *restapi.Schema
 	Projects   map[int]*restapi.Schema
+	// Address is the address schema (its Type values); nil in schema
+	// files saved before addresses were mapped.
+	Address *restapi.Schema
 }
 
 // CategoryID resolves a module given by id or by name (case-insensitive).
@@ -65,6 +68,11 @@ func FetchSchemas(ctx context.Context, c *restapi.Client, m *Mapping) (*Schemas,
 	if s.Business, err = c.Schemas.Business(ctx); err != nil {
 		return nil, fmt.Errorf("reading the Business schema: %w", err)
 	}
+	if m != nil && m.HasAddresses() {
+		if s.Address, err = c.Schemas.Address(ctx); err != nil {
+			return nil, fmt.Errorf("reading the Address schema: %w", err)
+		}
+	}
 	if m != nil && m.Project != nil {
 		if id, ok := s.CategoryID(m.Project.Category); ok {
 			if s.Projects[id], err = c.Schemas.Project(ctx, id); err != nil {
@@ -96,6 +104,12 @@ func (s *Schemas) Save(path string) error {
 	}
 	if s.Business != nil {
 		b["Business"] = s.Business.Raw
+	}
+	if s.Address != nil {
+		b["Address"] = s.Address.Raw
+	}
+	if s.Address != nil {
+		b["Address"] = s.Address.Raw
 	}
 	for id, p := range s.Projects {
 		b["Project/"+strconv.Itoa(id)] = p.Raw
@@ -133,6 +147,12 @@ func LoadSchemas(path string) (*Schemas, error) {
 				}
 				s.Categories[id] = v
 			}
+		case key == "Address":
+			sch, err := restapi.ParseSchema(key, raw)
+			if err != nil {
+				return nil, fmt.Errorf("schema file %s: %s: %w", path, key, err)
+			}
+			s.Address = sch
 		case key == "Person" || key == "Business" || strings.HasPrefix(key, "Project/"):
 			sch, err := restapi.ParseSchema(key, raw)
 			if err != nil {
@@ -151,7 +171,7 @@ func LoadSchemas(path string) (*Schemas, error) {
 				s.Projects[id] = sch
 			}
 		default:
-			return nil, fmt.Errorf("schema file %s: unknown entry %q (want Category, Person, Business, Project/<CategoryId>)", path, key)
+			return nil, fmt.Errorf("schema file %s: unknown entry %q (want Category, Person, Business, Address, Project/<CategoryId>)", path, key)
 		}
 	}
 	return s, nil

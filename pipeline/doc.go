@@ -43,6 +43,15 @@
 // row's Business is written before its Person before their Project, and the
 // writes to one record happen in file order.
 //
+// # Addresses
+//
+// A contact's address (the mapping's address: block) is written right after
+// the contact, in the contact's step (address.go): found among the
+// contact's addresses by its Type (or Name), created or updated with the
+// fields that differ. The mirror keeps each contact's addresses as written
+// or read, so an unchanged address costs nothing; a contact the run
+// created has none to look up. docs/addresses.md has the details.
+//
 // # Exactly once
 //
 // A create's pending entry is on disk before its request leaves. If the
@@ -50,5 +59,7 @@
 // record's keys before the create is sent again. If the process dies, the
 // next run finds the pending entry and searches the same way before the row
 // runs again. Every row's outcome, with the Ids it created, goes to the
-// journal; Resume skips the rows already done.
+// journal; Resume skips the rows already done. An address's create has a
+// pending entry too; a lost answer, or one a dead run left, is settled by
+// reading the contact's addresses before the create is sent again.
 package pipeline

@@ -166,6 +166,7 @@ func (r *run) upsert(rec state.MirrorRecord, listed, now time.Time, closing bool
 			deferred = true
 		default:
 			cur.Fields, cur.Detail, cur.UpdatedAt = nil, false, ""
+			cur.Addresses, cur.AddressesKnown = nil, false
 		}
 	})
 	r.mir.reindex(e)
@@ -180,6 +181,7 @@ func (r *run) forget(id int) state.MirrorRecord {
 	}
 	out := e.update(func(cur *state.MirrorRecord) {
 		cur.Fields, cur.Detail, cur.UpdatedAt = nil, false, ""
+		cur.Addresses, cur.AddressesKnown = nil, false
 		cur.ConfirmedAt = time.Time{}
 	})
 	r.mir.reindex(e)
@@ -232,6 +234,15 @@ func (r *run) settlePending(ctx context.Context) error {
 	b := &state.Batch{}
 	for i := range pend {
 		p := &pend[i]
+		if isAddressKind(p.Kind) {
+			// The contact's addresses are read again when its row comes:
+			// the address is found there if the create was carried out.
+			if e := r.mir.lookup(int(toInt(p.Fields["ContactId"]))); e != nil {
+				b.Mirror = append(b.Mirror, e.update(func(c *state.MirrorRecord) { c.Addresses, c.AddressesKnown = nil, false }))
+			}
+			b.PendingDone = append(b.PendingDone, p.Key())
+			continue
+		}
 		found, err := r.findCreated(ctx, p)
 		if err != nil {
 			return fmt.Errorf("looking up a create of row %d that a previous run left unsettled: %w", p.Line, err)

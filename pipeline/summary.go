@@ -279,6 +279,9 @@ func (s *Summary) Text() string {
 			continue
 		}
 		fmt.Fprintf(&b, "  %-10s %10d %10d %10d %8d\n", k, a[ActionCreated], a[ActionUpdated], a[ActionUnchanged], a[ActionError])
+		if a, ok := s.Entities[addressKind(k)]; ok { // the contact's addresses, on the line below it
+			fmt.Fprintf(&b, "  %-10s %10d %10d %10d %8d\n", "  address", a[ActionCreated], a[ActionUpdated], a[ActionUnchanged], a[ActionError])
+		}
 	}
 	rq := s.Requests
 	fmt.Fprintf(&b, "\nRequests: %d (%d reads, %d writes); 429 answers %d, retries %d, 5xx %d, no answer %d, lost answers %d\n",

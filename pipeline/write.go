@@ -60,6 +60,12 @@ func (w *worker) row(ctx context.Context, j *rowJob, skip bool) (*outcome, error
 			continue
 		}
 		eo, plan, err := w.apply(ctx, j, st, o.row.Entities)
+		if err == nil && eo.Action != ActionError && st.rec.Address != nil {
+			// The contact's address, still under the contact's token.
+			o.row.Entities = append(o.row.Entities, eo)
+			o.plan = append(o.plan, plan...)
+			eo, plan, err = w.address(ctx, j, st, o.row.Entities)
+		}
 		close(st.done)
 		if err != nil {
 			failed, o.incomplete = true, true
@@ -86,16 +92,17 @@ func (w *worker) row(ctx context.Context, j *rowJob, skip bool) (*outcome, error
 // other record of it is new to MiniCRM too (made by this row or an earlier
 // one): a feed can create such a row whole.
 func allNew(j *rowJob, es []state.EntityOutcome) bool {
-	card := false
-	for i, st := range j.steps {
+	for _, st := range j.steps {
 		if !st.ent.simulated {
 			return false
 		}
-		if st.rec.Kind == mapping.KindProject && i < len(es) && es[i].Action == ActionCreated {
-			card = true
+	}
+	for _, e := range es {
+		if e.Kind == string(mapping.KindProject) && e.Action == ActionCreated {
+			return true
 		}
 	}
-	return card
+	return false
 }
 
 // doneBefore tells what a failed row had already written.
@@ -366,6 +373,8 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 	}
 	str := func(f string) string { return mapping.ValueString(body[f]) }
 	c.Email, c.Phone = str("Email"), str("Phone")
+	// A new contact has no addresses.
+	c.AddressesKnown = rec.Kind != mapping.KindProject
 	switch rec.Kind {
 	case mapping.KindPerson:
 		c.Name = mapping.PersonName(str("FirstName"), str("LastName"))

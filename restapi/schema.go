@@ -137,6 +137,14 @@ func (s *SchemasService) Project(ctx context.Context, categoryID int) (*Schema, 
 	return s.get(ctx, "Project/"+itoa(categoryID))
 }
 
+// Address returns the schema of addresses: their fields and the values of
+// Type (an id → label map).
+//
+// GET /Api/R3/Schema/Address
+func (s *SchemasService) Address(ctx context.Context) (*Schema, error) {
+	return s.get(ctx, "Address")
+}
+
 // Get returns the schema of an entity given as "Person", "Business" or
 // "Project/<CategoryId>" (case-insensitive), as the schema command takes it.
 func (s *SchemasService) Get(ctx context.Context, entity string) (*Schema, error) {
@@ -156,13 +164,15 @@ func ParseSchemaEntity(entity string) (string, error) {
 		return "Person", nil
 	case strings.EqualFold(e, "Business"):
 		return "Business", nil
+	case strings.EqualFold(e, "Address"):
+		return "Address", nil
 	}
 	if head, tail, ok := strings.Cut(e, "/"); ok && strings.EqualFold(head, "Project") {
 		if id, err := strconv.Atoi(tail); err == nil && id > 0 {
 			return "Project/" + itoa(id), nil
 		}
 	}
-	return "", fmt.Errorf("restapi: schema entity %q: want Person, Business or Project/<CategoryId>", truncate(entity, 40))
+	return "", fmt.Errorf("restapi: schema entity %q: want Person, Business, Address or Project/<CategoryId>", truncate(entity, 40))
 }
 
 func (s *SchemasService) get(ctx context.Context, entity string) (*Schema, error) {

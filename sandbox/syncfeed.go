@@ -41,8 +41,9 @@ package sandbox
 //     (undocumented [?]).
 //   - <Orders>/<Offers> become documents of the Order/Offer modules for the
 //     card's contact, with their items and card fields; Order@Id (Offer@Id)
-//     finds the same document when it comes again. Addresses are not stored
-//     (the sandbox has no address book); the outcome says so.
+//     finds the same document when it comes again. <Addresses> under
+//     <Business> or <Contact> are stored as the contact's addresses
+//     (feedaddress.go).
 //   - A card written with the values it already has is unchanged: UpdatedAt
 //     does not move and Stats.FeedCards does not count it.
 //
@@ -580,11 +581,13 @@ type contactPlan struct {
 	orig    *contact
 	next    *contact
 	changed bool
+	// addrs are the contact's addresses of the feed (feedaddress.go).
+	addrs []*addressPlan
 }
 
 // readContactNode splits a <Business> or <Contact> into a PUT body and its
 // email addresses and phone numbers (flat <Email> or <Emails><Email><Value>).
-func readContactNode(n *xnode, o *FeedOutcome) (body map[string]any, emails, phones []string, err error) {
+func readContactNode(n *xnode, o *FeedOutcome) (body map[string]any, emails, phones []string, addrs []map[string]any, err error) {
 	body = map[string]any{}
 	for _, ch := range n.kids {
 		switch {
@@ -606,7 +609,11 @@ func readContactNode(n *xnode, o *FeedOutcome) (body map[string]any, emails, pho
 				}
 			}
 		case ch.name == "Addresses":
-			o.note("Business addresses are not stored: the sandbox has no address book")
+			as, err := readAddressNodes(ch)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			addrs = append(addrs, as...)
 		case ch.name == "Email" && ch.simple():
 			if v := strings.TrimSpace(ch.text); v != "" {
 				emails = append(emails, v)
@@ -616,17 +623,17 @@ func readContactNode(n *xnode, o *FeedOutcome) (body map[string]any, emails, pho
 				phones = append(phones, v)
 			}
 		case !ch.simple():
-			return nil, nil, nil, fmt.Errorf("unknown element <%s> in <%s> (line %d)", ch.name, n.name, ch.line)
+			return nil, nil, nil, nil, fmt.Errorf("unknown element <%s> in <%s> (line %d)", ch.name, n.name, ch.line)
 		default:
 			body[ch.name] = ch.text
 		}
 	}
-	return body, emails, phones, nil
+	return body, emails, phones, addrs, nil
 }
 
 // planContact matches or creates a contact (checked on a copy; nothing is
 // stored yet).
-func (s *Server) planContact(st *store, typ string, found *contact, body map[string]any, emails, phones []string) (*contactPlan, error) {
+func (s *Server) planContact(st *store, typ string, found *contact, body map[string]any, emails, phones []string, addrs []map[string]any) (*contactPlan, error) {
 	now := s.clock()
 	cp := &contactPlan{orig: found}
 	if found == nil {
@@ -670,11 +677,19 @@ func (s *Server) planContact(st *store, typ string, found *contact, body map[str
 		}
 	}
 	cp.changed = changed
+	if cp.addrs, err = s.planAddresses(st, found, addrs); err != nil {
+		return nil, err
+	}
 	return cp, nil
 }
 
 // commit stores a planned contact and returns it.
 func (s *Server) commitContact(st *store, idx *feedIndex, cp *contactPlan, now time.Time) (c *contact, created, updated bool) {
+	defer func() {
+		if s.commitAddresses(st, c, cp.addrs, now) {
+			s.dirty = true
+		}
+	}()
 	if cp.orig == nil {
 		cp.next.Id = st.newID()
 		st.contacts[cp.next.Id] = cp.next
@@ -798,7 +813,7 @@ func (s *Server) applyCardLocked(o *FeedOutcome, idx *feedIndex, n *xnode) {
 
 	var busPlan *contactPlan
 	if busNode != nil {
-		b, emails, phones, err := readContactNode(busNode, o)
+		b, emails, phones, addrs, err := readContactNode(busNode, o)
 		if err != nil {
 			failed(err.Error())
 			return
@@ -822,14 +837,14 @@ func (s *Server) applyCardLocked(o *FeedOutcome, idx *feedIndex, n *xnode) {
 			failed(msgf(lang, "required", "Business/Name"))
 			return
 		}
-		if busPlan, err = s.planContact(st, "Business", found, b, emails, phones); err != nil {
+		if busPlan, err = s.planContact(st, "Business", found, b, emails, phones, addrs); err != nil {
 			failed("Business: " + err.Error())
 			return
 		}
 	}
 	var personPlans []*contactPlan
 	for _, cn := range contactNodes {
-		b, emails, phones, err := readContactNode(cn, o)
+		b, emails, phones, addrs, err := readContactNode(cn, o)
 		if err != nil {
 			failed(err.Error())
 			return
@@ -876,7 +891,7 @@ func (s *Server) applyCardLocked(o *FeedOutcome, idx *feedIndex, n *xnode) {
 				return
 			}
 		}
-		plan, err := s.planContact(st, "Person", found, b, emails, phones)
+		plan, err := s.planContact(st, "Person", found, b, emails, phones, addrs)
 		if err != nil {
 			failed("Contact: " + err.Error())
 			return

@@ -81,7 +81,7 @@ func TestSyncFeedUpload(t *testing.T) {
 		o.Via != "upload" || o.FeedId != 119 {
 		t.Fatalf("outcome %+v", o)
 	}
-	if len(o.Notes) != 1 || !strings.Contains(o.Notes[0], "addresses") {
+	if len(o.Notes) != 0 {
 		t.Errorf("notes %v", o.Notes)
 	}
 	card := e.mustGet("/Api/R3/Project?ReferenceId=OPP-1")
@@ -93,6 +93,11 @@ func TestSyncFeedUpload(t *testing.T) {
 	sbMatch(t, "business", business, sbParse(t, `{"Name":"Példa Kft.","VatNumber":"12345678-2-41","Email":"info@pelda.hu","Phone":"+36 1 555 0100"}`))
 	if person["BusinessId"] != card["BusinessId"] {
 		t.Errorf("the person is not in the card's company: %v vs %v", person["BusinessId"], card["BusinessId"])
+	}
+	// The company's address is stored, its default (the first).
+	if got := e.mustGet(fmt.Sprintf("/Api/R3/AddressList/%v?Structured=1", card["BusinessId"])); got["Count"] != float64(1) ||
+		!strings.Contains(fmt.Sprint(got["Results"]), "Budapest, Hungary") {
+		t.Errorf("the company's addresses: %v", got)
 	}
 	// The second card found the same company by its name (case and
 	// spacing ignored) and got a person of its own.
@@ -117,6 +122,9 @@ func TestSyncFeedUpload(t *testing.T) {
 	}
 	if got := e.srv.Stats().FeedCards; got != 2 {
 		t.Errorf("FeedCards after an unchanged feed: %d", got)
+	}
+	if got := e.mustGet(fmt.Sprintf("/Api/R3/AddressList/%v", card["BusinessId"])); got["Count"] != float64(1) {
+		t.Errorf("the same feed again added an address: %v", got)
 	}
 
 	// A partial feed: one field of one card. The card's other fields stay.
@@ -373,5 +381,60 @@ func TestSyncFeedBusinessByVat(t *testing.T) {
 	}
 	if biz("C-4") != biz("C-1") {
 		t.Errorf("C-4 (no VAT number, the same name) is not on the first company of that name")
+	}
+}
+
+// TestSyncFeedAddresses: a feed's addresses under <Business> and <Contact>
+// are the contacts' addresses, upserted by Type; a bad Type fails the card
+// and changes nothing.
+func TestSyncFeedAddresses(t *testing.T) {
+	clk := newSBClock()
+	e := newSBEnv(t, sandbox.Config{Now: clk.Now, Dataset: sandbox.EmptyDataset()})
+	feed := func(postcode, typ string) string {
+		return `<Projects><Project Id="A-1"><Name>Cím Kft. – 1</Name><CategoryId>10</CategoryId><StatusId>2620</StatusId>
+  <Business><Name>Cím Kft.</Name><VatNumber>11111111-2-42</VatNumber>
+    <Addresses><Address><Type>` + typ + `</Type><Name>Székhely</Name><CountryId>Magyarország</CountryId><PostalCode>` + postcode +
+			`</PostalCode><City>Szeged</City><Address>Fő utca 1.</Address></Address></Addresses></Business>
+  <Contacts><Contact Id="P-1"><FirstName>Ede</FirstName><LastName>Kis</LastName><Email>ede@cim.hu</Email>
+    <Addresses><Address><Type>Levelezési cím</Type><Name>Posta</Name><City>Pécs</City><Default>1</Default></Address></Addresses></Contact></Contacts>
+</Project></Projects>`
+	}
+	e.upload(feed("6720", "Székhely"))
+	if o := e.waitFeeds()[0]; o.Failed != 0 || o.Created != 1 {
+		t.Fatalf("outcome %+v", o)
+	}
+	card := e.mustGet("/Api/R3/Project?ReferenceId=A-1")
+	detail := func(contact any) map[string]any {
+		t.Helper()
+		list := e.mustGet(fmt.Sprintf("/Api/R3/AddressList/%v", contact))
+		if list["Count"] != float64(1) {
+			t.Fatalf("contact %v has addresses %v, want 1", contact, list)
+		}
+		for id := range list["Results"].(map[string]any) {
+			return e.mustGet("/Api/R3/Address/" + id)
+		}
+		return nil
+	}
+	sbMatch(t, "business address", detail(card["BusinessId"]), sbParse(t, `{"Type":"Székhely","Name":"Székhely","CountryId":"Hungary",`+
+		`"PostalCode":"6720","City":"Szeged","Address":"Fő utca 1.","Default":1}`))
+	sbMatch(t, "person address", detail(card["ContactId"]), sbParse(t, `{"Type":"Levelezési cím","Name":"Posta","City":"Pécs","Default":1}`))
+
+	// A new postcode updates the Székhely address; nothing is added.
+	clk.Add(time.Hour)
+	e.upload(feed("6721", "Székhely"))
+	if o := e.waitFeeds()[1]; o.Failed != 0 {
+		t.Fatalf("outcome %+v", o)
+	}
+	if a := detail(card["BusinessId"]); a["PostalCode"] != "6721" {
+		t.Errorf("after a new postcode: %v", a)
+	}
+	// A Type that is not in the schema fails the card; nothing changes.
+	clk.Add(time.Hour)
+	e.upload(feed("9999", "Kastély"))
+	if o := e.waitFeeds()[2]; o.Failed != 1 || len(o.Failures) != 1 || !strings.Contains(o.Failures[0].Reason, "Kastély") {
+		t.Errorf("a bad Type: %+v", o)
+	}
+	if a := detail(card["BusinessId"]); a["PostalCode"] != "6721" {
+		t.Errorf("a failed card changed the address: %v", a)
 	}
 }

@@ -200,6 +200,11 @@ type MirrorRecord struct {
 	// the fields known; Detail says every field of the record is known.
 	Fields map[string]string `json:"fields,omitempty"`
 	Detail bool              `json:"detail,omitempty"`
+	// Addresses are a contact's addresses as minicrm-bulk wrote or read
+	// them, when AddressesKnown (all of them are known: the contact was
+	// created by minicrm-bulk, or its AddressList was read).
+	Addresses      []MirrorAddress `json:"addresses,omitempty"`
+	AddressesKnown bool            `json:"addresses_known,omitempty"`
 	// UpdatedAt is the record's UpdatedAt from its last detail record.
 	UpdatedAt string `json:"updated_at,omitempty"`
 	// WrittenAt is when minicrm-bulk last wrote the record.
@@ -209,6 +214,16 @@ type MirrorRecord struct {
 	// later listing that shows it again only because its window overlaps
 	// that one does not make the mirror forget what it knows.
 	ConfirmedAt time.Time `json:"confirmed_at,omitzero"`
+}
+
+// MirrorAddress is one address of a contact. Fields are by API name (Type,
+// Name, CountryId, PostalCode, City, County, Address), as written or read.
+// Id is 0 for an address an XML feed created: its values are known, its Id
+// is looked up when it must be written.
+type MirrorAddress struct {
+	Id      int               `json:"id,omitempty"`
+	Default bool              `json:"default,omitempty"`
+	Fields  map[string]string `json:"fields,omitempty"`
 }
 
 // Scope is the part of the mirror the record belongs to: "contacts" or

@@ -105,15 +105,41 @@ func (cb *CardBuilder) Card(b *mapping.Bundle) (*Card, error) {
 				c.Business.Fields = append(c.Business.Fields, Field{Name: name, Value: v})
 			}
 		}
+		c.Business.Addresses = feedAddresses(bus.Address)
 	}
 	if p := b.Person; p != nil {
 		ct := Contact{ID: p.Keys.ExternalID}
 		for _, name := range p.Order {
 			ct.Fields = append(ct.Fields, Field{Name: name, Value: mapping.ValueString(p.Fields[name])})
 		}
+		ct.Addresses = feedAddresses(p.Address)
 		c.Contacts = append(c.Contacts, ct)
 	}
 	return c, nil
+}
+
+// feedAddresses is a contact's address as the feed's <Addresses>: the
+// fields a REST create would send (a Name of the Type when none is
+// mapped), in the mapping's field order, and Default 1 when the mapping
+// asks for it.
+func feedAddresses(a *mapping.AddressRecord) []Address {
+	if a == nil {
+		return nil
+	}
+	body := a.CreateBody()
+	var out Address
+	for _, f := range mapping.AddressFields {
+		if f == "Country" {
+			f = "CountryId"
+		}
+		if v, ok := body[f]; ok {
+			out.Fields = append(out.Fields, Field{Name: f, Value: v})
+		}
+	}
+	if a.Default {
+		out.Fields = append(out.Fields, Field{Name: "Default", Value: "1"})
+	}
+	return []Address{out}
 }
 
 // BuildOptions say what Build reads and writes.

@@ -50,8 +50,9 @@ type Business struct {
 	Phones []string
 }
 
-// Address is one <Address> of a Business: CountryId (a country name in the
-// system's language, e.g. "Magyarország"), PostalCode, City, Address.
+// Address is one <Address> of a Business or a Contact: Type (a value of
+// the address schema), Name, CountryId (a country name, e.g.
+// "Magyarország"), PostalCode, City, County, Address.
 type Address struct {
 	Fields []Field
 }
@@ -65,6 +66,9 @@ type Contact struct {
 	// Fields are Person fields by API name: FirstName, LastName, Email,
 	// Phone (flat, as PEN's production code sends them), custom fields.
 	Fields []Field
+	// Addresses are the person's addresses, written as <Addresses> in the
+	// same form as a Business's.
+	Addresses []Address
 }
 
 // Document is an <Order> or an <Offer>.

@@ -310,17 +310,7 @@ func (n *node) business(c *Card) *Business {
 	for _, ch := range n.children {
 		switch {
 		case ch.name == "Addresses":
-			for _, a := range ch.children {
-				addr := Address{}
-				for _, f := range a.children {
-					if f.simple() {
-						addr.Fields = append(addr.Fields, Field{Name: f.name, Value: f.value()})
-					} else {
-						c.Unknown = append(c.Unknown, fmt.Sprintf("Business/Addresses/%s/%s (line %d)", a.name, f.name, f.line))
-					}
-				}
-				b.Addresses = append(b.Addresses, addr)
-			}
+			b.Addresses = append(b.Addresses, ch.addresses(c, "Business/Addresses")...)
 		case ch.name == "Emails":
 			b.Emails = append(b.Emails, ch.values(c, "Business/Emails")...)
 		case ch.name == "Phones":
@@ -349,6 +339,8 @@ func (n *node) contact(c *Card) Contact {
 			for _, v := range ch.values(c, "Contacts/Contact/Phones") {
 				ct.Fields = append(ct.Fields, Field{Name: "Phone", Value: v})
 			}
+		case ch.name == "Addresses":
+			ct.Addresses = append(ct.Addresses, ch.addresses(c, "Contacts/Contact/Addresses")...)
 		case ch.simple():
 			ct.Fields = append(ct.Fields, Field{Name: ch.name, Value: ch.value()})
 		default:
@@ -356,6 +348,23 @@ func (n *node) contact(c *Card) Contact {
 		}
 	}
 	return ct
+}
+
+// addresses reads an <Addresses> list.
+func (n *node) addresses(c *Card, path string) []Address {
+	var out []Address
+	for _, a := range n.children {
+		addr := Address{}
+		for _, f := range a.children {
+			if f.simple() {
+				addr.Fields = append(addr.Fields, Field{Name: f.name, Value: f.value()})
+			} else {
+				c.Unknown = append(c.Unknown, fmt.Sprintf("%s/%s/%s (line %d)", path, a.name, f.name, f.line))
+			}
+		}
+		out = append(out, addr)
+	}
+	return out
 }
 
 func (n *node) document(c *Card, path string) Document {

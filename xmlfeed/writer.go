@@ -253,6 +253,10 @@ func encodedSize(c *Card) int {
 	for _, ct := range c.Contacts {
 		n += 64 + len(ct.ID)
 		fields(ct.Fields, 8)
+		for _, a := range ct.Addresses {
+			n += 48
+			fields(a.Fields, 12)
+		}
 	}
 	for _, docs := range [2][]Document{c.Orders, c.Offers} {
 		for _, d := range docs {
@@ -282,15 +286,7 @@ func (w *Writer) encodeCard(c *Card) error {
 	if b := c.Business; b != nil {
 		w.open(4, "Business")
 		w.fields(b.Fields, 6, "Business/")
-		if len(b.Addresses) > 0 {
-			w.open(6, "Addresses")
-			for _, a := range b.Addresses {
-				w.open(8, "Address")
-				w.fields(a.Fields, 10, "Business/Addresses/Address/")
-				w.close(8, "Address")
-			}
-			w.close(6, "Addresses")
-		}
+		w.addresses(6, b.Addresses, "Business/Addresses/Address/")
 		w.valueList(6, "Emails", "Email", b.Emails, "Business/Emails/Email/Value")
 		w.valueList(6, "Phones", "Phone", b.Phones, "Business/Phones/Phone/Value")
 		w.close(4, "Business")
@@ -300,6 +296,7 @@ func (w *Writer) encodeCard(c *Card) error {
 		for _, ct := range c.Contacts {
 			w.startWithID(6, "Contact", ct.ID, "Contacts/Contact@Id")
 			w.fields(ct.Fields, 8, "Contacts/Contact/")
+			w.addresses(8, ct.Addresses, "Contacts/Contact/Addresses/Address/")
 			w.close(6, "Contact")
 		}
 		w.close(4, "Contacts")
@@ -308,6 +305,20 @@ func (w *Writer) encodeCard(c *Card) error {
 	w.documents("Offers", "Offer", c.Offers)
 	w.buf = append(w.buf, "  </Project>\n"...)
 	return nil
+}
+
+// addresses writes an <Addresses> list (nothing when empty).
+func (w *Writer) addresses(depth int, as []Address, path string) {
+	if len(as) == 0 {
+		return
+	}
+	w.open(depth, "Addresses")
+	for _, a := range as {
+		w.open(depth+2, "Address")
+		w.fields(a.Fields, depth+4, path)
+		w.close(depth+2, "Address")
+	}
+	w.close(depth, "Addresses")
 }
 
 func (w *Writer) documents(list, elem string, docs []Document) {
@@ -543,8 +554,13 @@ func checkCard(c *Card) error {
 		}
 	}
 	for _, ct := range c.Contacts {
-		if err := check(ct.Fields, "Contacts/Contact", map[string]bool{"Emails": true, "Phones": true}); err != nil {
+		if err := check(ct.Fields, "Contacts/Contact", map[string]bool{"Emails": true, "Phones": true, "Addresses": true}); err != nil {
 			return err
+		}
+		for _, a := range ct.Addresses {
+			if err := check(a.Fields, "Contacts/Contact/Addresses/Address", nil); err != nil {
+				return err
+			}
 		}
 	}
 	for _, list := range []struct {

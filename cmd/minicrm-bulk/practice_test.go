@@ -44,8 +44,8 @@ func TestPracticeSheetRestAndFeed(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	writes := restSrv.Stats().Writes
-	if writes != 214+1500+1500 {
-		t.Errorf("import: %d writes, want %d (a create per company, person and card)", writes, 214+1500+1500)
+	if writes != 214+214+1500+1500 {
+		t.Errorf("import: %d writes, want %d (a create per company, company address, person and card)", writes, 214+214+1500+1500)
 	}
 	r = runCLI(t, restEnv, "import", "--mapping", mp, "--source", src, "--state", filepath.Join(dir, "rest-state"),
 		"--out", filepath.Join(dir, "rest-out2"), "--rpm", "100000", "--progress", "none")

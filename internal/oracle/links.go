@@ -14,7 +14,7 @@ import (
 type Counts struct{ Companies, Persons, Cards int }
 
 // Links describes a system by what identifies its records, ids left out:
-// each company's VAT number and name, each person's company (by VAT
+// each company's VAT number, name and addresses, each person's company (by VAT
 // number), each card's contact (by e-mail) and status; sorted. Two systems
 // that hold the same companies, people, cards and links give the same
 // lines, whichever path (REST, XML feed) made them.
@@ -39,6 +39,13 @@ func Links(ctx context.Context, c *restapi.Client) ([]string, Counts, error) {
 			}
 			vat[it.Id] = mapping.VatKey(fmt.Sprint(d.Fields["VatNumber"]))
 			lines = append(lines, "company "+vat[it.Id]+" "+it.Name)
+			addrs, err := c.Addresses.List(ctx, it.Id)
+			if err != nil {
+				return nil, n, err
+			}
+			for _, a := range addrs {
+				lines = append(lines, "address of "+vat[it.Id]+": "+a.Display)
+			}
 			n.Companies++
 			continue
 		}
