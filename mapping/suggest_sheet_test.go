@@ -119,7 +119,7 @@ func TestSuggestSheetShapes(t *testing.T) {
 			header: []string{"Ügyfélkód", "Cégnév", "Adószám", "Email", "Telefon", "Város"},
 			rows:   [][]string{{"C1", "Alfa Kft.", "11111111-1-11", "info@alfa.hu", "+36 1 111 1111", "Pécs"}, {"C2", "Béta Bt.", "22222222-2-22", "info@beta.hu", "", "Győr"}},
 			want: []string{"  match: [vat_number, external_id]", "  external_id: KulsoAzonosito", "    Email: {column: Email}",
-				"    Phone: {column: Telefon}", "#   City: Város"},
+				"    Phone: {column: Telefon}", "    City: {column: Város}", "  address:"},
 			reject: []string{"person:", "name]"},
 		},
 		{

@@ -51,10 +51,8 @@ func (g *sheetGuess) write(opts SheetOptions) string {
 			g.writeDraft(&b, d, opts)
 		}
 	}
-	if len(g.address) > 0 {
-		fmt.Fprintf(&b, "\n# Address columns (%s address). MiniCRM keeps addresses apart from the contact's\n", g.addrOf)
-		b.WriteString("# fields, and this version does not import them yet; they are recognised here so\n")
-		b.WriteString("# that they can go into an address: section once it is supported:\n")
+	if len(g.address) > 0 && g.addressOwner() == nil {
+		b.WriteString("\n# Address columns, but no company or person to put them on:\n")
 		for _, a := range g.address {
 			fmt.Fprintf(&b, "#   %s: %s\n", a[0], oneLine(a[1]))
 		}
@@ -121,8 +119,47 @@ func (g *sheetGuess) writeDraft(b *strings.Builder, d *draft, opts SheetOptions)
 			fmt.Fprintf(b, "    # %s: {const: ...}   # required to create a %s: map a column or set a constant\n", req, strings.ToLower(string(d.kind)))
 		}
 	}
+	if len(g.address) > 0 && g.addressOwner() == d {
+		g.writeAddress(b)
+	}
 	sort.Strings(d.notes)
 	for _, n := range d.notes {
 		fmt.Fprintf(b, "  # %s\n", oneLine(n))
+	}
+}
+
+// addressOwner is the section the sheet's address columns belong to: the
+// company when there is one, else the person.
+func (g *sheetGuess) addressOwner() *draft {
+	if g.biz != nil {
+		return g.biz
+	}
+	return g.person
+}
+
+// writeAddress writes the address: block (docs/addresses.md). The Type is
+// the registered office (Székhely) for a company, the mailing address for a
+// person; the country is Hungary unless a column gives it.
+func (g *sheetGuess) writeAddress(b *strings.Builder) {
+	typ := "Székhely"
+	if g.addressOwner() == g.person {
+		typ = "Levelezési cím"
+	}
+	b.WriteString("  address:   # " + g.addrOf + " address (MiniCRM keeps addresses apart from the fields): check the Type with `minicrm-bulk schema Address`\n")
+	b.WriteString("    Type: {const: " + typ + "}\n")
+	has := map[string]bool{}
+	for _, a := range g.address {
+		has[a[0]] = true
+	}
+	if !has["Country"] {
+		b.WriteString("    Country: {const: Magyarország}   # no country column: Hungary assumed\n")
+	}
+	for _, part := range []string{"Country", "County", "PostalCode", "City", "Address"} {
+		for _, a := range g.address {
+			if a[0] == part {
+				b.WriteString("    " + part + ": {column: " + yamlString(a[1]) + "}\n")
+				break
+			}
+		}
 	}
 }
