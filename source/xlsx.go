@@ -302,8 +302,7 @@ func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Op
 	if x.rc, err = sheetFile.Open(); err != nil {
 		return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
 	}
-	x.dec = xml.NewDecoder(bufio.NewReaderSize(xmllimit.NewReader(x.rc, maxCellBytes), 64<<10))
-	x.dec.Strict = true
+	x.dec = newSheetDecoder(x.rc)
 
 	headerRow := opts.HeaderRow
 	if headerRow == 0 {
@@ -319,8 +318,7 @@ func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Op
 		if x.rc, err = sheetFile.Open(); err != nil {
 			return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
 		}
-		x.dec = xml.NewDecoder(bufio.NewReaderSize(x.rc, 64<<10))
-		x.dec.Strict = true
+		x.dec = newSheetDecoder(x.rc)
 		x.lastRow, x.done = 0, false
 	}
 	if err := x.readHeader(headerRow); err != nil {
@@ -328,6 +326,14 @@ func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Op
 		return nil, err
 	}
 	return x, nil
+}
+
+// newSheetDecoder reads a sheet's XML through the cell-size limit (every
+// pass over a sheet must: the limit is what keeps memory bounded).
+func newSheetDecoder(rc io.Reader) *xml.Decoder {
+	dec := xml.NewDecoder(bufio.NewReaderSize(xmllimit.NewReader(rc, maxCellBytes), 64<<10))
+	dec.Strict = true
+	return dec
 }
 
 func quoteList(names []string) string {
@@ -397,6 +403,13 @@ func (x *xlsxReader) probeHeader() (int, error) {
 	for len(probes) < probeRows {
 		rowNum, own, err := x.readRow()
 		if err == io.EOF {
+			break
+		}
+		var rowErr *RowError
+		if errors.As(err, &rowErr) {
+			// A row that cannot be read (a cell over the size limit): the
+			// header is among the rows above it, and the second pass
+			// returns it as the row error it is.
 			break
 		}
 		if err != nil {
