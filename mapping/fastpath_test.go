@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +23,13 @@ func TestHungarianFastIsLibphonenumber(t *testing.T) {
 		func(n string) string { return "06 (" + n[:2] + ") " + n[2:5] + " " + n[5:] },
 		func(n string) string { return "+36/" + n[:1] + "/" + n[1:] },
 		func(n string) string { return "+36." + n[:2] + "." + n[2:] },
+		// Without a prefix: the national number, or 36 before it.
+		func(n string) string { return n },
+		func(n string) string { return n[:2] + "/" + n[2:5] + "-" + n[5:] },
+		func(n string) string { return n[:1] + "/" + n[1:4] + "-" + n[4:] },
+		func(n string) string { return "36" + n },
+		func(n string) string { return "36 " + n[:2] + " " + n[2:] },
+		func(n string) string { return "3" + n },
 	}
 	fast, checked := 0, 0
 	for i := 0; i < 6000; i++ {
@@ -47,8 +55,25 @@ func TestHungarianFastIsLibphonenumber(t *testing.T) {
 	if fast < 1000 {
 		t.Errorf("the fast path took only %d of %d inputs", fast, checked)
 	}
+	// Every three-digit start of a number typed without a prefix, at the
+	// lengths the fast path takes (and one either side).
+	for start := 0; start <= 999; start++ {
+		for length := 7; length <= 12; length++ {
+			in := fmt.Sprintf("%03d", start)
+			for len(in) < length {
+				in += strconv.Itoa(rng.IntN(10))
+			}
+			got, ok := hungarianFast(in, "HU")
+			if !ok {
+				continue
+			}
+			if want, err := libphonenumber(in, in, "HU"); err != nil || got != want {
+				t.Fatalf("%q: fast path %q, libphonenumber %q %v", in, got, want, err)
+			}
+		}
+	}
 	// Inputs it must leave to libphonenumber.
-	for _, in := range []string{"+36 30 123 4567 ext. 12", "+36 06 30 123 4567", "+361234", "06 30 ABC 4567", "+43 1 234 5678", "30 123 4567"} {
+	for _, in := range []string{"+36 30 123 4567 ext. 12", "+36 06 30 123 4567", "+361234", "06 30 ABC 4567", "+43 1 234 5678", "0301234567", "36123456", "1234567"} {
 		if got, ok := hungarianFast(in, "HU"); ok {
 			t.Errorf("%q took the fast path: %q", in, got)
 		}
@@ -116,6 +141,40 @@ func TestHungarianShapeCache(t *testing.T) {
 					t.Fatalf("%s: cached shape %+v, libphonenumber says %+v", nat, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestNumberFastPathIsTheRegexps checks what ParseNumber's shortcuts rest
+// on: a text mayHaveUnit says no to is left alone by unitSuffix, and
+// numberChars is ^[0-9.,]+$.
+func TestNumberFastPathIsTheRegexps(t *testing.T) {
+	chars := []rune("0123456789 .,-+()'\t\u00a0\u202f€$%FtHUFeurUSDdbpcsſK_#")
+	anchored := regexp.MustCompile(`^[0-9.,]+$`)
+	rng := rand.New(rand.NewPCG(5, 6))
+	skipped := 0
+	for i := 0; i < 200000; i++ {
+		var b []rune
+		for j := 0; j < 1+rng.IntN(10); j++ {
+			b = append(b, chars[rng.IntN(len(chars))])
+		}
+		s := string(b)
+		if numberChars(s) != anchored.MatchString(s) {
+			t.Fatalf("numberChars(%q) = %v", s, numberChars(s))
+		}
+		if trimmed := strings.TrimSpace(s); !mayHaveUnit(trimmed) {
+			skipped++
+			if got := stripUnits(trimmed); got != trimmed {
+				t.Fatalf("%q: mayHaveUnit says no, but stripUnits makes %q", trimmed, got)
+			}
+		}
+	}
+	if skipped < 1000 {
+		t.Errorf("only %d texts took the shortcut", skipped)
+	}
+	for _, s := range []string{"12 pcſ", "1 250 Ft", "€5", "5%", "47 809 632"} {
+		if !mayHaveUnit(s) && s != "47 809 632" {
+			t.Errorf("mayHaveUnit(%q) = false", s)
 		}
 	}
 }

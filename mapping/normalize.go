@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -40,7 +41,9 @@ func ParseNumber(s string) (float64, error) {
 	if plainDigits(s) { // the common case, without the regular expressions below
 		return strconv.ParseFloat(s, 64)
 	}
-	s = stripUnits(s)
+	if mayHaveUnit(s) {
+		s = stripUnits(s)
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\u202f' || r == '\'' {
 			return -1
@@ -56,7 +59,7 @@ func ParseNumber(s string) (float64, error) {
 	} else if strings.HasPrefix(s, "+") {
 		s = s[1:]
 	}
-	if s == "" || !numberChars.MatchString(s) {
+	if s == "" || !numberChars(s) {
 		return 0, fmt.Errorf("%q is not a number", orig)
 	}
 	lastDot, lastComma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
@@ -99,7 +102,32 @@ func ParseNumber(s string) (float64, error) {
 	return f, nil
 }
 
-var numberChars = regexp.MustCompile(`^[0-9.,]+$`)
+// numberChars reports whether s is made only of digits, dots and commas
+// (the regular expression ^[0-9.,]+$ for a non-empty s, without its cost).
+func numberChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != '.' && c != ',' {
+			return false
+		}
+	}
+	return true
+}
+
+// mayHaveUnit reports whether unitSuffix could match s: every unit it
+// strips has a letter, '$', '%' or (beyond ASCII) '€'. An ASCII text
+// without letters, '$' and '%' ("47 809 632", "-1.250,5") keeps out of
+// the regular expressions, which cost a sixth of a feed build; any other
+// text takes them, so the result is the same either way (case-insensitive
+// matching may take non-ASCII letters such as ſ for s).
+func mayHaveUnit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == '$' || c == '%' || ('a' <= c|0x20 && c|0x20 <= 'z') {
+			return true
+		}
+	}
+	return false
+}
 
 // plainDigits reports whether s is 1 to 15 ASCII digits: a number every
 // rule of ParseNumber leaves as it is.
@@ -336,7 +364,8 @@ func libphonenumber(s, in, region string) (string, error) {
 }
 
 // hungarianFast normalizes the commonest input cheaply: a Hungarian number
-// written "+36 …" (or "06 …" when the default region is HU) with spaces,
+// written "+36 …" (or, when the default region is HU, "06 …", "36 …" or
+// the national number alone, "20/123-4567") with spaces,
 // dashes, dots, slashes or parentheses between the digits. It builds the
 // number libphonenumber's Parse would build (country code 36, the national
 // number without the 06 prefix) and leaves validation and formatting to
@@ -369,6 +398,15 @@ func hungarianFast(in, region string) (string, bool) {
 		nat = d[2:]
 	case !plus && region == "HU" && n > 2 && d[0] == '0' && d[1] == '6':
 		nat = d[2:]
+	case !plus && region == "HU" && (n == 10 || n == 11) && d[0] == '3' && d[1] == '6':
+		// "36 20 123 4567": too long for a national number, so
+		// libphonenumber takes the 36 for the country code.
+		nat = d[2:]
+	case !plus && region == "HU" && (n == 8 || n == 9) && d[0] != '0' && (d[0] != '3' || d[1] != '6'):
+		// "20/123-4567", "1 234 5678": the national number as it is (one
+		// starting with 36 may be Eger's or the country code: left to
+		// libphonenumber).
+		nat = d
 	default:
 		return "", false
 	}
