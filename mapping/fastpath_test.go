@@ -178,3 +178,36 @@ func TestNumberFastPathIsTheRegexps(t *testing.T) {
 		}
 	}
 }
+
+// TestTextShortcuts checks that CollapseSpace and TitleCase return a text
+// as it is only when the full way would make the same text of it.
+func TestTextShortcuts(t *testing.T) {
+	chars := []string{"a", "Á", "b", "É", "ő", "Ő", "ß", "ǅ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2000", "\u3000", "-", ".", "\xff", "\ufffd", "1"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	kept := 0
+	for i := 0; i < 200000; i++ {
+		var b strings.Builder
+		for j := 0; j < rng.IntN(8); j++ {
+			b.WriteString(chars[rng.IntN(len(chars))])
+		}
+		s := b.String()
+		if want := strings.Join(strings.Fields(s), " "); collapsed(s) && want != s {
+			t.Fatalf("collapsed(%q), but the full way makes %q", s, want)
+		} else if got := CollapseSpace(s); got != want {
+			t.Fatalf("CollapseSpace(%q) = %q, want %q", s, got, want)
+		}
+		if want := titleCase(s); titled(s) && want != s {
+			t.Fatalf("titled(%q), but the full way makes %q", s, want)
+		} else if titled(s) {
+			kept++
+		}
+	}
+	for _, s := range []string{"Kiss János", "Nagy-Kovács Éva", "Dr. Tóth Ödön", ""} {
+		if !titled(s) || !collapsed(s) {
+			t.Errorf("%q should take both shortcuts", s)
+		}
+	}
+	if kept < 1000 {
+		t.Errorf("TitleCase kept only %d texts", kept)
+	}
+}

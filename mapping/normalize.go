@@ -497,11 +497,55 @@ func keepDigitOrPlus(r rune) rune {
 }
 
 // CollapseSpace trims and turns every run of white space into one space.
-func CollapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+func CollapseSpace(s string) string {
+	if collapsed(s) {
+		return s // most texts are: no copy
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// collapsed reports whether CollapseSpace would return s as it is: no
+// white space (as strings.Fields sees it) but single ASCII spaces between
+// other characters.
+func collapsed(s string) bool {
+	space := true // at the start, a space would be leading
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case ' ':
+				if space {
+					return false
+				}
+				space = true
+			case '\t', '\n', '\v', '\f', '\r':
+				return false
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return false
+		}
+		space = false
+		i += n
+	}
+	return !space || s == ""
+}
 
 // TitleCase upper-cases the first letter of each word and lower-cases the
 // rest ("KISS JÁNOS" → "Kiss János"), keeping hyphenated names ("Nagy-Kovács").
 func TitleCase(s string) string {
+	if titled(s) {
+		return s // already "Kiss János": no copy
+	}
+	return titleCase(s)
+}
+
+func titleCase(s string) string {
 	var b strings.Builder
 	start := true
 	for _, r := range strings.ToLower(s) {
@@ -514,4 +558,26 @@ func TitleCase(s string) string {
 		start = unicode.IsSpace(r) || r == '-' || r == '.'
 	}
 	return b.String()
+}
+
+// titled reports whether TitleCase would return s as it is: valid UTF-8
+// whose every rune is already what TitleCase makes of it.
+func titled(s string) bool {
+	start := true
+	for _, r := range s {
+		if r == utf8.RuneError {
+			return false // invalid UTF-8 (or U+FFFD): the slow way decides
+		}
+		want := unicode.ToLower(r)
+		if start && unicode.IsLetter(want) {
+			want = unicode.ToUpper(want)
+			start = false
+		} else {
+			start = unicode.IsSpace(want) || want == '-' || want == '.'
+		}
+		if want != r {
+			return false
+		}
+	}
+	return true
 }

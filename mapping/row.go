@@ -155,7 +155,8 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 	}
 	b := &Bundle{Loc: row.Loc}
 	for _, ep := range p.entities {
-		rec := &Record{Kind: ep.kind, Fields: map[string]any{}, Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates()}
+		rec := &Record{Kind: ep.kind, Fields: make(map[string]any, len(ep.fields)), Order: make([]string, 0, len(ep.fields)),
+			Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates()}
 		if ep.kind == KindProject {
 			rec.CategoryID = p.categoryID
 		}

@@ -553,10 +553,12 @@ func (p *partWriter) write(e *Encoded) error {
 }
 
 func (p *partWriter) closePart() error {
+	// No fsync: it made the build wait for the disk (seconds for a
+	// million cards), and a feed is rebuilt from its source at will. A part
+	// appears under its name only once complete (the rename), so a failed
+	// build leaves nothing to push; after a power loss a file the disk did
+	// not get whole is not well-formed, and push refuses it.
 	err := p.w.Close()
-	if err == nil {
-		err = p.f.Sync()
-	}
 	if cerr := p.f.Close(); err == nil {
 		err = cerr
 	}

@@ -378,14 +378,14 @@ func (w *Writer) startWithID(n int, name, id, path string) {
 func (w *Writer) fields(fs []Field, n int, path string) {
 	for _, f := range fs {
 		w.indent(n)
-		w.element(f.Name, f.Value, path+f.Name)
+		w.element(f.Name, f.Value, path, f.Name)
 		w.buf = append(w.buf, '\n')
 	}
 }
 
-// element writes <name>value</name>, or <name/> for an empty value; path
-// names the value in drop reports.
-func (w *Writer) element(name, value, path string) {
+// element writes <name>value</name>, or <name/> for an empty value;
+// path+leaf names the value in drop reports (joined only for a report).
+func (w *Writer) element(name, value, path, leaf string) {
 	w.buf = append(w.buf, '<')
 	w.buf = append(w.buf, name...)
 	if value == "" {
@@ -393,7 +393,7 @@ func (w *Writer) element(name, value, path string) {
 		return
 	}
 	w.buf = append(w.buf, '>')
-	w.escape(value, false, path)
+	w.escape(value, false, path, leaf)
 	w.buf = append(w.buf, "</"...)
 	w.buf = append(w.buf, name...)
 	w.buf = append(w.buf, '>')
@@ -409,7 +409,7 @@ func (w *Writer) valueList(n int, list, item string, values []string, path strin
 		w.buf = append(w.buf, '<')
 		w.buf = append(w.buf, item...)
 		w.buf = append(w.buf, '>')
-		w.element("Value", v, path)
+		w.element("Value", v, path, "")
 		w.buf = append(w.buf, "</"...)
 		w.buf = append(w.buf, item...)
 		w.buf = append(w.buf, ">\n"...)
@@ -418,15 +418,15 @@ func (w *Writer) valueList(n int, list, item string, values []string, path strin
 }
 
 // attr appends s escaped for a double-quoted attribute value.
-func (w *Writer) attr(s, path string) { w.escape(s, true, path) }
+func (w *Writer) attr(s, path string) { w.escape(s, true, path, "") }
 
 // escape appends s escaped for element content (attr false) or a
 // double-quoted attribute value: & < > as entities, CR as a character
 // reference (a parser would turn a raw CR into LF); in attributes also "
 // and tab and LF as character references (attribute-value normalization
 // would turn them into spaces). Characters XML 1.0 forbids are dropped and
-// recorded for the drop report; path names the value there.
-func (w *Writer) escape(s string, attr bool, path string) {
+// recorded for the drop report; path+leaf names the value there.
+func (w *Writer) escape(s string, attr bool, path, leaf string) {
 	dropped, first := 0, ""
 	start := 0
 	for i := 0; i < len(s); {
@@ -497,7 +497,7 @@ func (w *Writer) escape(s string, attr bool, path string) {
 	}
 	w.buf = append(w.buf, s[start:]...)
 	if dropped > 0 {
-		d := Drop{Element: path, Count: dropped, First: first}
+		d := Drop{Element: path + leaf, Count: dropped, First: first}
 		if w.cur != nil {
 			d.Loc, d.CardID = w.cur.Loc, w.cur.ID
 		}
