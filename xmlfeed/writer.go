@@ -271,7 +271,14 @@ func encodedSize(c *Card) int {
 
 // encodeCard encodes c into w.buf, replacing its previous content.
 func (w *Writer) encodeCard(c *Card) error {
-	w.buf, w.pending, w.cur = w.buf[:0], w.pending[:0], c
+	w.buf = w.buf[:0]
+	return w.appendCard(c)
+}
+
+// appendCard encodes c at the end of w.buf, its drops in w.pending; a card
+// refused by checkCard appends nothing.
+func (w *Writer) appendCard(c *Card) error {
+	w.pending, w.cur = w.pending[:0], c
 	if err := checkCard(c); err != nil {
 		return err
 	}
