@@ -24,7 +24,7 @@ import (
 // the OS keeps in its page cache (outside the process's memory).
 type idSet struct {
 	sum   func(string) uint64 // the Id's hash (a test may give a poor one)
-	slots []uint64 // 0: empty; else fingerprint<<offsetBits | offset
+	slots []uint64            // 0: empty; else fingerprint<<offsetBits | offset
 	n     int
 
 	f       *os.File
