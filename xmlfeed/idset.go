@@ -21,10 +21,13 @@ import (
 // and the Ids compared, so the answer is exact — a false "duplicate" is
 // impossible, and the disk is read only for real duplicates and about one
 // Id in eight million others. Growing the table re-reads the file, which
-// the OS keeps in its page cache (outside the process's memory).
+// the OS keeps in its page cache (outside the process's memory). The table
+// itself is mapped memory outside the Go heap where the OS allows it
+// (slotTable), so the garbage collector, whose target is a multiple of the
+// live heap, does not multiply it.
 type idSet struct {
 	sum   func(string) uint64 // the Id's hash (a test may give a poor one)
-	slots []uint64            // 0: empty; else fingerprint<<offsetBits | offset
+	slots slotTable // 0: empty; else fingerprint<<offsetBits | offset
 	n     int
 
 	f       *os.File
@@ -49,15 +52,22 @@ func newIDSet(dir string) (*idSet, error) {
 		return nil, fmt.Errorf("duplicate-Id check: %w", err)
 	}
 	seed := maphash.MakeSeed()
-	s := &idSet{sum: func(id string) uint64 { return maphash.String(seed, id) }, slots: make([]uint64, 1<<16), f: f, path: f.Name()}
+	slots, err := newSlotTable(1 << 16)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("duplicate-Id check: %w", err)
+	}
+	s := &idSet{sum: func(id string) uint64 { return maphash.String(seed, id) }, slots: slots, f: f, path: f.Name()}
 	if os.Remove(f.Name()) == nil {
 		s.path = ""
 	}
 	return s, nil
 }
 
-// Close removes the file.
+// Close removes the file and frees the table.
 func (s *idSet) Close() error {
+	s.slots.free()
 	err := s.f.Close()
 	if s.path != "" {
 		if rerr := os.Remove(s.path); err == nil {
@@ -69,20 +79,24 @@ func (s *idSet) Close() error {
 
 func (s *idSet) hash(id string) (home int, fp uint64) {
 	h := s.sum(id)
-	return int(h & uint64(len(s.slots)-1)), (h>>(offsetBits+1) | fpTop)
+	return int(h & uint64(s.slots.len()-1)), (h>>(offsetBits+1) | fpTop)
 }
 
 // Add records the Id of a line; when an earlier line had it, dup is true,
 // first is that line and nothing is recorded.
 func (s *idSet) Add(id string, line int) (first int, dup bool, err error) {
 	home, fp := s.hash(id)
-	mask := len(s.slots) - 1
+	mask := s.slots.len() - 1
 	i := home
-	for ; s.slots[i] != 0; i = (i + 1) & mask {
-		if s.slots[i]>>offsetBits != fp {
+	for ; ; i = (i + 1) & mask {
+		v := s.slots.get(i)
+		if v == 0 {
+			break // not there: i is where it goes
+		}
+		if v>>offsetBits != fp {
 			continue
 		}
-		got, l, err := s.record(int64(s.slots[i] & offsetMask))
+		got, l, err := s.record(int64(v & offsetMask))
 		if err != nil {
 			return 0, false, err
 		}
@@ -97,14 +111,14 @@ func (s *idSet) Add(id string, line int) (first int, dup bool, err error) {
 	s.pend = binary.AppendUvarint(s.pend, uint64(line))
 	s.pend = binary.AppendUvarint(s.pend, uint64(len(id)))
 	s.pend = append(s.pend, id...)
-	s.slots[i] = fp<<offsetBits | uint64(off)
+	s.slots.set(i, fp<<offsetBits|uint64(off))
 	s.n++
 	if len(s.pend) >= 64<<10 {
 		if err := s.flush(); err != nil {
 			return 0, false, err
 		}
 	}
-	if s.n*4 > len(s.slots)*3 {
+	if s.n*4 > s.slots.len()*3 {
 		return 0, false, s.grow()
 	}
 	return 0, false, nil
@@ -167,8 +181,13 @@ func (s *idSet) grow() error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	s.slots = make([]uint64, 2*len(s.slots))
-	mask := len(s.slots) - 1
+	slots, err := newSlotTable(2 * s.slots.len())
+	if err != nil {
+		return fmt.Errorf("duplicate-Id check: %w", err)
+	}
+	s.slots.free()
+	s.slots = slots
+	mask := s.slots.len() - 1
 	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.flushed), 256<<10)
 	var off int64
 	for off < s.flushed {
@@ -189,10 +208,10 @@ func (s *idSet) grow() error {
 		}
 		h := s.sum(string(buf))
 		i, fp := int(h&uint64(mask)), h>>(offsetBits+1)|fpTop
-		for s.slots[i] != 0 {
+		for s.slots.get(i) != 0 {
 			i = (i + 1) & mask
 		}
-		s.slots[i] = fp<<offsetBits | uint64(off)
+		s.slots.set(i, fp<<offsetBits|uint64(off))
 		off += int64(uvarintLen(line) + uvarintLen(size) + int(size))
 	}
 	return nil

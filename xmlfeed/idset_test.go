@@ -64,8 +64,8 @@ func TestIDSet(t *testing.T) {
 			if s.n != len(want) || dups == 0 {
 				t.Errorf("%d ids held, want %d (%d duplicates)", s.n, len(want), dups)
 			}
-			if tc.sum == nil && len(s.slots) != 1<<18 {
-				t.Errorf("%d slots for %d ids", len(s.slots), s.n)
+			if tc.sum == nil && s.slots.len() != 1<<18 {
+				t.Errorf("%d slots for %d ids", s.slots.len(), s.n)
 			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
