@@ -27,7 +27,7 @@ import (
 // live heap, does not multiply it.
 type idSet struct {
 	sum   func(string) uint64 // the Id's hash (a test may give a poor one)
-	slots slotTable // 0: empty; else fingerprint<<offsetBits | offset
+	slots slotTable           // 0: empty; else fingerprint<<offsetBits | offset
 	n     int
 
 	f       *os.File
