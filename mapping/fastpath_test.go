@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -209,5 +210,41 @@ func TestTextShortcuts(t *testing.T) {
 	}
 	if kept < 1000 {
 		t.Errorf("TitleCase kept only %d texts", kept)
+	}
+}
+
+// TestPlainAddressIsNetMail checks that an address plainAddress lets past
+// net/mail is one net/mail reads as it is.
+func TestPlainAddressIsNetMail(t *testing.T) {
+	chars := []string{"a", "Z", "0", ".", ".", "@", "_", "+", "-", " ", "\"", "(", ")", "<", ">", "[", "]", ",", ";", ":", "\\", "é", "!", "#"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	plain := 0
+	for i := 0; i < 300000; i++ {
+		var b strings.Builder
+		for j := 0; j < 1+rng.IntN(9); j++ {
+			if i%2 == 0 {
+				b.WriteString(chars[rng.IntN(9)]) // letters, dots, @ _ + -: more that look like addresses
+			} else {
+				b.WriteString(chars[rng.IntN(len(chars))])
+			}
+		}
+		s := b.String()
+		if !plainAddress(s) {
+			continue
+		}
+		plain++
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Address != s || a.Name != "" {
+			t.Fatalf("%q: plain, but net/mail says %+v %v", s, a, err)
+		}
+	}
+	if plain < 1000 {
+		t.Errorf("only %d plain addresses", plain)
+	}
+	for s, want := range map[string]bool{"janka.dudas0@pelda.hu": true, "a..b@c.hu": false, ".a@b.hu": false, "a@b.hu.": false,
+		"Kiss <a@b.hu>": false, "a@b@c": false, "@b.hu": false, "a@": false} {
+		if plainAddress(s) != want {
+			t.Errorf("plainAddress(%q) = %v", s, !want)
+		}
 	}
 }

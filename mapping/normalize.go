@@ -309,16 +309,44 @@ func NormalizeEmail(s string) (string, error) {
 		return "", ErrEmpty
 	}
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "MAILTO:")
-	a, err := mail.ParseAddress(s)
-	if err != nil {
-		return "", fmt.Errorf("%q is not an email address", s)
+	addr := s
+	if !plainAddress(s) {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return "", fmt.Errorf("%q is not an email address", s)
+		}
+		addr = a.Address
 	}
-	addr := strings.ToLower(a.Address)
+	addr = strings.ToLower(addr)
 	at := strings.LastIndex(addr, "@")
 	if at <= 0 || !strings.Contains(addr[at:], ".") || strings.HasSuffix(addr, ".") {
 		return "", fmt.Errorf("%q is not an email address (the domain needs a dot)", s)
 	}
 	return addr, nil
+}
+
+// plainAddress reports whether s is an address net/mail reads as it is:
+// one '@' between two dot-separated runs of ASCII letters, digits and
+// _ + -, no dot at either end of a part, none doubled. Most addresses are;
+// they skip the parser (a tenth of a feed build's allocations).
+func plainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && plainDotAtom(s[:at]) && plainDotAtom(s[at+1:])
+}
+
+func plainDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '+', c == '-':
+		case c == '.' && s[i-1] != '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // PhoneNormalizer formats phone numbers in international form (E.164 with
