@@ -168,7 +168,8 @@ type BuildOptions struct {
 	// cannot carry.
 	OnDrop func(Drop)
 	// SkipDuplicateCheck leaves out the check for Project Ids that appear
-	// twice, and the memory it takes (about 20 bytes a card): for sources
+	// twice, and what it takes (8 to 16 bytes of memory a card, and a
+	// temporary file of the Ids beside the output): for sources
 	// whose ids are known to be unique (a database's primary key). A
 	// duplicate is then written twice, MiniCRM applying the later one over
 	// the earlier [I]; Inspect still finds them.
@@ -210,10 +211,10 @@ type BuildSummary struct {
 // the output (files, rejects, drops) is the same as a sequential build's.
 // Reject and OnDrop are called from the calling goroutine.
 //
-// Memory stays flat with the number of rows, but for the duplicate check:
-// a 64-bit fingerprint and the line of every card (about 20 bytes a card
-// in a Go map). A false duplicate among a million ids has odds of about
-// 3·10⁻⁸, and would show both rows in the errors output.
+// Memory stays flat with the number of rows, but for the duplicate check
+// (idSet): a table of 8 to 16 bytes a card, outside the Go heap where the
+// OS allows, whose fingerprint matches are checked against the Ids kept in
+// a temporary file, so a duplicate is never reported falsely.
 func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 	if o.Plan == nil || o.Source == nil || o.Output == "" {
 		return nil, errors.New("xmlfeed: Build needs a plan, a source and an output")

@@ -80,7 +80,7 @@ existing card but not create one.
 			out := fs.StringP("output", "o", "", "build: the feed file to write")
 			split := fs.Int("split", 0, "build: at most this many cards per file (feed-0001.xml, feed-0002.xml…)")
 			changedOnly := fs.Bool("changed-only", false, "build: only cards new or changed since the last successful push")
-			noDupCheck := fs.Bool("no-duplicate-check", false, "build: do not reject rows repeating an earlier row's Project Id (the check keeps every Id seen, ~70 bytes a card; without it memory stays flat)")
+			noDupCheck := fs.Bool("no-duplicate-check", false, "build: do not reject rows repeating an earlier row's Project Id (the check keeps every Id seen: 8-16 bytes of memory a card, the Ids in a temporary file beside the feed)")
 			stateDir := fs.String("state", defaultStateDir, "build, push: the state directory holding the --changed-only snapshot")
 			scope := fs.String("snapshot-name", "", "build: the snapshot's name (default: the mapping file's name)")
 			errorsFile := fs.String("errors", "", "build: where rejected rows go (default: errors.csv beside the feed)")
