@@ -1,14 +1,22 @@
 package mapping
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/mail"
+	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
 // TestHungarianFastIsLibphonenumber checks the phone fast path against the
@@ -246,5 +254,58 @@ func TestPlainAddressIsNetMail(t *testing.T) {
 		if plainAddress(s) != want {
 			t.Errorf("plainAddress(%q) = %v", s, !want)
 		}
+	}
+}
+
+// TestMapIntoIsMap maps the rows of a source into one reused bundle, in
+// both orders (so every row follows rows with other fields, errors and
+// skips), and compares each result with Map's.
+func TestMapIntoIsMap(t *testing.T) {
+	m, err := Load(filepath.Join("..", "testdata", "mapping", "good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, header := readHeader(t, m)
+	plan, err := Compile(m, sandboxSchemas(t), header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []source.Row
+	for {
+		row, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+	// A short row (an XLSX row ends at its last value): the columns it
+	// lacks must not keep the previous row's values.
+	short := rows[0]
+	short.Cells = short.Cells[:6]
+	rows = slices.Insert(rows, 2, short) // after the second full row
+	backward := slices.Clone(rows)
+	slices.Reverse(backward)
+	order := append(slices.Clone(rows), backward...)
+	var shared Bundle
+	outcomes := map[bool]int{}
+	for _, row := range order {
+		want, wantErr := plan.Map(row)
+		got, gotErr := plan.MapInto(row, &shared)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || (got == nil) != (want == nil) {
+			t.Fatalf("%s: MapInto %v %v, Map %v %v", row.Loc, got, gotErr, want, wantErr)
+		}
+		outcomes[want != nil]++
+		if want == nil {
+			continue
+		}
+		if got.Loc != want.Loc || !reflect.DeepEqual(got.Records(), want.Records()) {
+			t.Errorf("%s: MapInto made\n%+v\nMap made\n%+v", row.Loc, got.Records(), want.Records())
+		}
+	}
+	if outcomes[true] == 0 || outcomes[false] == 0 {
+		t.Errorf("the rows should include mapped and refused ones: %v", outcomes)
 	}
 }

@@ -370,8 +370,9 @@ type rowResult struct {
 
 // batchWork is what a worker keeps from one row to the next.
 type batchWork struct {
-	card cardScratch
-	w    Writer // encodes cards into the batch's buffer
+	bundle mapping.Bundle
+	card   cardScratch
+	w      Writer // encodes cards into the batch's buffer
 }
 
 // processBatch maps, builds and encodes a batch of rows (on a worker
@@ -413,7 +414,7 @@ func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder, work *batchWork) 
 	if it.rowErr != nil {
 		return
 	}
-	b, err := p.Map(it.row)
+	b, err := p.MapInto(it.row, &work.bundle)
 	if err != nil {
 		it.err = err
 		return
