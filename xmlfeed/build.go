@@ -271,22 +271,26 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 			}
 			sum.Rows++
 			row := it.row
-			var skipped *mapping.Skipped
-			var errs mapping.RowErrors
 			switch {
 			case it.rowErr != nil:
 				err = reject(&mapping.Rejected{Loc: it.rowErr.Loc, Values: cellValues(row.Cells),
 					Problems: []*mapping.CellError{{Loc: it.rowErr.Loc, Column: it.rowErr.Name, Field: "(source)", Reason: it.rowErr.Err.Error()}}})
 			case it.err == nil:
 				err = nil
-			case errors.As(it.err, &skipped):
-				sum.Skipped++
-				sum.SkipReasons[skipped.Reason]++
-				continue
-			case errors.As(it.err, &errs):
-				err = reject(&mapping.Rejected{Loc: row.Loc, Problems: errs, Values: cellValues(row.Cells)})
 			default:
-				return sum, it.err
+				// (Only here: the targets of errors.As live on the heap.)
+				var skipped *mapping.Skipped
+				var errs mapping.RowErrors
+				switch {
+				case errors.As(it.err, &skipped):
+					sum.Skipped++
+					sum.SkipReasons[skipped.Reason]++
+					continue
+				case errors.As(it.err, &errs):
+					err = reject(&mapping.Rejected{Loc: row.Loc, Problems: errs, Values: cellValues(row.Cells)})
+				default:
+					return sum, it.err
+				}
 			}
 			if err != nil {
 				return sum, err
