@@ -301,3 +301,27 @@ func mb(n int64) string {
 	}
 	return fmt.Sprintf("%.0f MB", float64(n)/1e6)
 }
+
+// BenchmarkBuildInProcess builds the scaled-up sheet (200,000 rows, or
+// FEED_BENCH_ROWS) in this process, for profiles: go test -run '^$' -bench
+// BuildInProcess -benchtime 1x -cpuprofile cpu.prof ./xmlfeed/.
+func BenchmarkBuildInProcess(b *testing.B) {
+	rows := 200_000
+	if n, err := strconv.Atoi(os.Getenv("FEED_BENCH_ROWS")); err == nil && n >= 100 {
+		rows = n
+	}
+	dir := b.TempDir()
+	src := filepath.Join(dir, "rows.csv")
+	scaleSheet(b, src, rows)
+	e := newEnv(b, sandbox.Config{})
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		plan, r := e.plan(b, filepath.Join(testdata, "partnerek.yaml"), src)
+		if _, err := xmlfeed.Build(context.Background(), xmlfeed.BuildOptions{Plan: plan, Source: r, Output: filepath.Join(dir, "feed.xml")}); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+	b.ReportMetric(float64(rows*b.N)/time.Since(start).Seconds(), "rows/s")
+}
