@@ -419,6 +419,15 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		fp.value = func(cells []string) (string, string) {
 			any := false
 			var b strings.Builder
+			n := 0 // the size, so that the text is allocated once
+			for _, p := range parts {
+				if p.col == "" {
+					n += len(p.lit)
+				} else if i, ok := col[p.col]; ok && i < len(cells) {
+					n += len(cells[i])
+				}
+			}
+			b.Grow(n)
 			for _, p := range parts {
 				if p.col == "" {
 					b.WriteString(p.lit)

@@ -83,6 +83,10 @@ type Bundle struct {
 	Business *Record
 	Person   *Record
 	Project  *Record
+
+	// For MapInto: the row's texts, and the records to fill again.
+	texts []string
+	spare [3]*Record
 }
 
 // Records lists the bundle's records in write order.
@@ -153,8 +157,18 @@ func (p *Plan) Mapping() *Mapping { return p.m }
 // Map turns a row into a bundle. The error is *Skipped for a row left out
 // on purpose, RowErrors for values that cannot be mapped (every one of the
 // row, not just the first); never both.
-func (p *Plan) Map(row source.Row) (*Bundle, error) {
-	texts := make([]string, len(p.header))
+func (p *Plan) Map(row source.Row) (*Bundle, error) { return p.MapInto(row, &Bundle{}) }
+
+// MapInto is Map making the bundle in b, whose records (and their maps)
+// it fills again: for a caller done with what b held before, mapping
+// millions of rows without allocating a bundle each. The result is b, or
+// nil with the error.
+func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
+	if cap(b.texts) < len(p.header) {
+		b.texts = make([]string, len(p.header))
+	}
+	texts := b.texts[:len(p.header)]
+	clear(texts)
 	var errs RowErrors
 	for i, c := range row.Cells {
 		if i >= len(texts) {
@@ -176,9 +190,11 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 			return nil, &Skipped{Loc: row.Loc, Reason: "filter: " + why}
 		}
 	}
-	b := &Bundle{Loc: row.Loc}
-	for _, ep := range p.entities {
-		rec := &Record{Kind: ep.kind, Fields: map[string]any{}, Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates(), Relink: ep.relink}
+	b.Loc, b.Business, b.Person, b.Project = row.Loc, nil, nil, nil
+	for i, ep := range p.entities {
+		rec := b.record(i, len(ep.fields))
+		*rec = Record{Kind: ep.kind, Fields: rec.Fields, Order: rec.Order,
+			Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates(), Relink: ep.relink}
 		if ep.kind == KindProject {
 			rec.CategoryID = p.categoryID
 		}
@@ -239,6 +255,21 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) {
 		return nil, errs
 	}
 	return b, nil
+}
+
+// record gives the bundle's i-th record, emptied, made when new.
+func (b *Bundle) record(i, fields int) *Record {
+	if i >= len(b.spare) {
+		return &Record{Fields: make(map[string]any, fields), Order: make([]string, 0, fields)}
+	}
+	r := b.spare[i]
+	if r == nil {
+		r = &Record{Fields: make(map[string]any, fields), Order: make([]string, 0, fields)}
+		b.spare[i] = r
+	}
+	clear(r.Fields)
+	r.Order = r.Order[:0]
+	return r
 }
 
 // checkRequired rejects a record that could not be created for lack of a

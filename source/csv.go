@@ -470,6 +470,7 @@ type csvParser struct {
 	lr       lineReader
 	delim    []byte
 	fieldBuf []byte
+	width    int    // how many values the last record had: the next one's capacity
 	cont     []line // the lines after the first of the current record, kept to re-read them after a broken quote
 }
 
@@ -494,9 +495,19 @@ func (p *csvParser) read() (record, *RowError, error) {
 }
 
 func (p *csvParser) parse(text []byte, start int) (record, *RowError, error) {
-	var fields []string
+	fields := make([]string, 0, p.width)
 	pos, size := 0, len(text)
 	p.cont = p.cont[:0]
+	// Unquoted values are pieces of one string of the line: one
+	// allocation a line rather than one a value.
+	var str string
+	strOK := false
+	sub := func(from, to int) string {
+		if !strOK {
+			str, strOK = string(text), true
+		}
+		return str[from:to]
+	}
 	for {
 		if pos < len(text) && text[pos] == '"' {
 			pos++
@@ -527,7 +538,7 @@ func (p *csvParser) parse(text []byte, start int) (record, *RowError, error) {
 						return p.unclosed(start, len(fields)+1, fmt.Sprintf("no closing quote until line %d, %s", end, where))
 					}
 					p.cont = append(p.cont, line{text: bytes.Clone(next), no: no})
-					text, pos = p.cont[len(p.cont)-1].text, 0
+					text, pos, strOK = p.cont[len(p.cont)-1].text, 0, false
 					size += len(next) + 1
 					continue
 				}
@@ -566,12 +577,13 @@ func (p *csvParser) parse(text []byte, start int) (record, *RowError, error) {
 		}
 		i := bytes.Index(text[pos:], p.delim)
 		if i < 0 {
-			fields = append(fields, string(text[pos:]))
+			fields = append(fields, sub(pos, len(text)))
 			break
 		}
-		fields = append(fields, string(text[pos:pos+i]))
+		fields = append(fields, sub(pos, pos+i))
 		pos += i + len(p.delim)
 	}
+	p.width = len(fields)
 	return record{fields: fields, line: start}, nil, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -63,6 +62,25 @@ var leading = []string{"Name", "CategoryId", "StatusId", "UserId"}
 // element. A row without an external id is a RowErrors, like any other row
 // that cannot be imported.
 func (cb *CardBuilder) Card(b *mapping.Bundle) (*Card, error) {
+	c, err := cb.fill(b, &cardScratch{})
+	if err != nil {
+		return nil, err
+	}
+	c.Loc = b.Loc.String()
+	return c, nil
+}
+
+// cardScratch is the memory of the card a worker builds, used again for
+// each row: a build makes millions of cards, and the allocations of each
+// were a good part of its time.
+type cardScratch struct {
+	card Card
+	bus  Business
+}
+
+// fill makes the card of a bundle in sc (its Loc left empty), as Card
+// does.
+func (cb *CardBuilder) fill(b *mapping.Bundle, sc *cardScratch) (*Card, error) {
 	proj := b.Project
 	if proj == nil {
 		return nil, errors.New("xmlfeed: the bundle has no project")
@@ -72,7 +90,8 @@ func (cb *CardBuilder) Card(b *mapping.Bundle) (*Card, error) {
 		return nil, mapping.RowErrors{{Loc: b.Loc, Column: cb.extColumn, Field: "Project." + cb.extField,
 			Reason: "is empty; a feed card needs the external id (it becomes Project Id, the card's ReferenceId)"}}
 	}
-	c := &Card{ID: id, Loc: b.Loc.String(), Fields: make([]Field, 0, len(proj.Order)+1)}
+	c := &sc.card
+	c.ID, c.Loc, c.Fields, c.Business = id, "", c.Fields[:0], nil
 	for _, name := range leading {
 		if name == "CategoryId" {
 			c.Fields = append(c.Fields, Field{Name: name, Value: cb.categoryID})
@@ -89,7 +108,8 @@ func (cb *CardBuilder) Card(b *mapping.Bundle) (*Card, error) {
 		c.Fields = append(c.Fields, Field{Name: name, Value: mapping.ValueString(proj.Fields[name])})
 	}
 	if bus := b.Business; bus != nil {
-		c.Business = &Business{}
+		c.Business = &sc.bus
+		c.Business.Fields, c.Business.Emails, c.Business.Phones = c.Business.Fields[:0], c.Business.Emails[:0], c.Business.Phones[:0]
 		for _, name := range bus.Order {
 			v := mapping.ValueString(bus.Fields[name])
 			switch name {
@@ -107,8 +127,13 @@ func (cb *CardBuilder) Card(b *mapping.Bundle) (*Card, error) {
 		}
 		c.Business.Addresses = feedAddresses(bus.Address)
 	}
+	var fields []Field // the previous card's contact fields, to fill again
+	if len(c.Contacts) > 0 {
+		fields = c.Contacts[0].Fields[:0]
+	}
+	c.Contacts = c.Contacts[:0]
 	if p := b.Person; p != nil {
-		ct := Contact{ID: p.Keys.ExternalID}
+		ct := Contact{ID: p.Keys.ExternalID, Fields: fields}
 		for _, name := range p.Order {
 			ct.Fields = append(ct.Fields, Field{Name: name, Value: mapping.ValueString(p.Fields[name])})
 		}
@@ -169,7 +194,8 @@ type BuildOptions struct {
 	// cannot carry.
 	OnDrop func(Drop)
 	// SkipDuplicateCheck leaves out the check for Project Ids that appear
-	// twice, and the memory it takes (about 20 bytes a card): for sources
+	// twice, and what it takes (8 to 16 bytes of memory a card, and a
+	// temporary file of the Ids beside the output): for sources
 	// whose ids are known to be unique (a database's primary key). A
 	// duplicate is then written twice, MiniCRM applying the later one over
 	// the earlier [I]; Inspect still finds them.
@@ -224,10 +250,10 @@ const maxSharedNameRows = 10
 // the output (files, rejects, drops) is the same as a sequential build's.
 // Reject and OnDrop are called from the calling goroutine.
 //
-// Memory stays flat with the number of rows, but for the duplicate check:
-// a 64-bit fingerprint and the line of every card (about 20 bytes a card
-// in a Go map). A false duplicate among a million ids has odds of about
-// 3·10⁻⁸, and would show both rows in the errors output.
+// Memory stays flat with the number of rows, but for the duplicate check
+// (idSet): a table of 8 to 16 bytes a card, outside the Go heap where the
+// OS allows, whose fingerprint matches are checked against the Ids kept in
+// a temporary file, so a duplicate is never reported falsely.
 func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 	if o.Plan == nil || o.Source == nil || o.Output == "" {
 		return nil, errors.New("xmlfeed: Build needs a plan, a source and an output")
@@ -250,16 +276,18 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 	defer out.abort()
 
 	ctx, cancel := context.WithCancel(ctx)
-	results, wait := mapRows(ctx, o.Source, func(items []rowResult) { processBatch(items, o.Plan, cb, snap) })
+	results, wait := mapRows(ctx, o.Source, func(b *rowBatch) { processBatch(b, o.Plan, cb, snap) })
 	// The caller may close the source once Build returns: every goroutine
 	// is gone by then.
 	defer func() { cancel(); wait() }()
 
 	var names sharedNames
-	seed := maphash.MakeSeed()
-	var seen map[uint64]int32
+	var ids *idSet
 	if !o.SkipDuplicateCheck {
-		seen = map[uint64]int32{}
+		if ids, err = newIDSet(filepath.Dir(o.Output)); err != nil {
+			return sum, err
+		}
+		defer ids.Close()
 	}
 	reject := func(rej *mapping.Rejected) error {
 		sum.Rejected++
@@ -283,22 +311,26 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 			}
 			sum.Rows++
 			row := it.row
-			var skipped *mapping.Skipped
-			var errs mapping.RowErrors
 			switch {
 			case it.rowErr != nil:
 				err = reject(&mapping.Rejected{Loc: it.rowErr.Loc, Values: cellValues(row.Cells),
 					Problems: []*mapping.CellError{{Loc: it.rowErr.Loc, Column: it.rowErr.Name, Field: "(source)", Reason: it.rowErr.Err.Error()}}})
 			case it.err == nil:
 				err = nil
-			case errors.As(it.err, &skipped):
-				sum.Skipped++
-				sum.SkipReasons[skipped.Reason]++
-				continue
-			case errors.As(it.err, &errs):
-				err = reject(&mapping.Rejected{Loc: row.Loc, Problems: errs, Values: cellValues(row.Cells)})
 			default:
-				return sum, it.err
+				// (Only here: the targets of errors.As live on the heap.)
+				var skipped *mapping.Skipped
+				var errs mapping.RowErrors
+				switch {
+				case errors.As(it.err, &skipped):
+					sum.Skipped++
+					sum.SkipReasons[skipped.Reason]++
+					continue
+				case errors.As(it.err, &errs):
+					err = reject(&mapping.Rejected{Loc: row.Loc, Problems: errs, Values: cellValues(row.Cells)})
+				default:
+					return sum, it.err
+				}
 			}
 			if err != nil {
 				return sum, err
@@ -306,8 +338,13 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 			if it.rowErr != nil || it.err != nil {
 				continue
 			}
-			fp := maphash.String(seed, it.id)
-			if first, dup := seen[fp]; dup && seen != nil {
+			first, dup := 0, false
+			if ids != nil {
+				if first, dup, err = ids.Add(it.id, row.Loc.Line); err != nil {
+					return sum, err
+				}
+			}
+			if dup {
 				sum.Duplicates++
 				if err := reject(&mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells), Problems: []*mapping.CellError{{
 					Loc: row.Loc, Column: cb.extColumn, Field: "Project." + cb.extField, Value: it.id,
@@ -315,9 +352,6 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 					return sum, err
 				}
 				continue
-			}
-			if seen != nil {
-				seen[fp] = int32(min(row.Loc.Line, 1<<31-1))
 			}
 			if it.encErr != nil {
 				// The card's own content cannot be written (a field name the
@@ -341,7 +375,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 					return sum, err
 				}
 			}
-			if err := out.write(it.enc); err != nil {
+			if err := out.write(&it.enc); err != nil {
 				return sum, err
 			}
 			sum.Written++
@@ -349,6 +383,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 		if b.fatal != nil {
 			return sum, b.fatal
 		}
+		batches.Put(b) // written: its memory serves a later batch
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, err
@@ -367,8 +402,11 @@ type rowResult struct {
 	rowErr *source.RowError // the source could not read the row
 	err    error            // *mapping.Skipped, mapping.RowErrors, or fatal
 	id     string
-	enc    *Encoded
-	encErr error
+	// enc is the encoded card (when encoded): its bytes are a piece of the
+	// batch's buffer.
+	enc     Encoded
+	encoded bool
+	encErr  error
 	// With a snapshot: the card's digest, and whether the last push had it.
 	hash      [16]byte
 	unchanged bool
@@ -419,19 +457,30 @@ func (n *sharedNames) check(sum *BuildSummary, loc source.Location, name, vat st
 	}
 }
 
+// batchWork is what a worker keeps from one row to the next.
+type batchWork struct {
+	bundle mapping.Bundle
+	card   cardScratch
+	w      Writer // encodes cards into the batch's buffer
+}
+
 // processBatch maps, builds and encodes a batch of rows (on a worker
 // goroutine), and looks their cards up in the snapshot in one read.
-func processBatch(items []rowResult, p *mapping.Plan, cb *CardBuilder, snap *SnapshotBuild) {
+func processBatch(b *rowBatch, p *mapping.Plan, cb *CardBuilder, snap *SnapshotBuild) {
+	items := b.items
+	work := &batchWork{}
+	work.w.buf = b.buf[:0]
 	for i := range items {
-		items[i].process(p, cb)
+		items[i].process(p, cb, work)
 	}
+	b.buf = work.w.buf
 	if snap == nil {
 		return
 	}
 	var ids []string
 	var idx []int
 	for i := range items {
-		if it := &items[i]; it.enc != nil {
+		if it := &items[i]; it.encoded {
 			it.hash = CardHash(it.enc.b)
 			ids = append(ids, it.id)
 			idx = append(idx, i)
@@ -448,23 +497,40 @@ func processBatch(items []rowResult, p *mapping.Plan, cb *CardBuilder, snap *Sna
 	}
 }
 
-// process maps, builds and encodes one row.
-func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder) {
+// process maps, builds and encodes one row, appending the card to the
+// batch's buffer.
+func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder, work *batchWork) {
 	if it.rowErr != nil {
 		return
 	}
-	b, err := p.Map(it.row)
+	b, err := p.MapInto(it.row, &work.bundle)
 	if err != nil {
 		it.err = err
 		return
 	}
-	card, err := cb.Card(b)
+	card, err := cb.fill(b, &work.card)
 	if err != nil {
 		it.err = err
 		return
 	}
 	it.id = card.ID
-	it.enc, it.encErr = Encode(card)
+	w := &work.w
+	start := len(w.buf)
+	if err := w.appendCard(card); err != nil || len(w.pending) > 0 {
+		// A card refused, or losing characters: its location goes into
+		// the messages (worked out only for these few).
+		w.buf = w.buf[:start]
+		card.Loc = b.Loc.String()
+		if it.encErr = w.appendCard(card); it.encErr != nil {
+			return
+		}
+	}
+	end := len(w.buf)
+	it.enc = Encoded{id: card.ID, b: w.buf[start:end:end]}
+	if len(w.pending) > 0 {
+		it.enc.drops = append([]Drop(nil), w.pending...)
+	}
+	it.encoded = true
 	if bus := b.Business; bus != nil && bus.Keys.VatNumber != "" {
 		it.bizName = mapping.ValueString(bus.Fields["Name"])
 		it.bizVat = bus.Keys.VatNumber
@@ -474,33 +540,43 @@ func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder) {
 type rowBatch struct {
 	seq   int
 	items []rowResult
-	fatal error // a source error that ends the build, after items
+	buf   []byte // the encoded cards of items
+	fatal error  // a source error that ends the build, after items
 }
 
 const batchSize = 256
+
+// batches recycles rowBatches (their rows and encoded cards) once written.
+var batches = sync.Pool{New: func() any { return &rowBatch{items: make([]rowResult, 0, batchSize)} }}
+
+func newBatch() *rowBatch {
+	b := batches.Get().(*rowBatch)
+	b.items, b.fatal = b.items[:0], nil
+	return b
+}
 
 // mapRows reads the source on one goroutine, runs process on the rows in
 // batches on one worker per CPU, and yields the batches in source order.
 // The channel is closed after the last batch (or the one carrying a fatal
 // error); cancelling ctx stops every goroutine, and wait waits for them.
-func mapRows(ctx context.Context, src source.Reader, process func([]rowResult)) (<-chan rowBatch, func()) {
+func mapRows(ctx context.Context, src source.Reader, process func(*rowBatch)) (<-chan *rowBatch, func()) {
 	workers := max(1, runtime.GOMAXPROCS(0))
-	todo := make(chan rowBatch, workers)
-	done := make(chan rowBatch, workers)
-	ordered := make(chan rowBatch, 1)
+	todo := make(chan *rowBatch, workers)
+	done := make(chan *rowBatch, workers)
+	ordered := make(chan *rowBatch, 1)
 	var all sync.WaitGroup
 	all.Add(2)
 	go func() {
 		defer all.Done()
 		defer close(todo)
 		seq := 0
-		cur := rowBatch{items: make([]rowResult, 0, batchSize)}
+		cur := newBatch()
 		send := func() bool {
 			cur.seq = seq
 			seq++
 			select {
 			case todo <- cur:
-				cur = rowBatch{items: make([]rowResult, 0, batchSize)}
+				cur = newBatch()
 				return true
 			case <-ctx.Done():
 				return false
@@ -532,7 +608,7 @@ func mapRows(ctx context.Context, src source.Reader, process func([]rowResult)) 
 		go func() {
 			defer wg.Done()
 			for b := range todo {
-				process(b.items)
+				process(b)
 				select {
 				case done <- b:
 				case <-ctx.Done():
@@ -546,7 +622,7 @@ func mapRows(ctx context.Context, src source.Reader, process func([]rowResult)) 
 		defer all.Done()
 		defer close(ordered)
 		next := 0
-		waiting := map[int]rowBatch{}
+		waiting := map[int]*rowBatch{}
 		for b := range done {
 			waiting[b.seq] = b
 			for {
@@ -642,10 +718,12 @@ func (p *partWriter) write(e *Encoded) error {
 }
 
 func (p *partWriter) closePart() error {
+	// No fsync: it made the build wait for the disk (seconds for a
+	// million cards), and a feed is rebuilt from its source at will. A part
+	// appears under its name only once complete (the rename), so a failed
+	// build leaves nothing to push; after a power loss a file the disk did
+	// not get whole is not well-formed, and push refuses it.
 	err := p.w.Close()
-	if err == nil {
-		err = p.f.Sync()
-	}
 	if cerr := p.f.Close(); err == nil {
 		err = cerr
 	}

@@ -249,3 +249,40 @@ func TestChangedOnly(t *testing.T) {
 		t.Errorf("after the push: %+v", sum)
 	}
 }
+
+// TestBuildPracticeSheet builds the whole-sheet mapping the benchmark
+// measures (a name template, an enum table, phones written every which way,
+// grouped numbers, Hungarian dates) and keeps its output byte for byte, so
+// that no speed-up of the mapping or the writer changes a card.
+func TestBuildPracticeSheet(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	plan, r := e.plan(t, filepath.Join(testdata, "partnerek.yaml"), "")
+	out := filepath.Join(t.TempDir(), "feed.xml")
+	var rejects []string
+	sum, err := xmlfeed.Build(context.Background(), xmlfeed.BuildOptions{Plan: plan, Source: r, Output: out,
+		Reject: func(rej *mapping.Rejected) error {
+			rejects = append(rejects, fmt.Sprintf("%d %s %s: %s", rej.Loc.Line, rej.Columns(), rej.Fields(), rej.Reasons()))
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 155 || sum.Written != 150 || sum.Rejected != 5 || sum.Duplicates != 5 {
+		t.Errorf("summary %+v", sum)
+	}
+	want := []string{
+		`152 Azonosító Project.KulsoAzonosito: duplicate Project Id "P-5129": line 131 has it already, and a feed keys cards by it`,
+		`153 Azonosító Project.KulsoAzonosito: duplicate Project Id "P-5093": line 95 has it already, and a feed keys cards by it`,
+		`154 Azonosító Project.KulsoAzonosito: duplicate Project Id "P-5131": line 133 has it already, and a feed keys cards by it`,
+		`155 Azonosító Project.KulsoAzonosito: duplicate Project Id "P-5056": line 58 has it already, and a feed keys cards by it`,
+		`156 Azonosító Project.KulsoAzonosito: duplicate Project Id "P-5118": line 120 has it already, and a feed keys cards by it`,
+	}
+	if !reflect.DeepEqual(rejects, want) {
+		t.Errorf("rejects:\n%s\nwant:\n%s", strings.Join(rejects, "\n"), strings.Join(want, "\n"))
+	}
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "partnerek.golden.xml", doc)
+}

@@ -275,7 +275,14 @@ func encodedSize(c *Card) int {
 
 // encodeCard encodes c into w.buf, replacing its previous content.
 func (w *Writer) encodeCard(c *Card) error {
-	w.buf, w.pending, w.cur = w.buf[:0], w.pending[:0], c
+	w.buf = w.buf[:0]
+	return w.appendCard(c)
+}
+
+// appendCard encodes c at the end of w.buf, its drops in w.pending; a card
+// refused by checkCard appends nothing.
+func (w *Writer) appendCard(c *Card) error {
+	w.pending, w.cur = w.pending[:0], c
 	if err := checkCard(c); err != nil {
 		return err
 	}
@@ -389,14 +396,14 @@ func (w *Writer) startWithID(n int, name, id, path string) {
 func (w *Writer) fields(fs []Field, n int, path string) {
 	for _, f := range fs {
 		w.indent(n)
-		w.element(f.Name, f.Value, path+f.Name)
+		w.element(f.Name, f.Value, path, f.Name)
 		w.buf = append(w.buf, '\n')
 	}
 }
 
-// element writes <name>value</name>, or <name/> for an empty value; path
-// names the value in drop reports.
-func (w *Writer) element(name, value, path string) {
+// element writes <name>value</name>, or <name/> for an empty value;
+// path+leaf names the value in drop reports (joined only for a report).
+func (w *Writer) element(name, value, path, leaf string) {
 	w.buf = append(w.buf, '<')
 	w.buf = append(w.buf, name...)
 	if value == "" {
@@ -404,7 +411,7 @@ func (w *Writer) element(name, value, path string) {
 		return
 	}
 	w.buf = append(w.buf, '>')
-	w.escape(value, false, path)
+	w.escape(value, false, path, leaf)
 	w.buf = append(w.buf, "</"...)
 	w.buf = append(w.buf, name...)
 	w.buf = append(w.buf, '>')
@@ -420,7 +427,7 @@ func (w *Writer) valueList(n int, list, item string, values []string, path strin
 		w.buf = append(w.buf, '<')
 		w.buf = append(w.buf, item...)
 		w.buf = append(w.buf, '>')
-		w.element("Value", v, path)
+		w.element("Value", v, path, "")
 		w.buf = append(w.buf, "</"...)
 		w.buf = append(w.buf, item...)
 		w.buf = append(w.buf, ">\n"...)
@@ -429,15 +436,15 @@ func (w *Writer) valueList(n int, list, item string, values []string, path strin
 }
 
 // attr appends s escaped for a double-quoted attribute value.
-func (w *Writer) attr(s, path string) { w.escape(s, true, path) }
+func (w *Writer) attr(s, path string) { w.escape(s, true, path, "") }
 
 // escape appends s escaped for element content (attr false) or a
 // double-quoted attribute value: & < > as entities, CR as a character
 // reference (a parser would turn a raw CR into LF); in attributes also "
 // and tab and LF as character references (attribute-value normalization
 // would turn them into spaces). Characters XML 1.0 forbids are dropped and
-// recorded for the drop report; path names the value there.
-func (w *Writer) escape(s string, attr bool, path string) {
+// recorded for the drop report; path+leaf names the value there.
+func (w *Writer) escape(s string, attr bool, path, leaf string) {
 	dropped, first := 0, ""
 	start := 0
 	for i := 0; i < len(s); {
@@ -508,7 +515,7 @@ func (w *Writer) escape(s string, attr bool, path string) {
 	}
 	w.buf = append(w.buf, s[start:]...)
 	if dropped > 0 {
-		d := Drop{Element: path, Count: dropped, First: first}
+		d := Drop{Element: path + leaf, Count: dropped, First: first}
 		if w.cur != nil {
 			d.Loc, d.CardID = w.cur.Loc, w.cur.ID
 		}

@@ -1,0 +1,78 @@
+package xmlfeed
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestIDSet checks the duplicate-Id check against a map: ids of every
+// length (empty, long, beyond the write buffer), repeated at once and long
+// after, through several growths of the table; with the real hash and
+// with one that gives ids of the same length the same fingerprint, so that
+// only reading the file back can tell them apart.
+func TestIDSet(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sum  func(string) uint64
+	}{
+		{"maphash", nil},
+		{"colliding", func(id string) uint64 { return uint64(len(id)%7) * 0x9E3779B97F4A7C15 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := newIDSet(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.sum != nil {
+				s.sum = tc.sum
+			}
+			n := 120000 // the table grows from 65,536 slots twice
+			if tc.sum != nil {
+				n = 1000 // every lookup walks a long run of slots
+			}
+			want := map[string]int{}
+			dups := 0
+			for line := 1; line <= n; line++ {
+				id := fmt.Sprintf("P-%d", line)
+				switch {
+				case line%10 == 0:
+					id = fmt.Sprintf("P-%d", line/3) // an earlier one (or itself, new)
+				case line%97 == 0:
+					id = strings.Repeat("x", 70000+line%5) // longer than the write buffer
+				case line == 5:
+					id = ""
+				}
+				first, dup, err := s.Add(id, line)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l, ok := want[id]; ok {
+					dups++
+					if !dup || first != l {
+						t.Fatalf("line %d, %.20q: dup %v first %d; want line %d", line, id, dup, first, l)
+					}
+					continue
+				}
+				if dup {
+					t.Fatalf("line %d, %.20q: a duplicate of line %d, but new", line, id, first)
+				}
+				want[id] = line
+			}
+			if s.n != len(want) || dups == 0 {
+				t.Errorf("%d ids held, want %d (%d duplicates)", s.n, len(want), dups)
+			}
+			if tc.sum == nil && s.slots.len() != 1<<18 {
+				t.Errorf("%d slots for %d ids", s.slots.len(), s.n)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("left behind: %v", ents)
+			}
+		})
+	}
+}
