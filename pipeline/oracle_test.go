@@ -26,12 +26,12 @@ func (e *env) checkOracle(csvPath string) {
 }
 
 // repeatPeople makes the last n rows name the first n rows' people again
-// (the same company, name, email, phone and old-system id) with a new
-// position and amount: the person and their card are written twice, the
-// second time as updates, and the last row wins. (With another old-system
-// id the row would be another person, the external id being a stronger key
-// than the e-mail; with another company it would be a moved person.) It
-// returns rows.
+// (the same company, name, email, phone and old-system id) with another
+// position and amount: the rows disagree, so the first row's values stand
+// and the later row's are not written (a field-conflict warning). (With
+// another old-system id the row would be another person, the external id
+// being a stronger key than the e-mail; with another company it would be a
+// moved person.) It returns rows.
 func repeatPeople(rows [][]string, n int) [][]string {
 	for j := range n {
 		r := rows[len(rows)-n+j]

@@ -72,12 +72,15 @@ func Expect(path string) ([]string, error) {
 			return nil, fmt.Errorf("oracle: %s:%d: VAT number %s has two names (%q, %q)", path, line, vat, b.name, name)
 		}
 		businesses[vat] = business{name: name, vat: vat}
-		if p, ok := persons[email]; ok {
-			vat = p.vat // MiniCRM cannot move a person to another company
+		// A record named again keeps the first row's values: rows that
+		// disagree are not written twice (docs/matching.md).
+		if _, ok := persons[email]; !ok {
+			persons[email] = person{first: first, last: last, email: email, phone: "+36 " + m[1] + " " + m[2] + " " + m[3],
+				position: pos, code: code, vat: vat}
 		}
-		persons[email] = person{first: first, last: last, email: email, phone: "+36 " + m[1] + " " + m[2] + " " + m[3],
-			position: pos, code: code, vat: vat}
-		cards["OPP-"+code] = card{name: name + " – " + last + " " + first, code: "OPP-" + code, amount: amount, email: email}
+		if _, ok := cards["OPP-"+code]; !ok {
+			cards["OPP-"+code] = card{name: name + " – " + last + " " + first, code: "OPP-" + code, amount: amount, email: email}
+		}
 	}
 	var out []string
 	for _, b := range businesses {
