@@ -40,6 +40,11 @@ type Dataset struct {
 	// of the documented POST that creates it plus "Kind" (Order, Invoice or
 	// Offer) and "Id".
 	Documents []map[string]any `json:"documents,omitempty" yaml:"documents,omitempty"`
+	// Invoices, Orders and Offers are documents too, without "Kind": the
+	// list says it.
+	Invoices []map[string]any `json:"invoices,omitempty" yaml:"invoices,omitempty"`
+	Orders   []map[string]any `json:"orders,omitempty" yaml:"orders,omitempty"`
+	Offers   []map[string]any `json:"offers,omitempty" yaml:"offers,omitempty"`
 	// Webhooks are notified of Contact and Project changes (webhooks.go).
 	Webhooks []WebhookConfig `json:"webhooks,omitempty" yaml:"webhooks,omitempty"`
 }
