@@ -128,7 +128,7 @@ type run struct {
 	needContacts, needCards, needToDos bool
 	// docCats are the modules of the exported kinds of document, whose
 	// cards are listed for the company of each document.
-	docCats []int
+	docCats  []int
 	needDocs bool
 	// detailKinds are the record kinds whose detail is read.
 	detailKinds map[string]bool
