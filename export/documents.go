@@ -228,7 +228,11 @@ func docFromDetail(rec *state.ExportRecord, d *restapi.Document, runID int) (*st
 	set("Prompt", documentDate(d.Prompt.String()))
 	set("CurrencyCode", d.CurrencyCode.String())
 	set("PaymentMethod", d.PaymentMethod.String())
-	set("VATMode", d.VATMode.String())
+	vm := d.VATMode.String()
+	if vm == "" && restapi.FieldText(d.Fields["IsReverseCharge"]) == "1" {
+		vm = "ReverseCharge" // the invoice detail's way of saying it
+	}
+	set("VATMode", vm)
 	set("Subject", d.Subject.String())
 	c := d.Customer
 	set("CustomerName", c.Name.String())

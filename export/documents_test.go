@@ -181,7 +181,10 @@ func TestExportInvoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := func(name string) string { n, _ := excelize.ColumnNumberToName(slices.Index(header, name) + 1); return n }
+	col := func(name string) string {
+		n, _ := excelize.ColumnNumberToName(slices.Index(header, name) + 1)
+		return n
+	}
 	// No t attribute: a number (a text cell is an inline string).
 	if typ, _ := f.GetCellType("Invoices", col("Amount")+"2"); typ != excelize.CellTypeUnset {
 		t.Errorf("Amount cell type %v, want a number", typ)

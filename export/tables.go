@@ -270,15 +270,15 @@ func buildTable(e Entity, details bool, s *schemas, cat int) *table {
 	}
 	var names []string
 	add := func(n string) {
+		if n == "CategoryId" && cat > 0 {
+			return // the table is the module
+		}
 		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
 	if !details {
 		for _, n := range listColumns[e] {
-			if n == "CategoryId" && cat > 0 {
-				continue // the table is the module
-			}
 			add(n)
 		}
 	} else {
@@ -292,9 +292,7 @@ func buildTable(e Entity, details bool, s *schemas, cat int) *table {
 			add("Name") // as the list shows it: the person's full name
 		case Projects:
 			add("Id")
-			if cat == 0 {
-				add("CategoryId")
-			}
+			add("CategoryId")
 		case ToDos:
 			add("Id")
 			add("ProjectId")
