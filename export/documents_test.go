@@ -17,6 +17,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
 // rat parses a decimal ("12700", "31.75", "-2540.0000") exactly.
@@ -427,4 +428,76 @@ func FuzzNumber(f *testing.F) {
 			t.Fatalf("Number(%q) = %q, but Number(%q) = %q", s, n, n, again)
 		}
 	})
+}
+
+// TestOrdersAndOffers exports the built-in data's orders and offers with
+// their lines: every listed document, lines adding up to each.
+func TestOrdersAndOffers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.DemoDataset())
+	c := e.client()
+	for _, tc := range []struct {
+		entity       export.Entity
+		sheet, items string
+		list         func() map[string]string
+	}{
+		{export.Orders, "Orders", "OrderItems", func() map[string]string {
+			out := map[string]string{}
+			for it, err := range c.Orders.List(context.Background(), restapi.DocumentListOptions{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[itoa(it.Id.Int())] = it.Amount.String()
+			}
+			return out
+		}},
+		{export.Offers, "Offers", "OfferItems", func() map[string]string {
+			out := map[string]string{}
+			for it, err := range c.Offers.List(context.Background(), restapi.DocumentListOptions{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[itoa(it.Id.Int())] = it.Amount.String()
+			}
+			return out
+		}},
+	} {
+		want := tc.list()
+		cfg := e.config(string(tc.entity)+".xlsx", tc.entity)
+		cfg.Items = true
+		e.export(cfg)
+		_, rows := rawRows(t, cfg.Output, tc.sheet)
+		n := 0
+		for _, r := range rows {
+			if strings.HasPrefix(r["Id"], "Total") {
+				continue
+			}
+			n++
+			if a, ok := want[r["Id"]]; !ok || !near(rat(t, r["Amount"]), rat(t, a)) {
+				t.Errorf("%s %s: Amount %s, listed %q", tc.entity, r["Id"], r["Amount"], a)
+			}
+		}
+		if n != len(want) || n < 6 {
+			t.Errorf("%s: %d rows, %d listed", tc.entity, n, len(want))
+		}
+		sums := map[string]*big.Rat{}
+		_, items := rawRows(t, cfg.Output, tc.items)
+		for _, r := range items {
+			if strings.HasPrefix(r["DocumentId"], "Total") {
+				continue
+			}
+			if r["ItemId"] == "" || r["Name"] == "" || r["Quantity"] == "" {
+				t.Errorf("%s line without its id, name or quantity: %v", tc.entity, r)
+			}
+			if sums[r["DocumentId"]] == nil {
+				sums[r["DocumentId"]] = new(big.Rat)
+			}
+			sums[r["DocumentId"]].Add(sums[r["DocumentId"]], rat(t, r["PriceTotal"]))
+		}
+		for id, a := range want {
+			if s := sums[id]; s == nil || !near(s, rat(t, a)) {
+				t.Errorf("%s %s: lines add up to %v, the document %s", tc.entity, id, s, a)
+			}
+		}
+	}
 }
