@@ -194,3 +194,21 @@ func TestColumnsRename(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseColumns(f *testing.F) {
+	for _, s := range []string{"Id,Name=Név", " a = b ,,c", "=x", "Id=", "VatNumber=Adószám,Email"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		specs, err := export.ParseColumns(s)
+		if err != nil {
+			return
+		}
+		for _, sp := range specs {
+			if sp.Field == "" || strings.ContainsAny(sp.Field, ",=") || strings.Contains(sp.Header, ",") ||
+				sp.Field != strings.TrimSpace(sp.Field) || sp.Header != strings.TrimSpace(sp.Header) {
+				t.Fatalf("ParseColumns(%q): %+v", s, sp)
+			}
+		}
+	})
+}
