@@ -26,8 +26,7 @@ import (
 // snapshot: the document modules' cards and the contacts are listed (100 a
 // page), and the detail of each company a card names is read once.
 
-// docKinds are the document record kinds, in the order the entities name
-// them.
+// docKinds are the record kinds of the document entities.
 var docKinds = map[Entity]string{Invoices: "Invoice", Orders: "Order", Offers: "Offer"}
 
 // isDocKind reports whether a record kind is a document's.
@@ -288,8 +287,9 @@ func docLines(rec *state.ExportRecord) ([]docLine, error) {
 	return lines, nil
 }
 
-// docCategories are the modules of the kinds of documents exported (the
-// modules whose Type is Invoice, Order or Offer).
+// loadDocCategories finds the modules of the kinds of documents exported
+// (the modules whose Type is Invoice, Order or Offer): their cards are
+// listed for the company of each document.
 func (r *run) loadDocCategories(ctx context.Context) error {
 	want := map[string]bool{}
 	for _, e := range r.cfg.Entities {
