@@ -277,9 +277,10 @@ func (r *run) options() string {
 	slices.Sort(ents)
 	ents = slices.Compact(ents)
 	s := fmt.Sprintf("entities=%s category=%d details=%t", strings.Join(ents, ","), r.cfg.Category, r.cfg.Details)
-	if r.needDocs && r.cfg.Status != "" {
-		// A full listing asks for the status group only.
-		s += " status=" + strings.ToLower(strings.TrimSpace(r.cfg.Status))
+	if g, ok := statusGroup(r.cfg.Status); ok && r.needDocs {
+		// A full listing asks for the status group only (a status name
+		// filters what is written, not what is listed).
+		s += " status=" + g
 	}
 	sum := sha256.Sum256([]byte(s))
 	return s + " " + hex.EncodeToString(sum[:4])
