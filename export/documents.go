@@ -312,26 +312,32 @@ func (r *run) loadDocCategories(ctx context.Context) error {
 	return nil
 }
 
-// fetchCompanies reads the detail of every company a document's card
-// names (the card's company, or its contact when that is a company) whose
-// detail the snapshot does not have, a chunk at a time.
+// fetchCompanies reads the detail of every company a row names whose
+// detail the snapshot does not have, a chunk at a time: the company of each
+// document's card, and with joinCompanies of each person and card. The
+// scan keeps no set of what it saw beyond a chunk: a company read is in the
+// snapshot with its detail, and not asked for again.
 func (r *run) fetchCompanies(ctx context.Context) error {
 	chunk := max(4*r.cfg.Workers, 16)
+	var scopes []string
+	if r.joinCompanies {
+		scopes = append(scopes, scopeContacts, scopeCards)
+	}
 	for _, e := range r.cfg.Entities {
-		kind, ok := docKinds[e]
-		if !ok {
-			continue
+		if kind, ok := docKinds[e]; ok {
+			scopes = append(scopes, docScope(kind))
 		}
+	}
+	for _, scope := range scopes {
 		after := 0
 		for {
 			var todo []*state.ExportRecord
 			seen := map[int]bool{}
 			stop := errors.New("stop")
-			scanned := false
 			err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
-				return v.Each(docScope(kind), after, func(rec *state.ExportRecord) error {
-					after, scanned = rec.Id, true
-					b, err := cardCompany(rec.ProjectId, v)
+				return v.Each(scope, after, func(rec *state.ExportRecord) error {
+					after = rec.Id
+					b, err := r.companyOf(rec, v)
 					if err != nil {
 						return err
 					}
@@ -353,12 +359,28 @@ func (r *run) fetchCompanies(ctx context.Context) error {
 					return err
 				}
 			}
-			if !errors.Is(err, stop) || !scanned {
+			if !errors.Is(err, stop) {
 				break
 			}
 		}
 	}
 	return nil
+}
+
+// companyOf is the company a written row names: a person's company, an
+// exported card's, a document's card's.
+func (r *run) companyOf(rec *state.ExportRecord, lv lookupView) (*state.ExportRecord, error) {
+	switch {
+	case rec.Kind == kindPerson:
+		if id, _ := strconv.Atoi(rec.Values["BusinessId"]); id > 0 {
+			return lv.Get(scopeContacts, id)
+		}
+	case rec.Kind == kindProject && r.exportedCategory(rec.CategoryId):
+		return cardCompany(rec.Id, lv)
+	case isDocKind(rec.Kind):
+		return cardCompany(rec.ProjectId, lv)
+	}
+	return nil, nil
 }
 
 // cardCompany is the company of a card in the snapshot: its BusinessId, or

@@ -130,6 +130,9 @@ type run struct {
 	// cards are listed for the company of each document.
 	docCats  []int
 	needDocs bool
+	// joinCompanies reads the detail of every company a person or card
+	// row names (for its tax ids), besides the documents' companies.
+	joinCompanies bool
 	// detailKinds are the record kinds whose detail is read.
 	detailKinds map[string]bool
 	// fullScopes are the scopes listed completely this run.
@@ -233,8 +236,9 @@ func newRun(cfg Config) (*run, error) {
 			return nil, fmt.Errorf("export: unknown entity %q", e)
 		}
 		if cfg.Details && (e == Contacts || e == Persons || e == Projects) {
-			// The company's tax ids are in its detail record.
-			r.detailKinds[kindBusiness] = true
+			// The company's tax ids are in its detail record: read those
+			// of the companies the rows name.
+			r.joinCompanies = true
 		}
 		if cfg.Details {
 			switch e {
@@ -327,7 +331,7 @@ func (r *run) execute(ctx context.Context) error {
 			return err
 		}
 	}
-	if r.needDocs {
+	if r.needDocs || r.joinCompanies {
 		if err := r.fetchCompanies(ctx); err != nil {
 			return err
 		}

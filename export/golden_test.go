@@ -212,3 +212,30 @@ func FuzzParseColumns(f *testing.F) {
 		}
 	})
 }
+
+// TestPersonsCompanyTaxIDs exports persons with details: each carries its
+// company's VAT and registration numbers, read from the details of the
+// companies the persons name and of no other.
+func TestPersonsCompanyTaxIDs(t *testing.T) {
+	t.Parallel()
+	ds := dataset(3) // 3 companies, 6 persons
+	ds.Contacts = append(ds.Contacts, sandbox.SeedContact{Id: 5001, Type: "Business", CreatedAt: "2020-01-02 10:00:00",
+		Fields: map[string]any{"Name": "Magányos Kft.", "VatNumber": "99999999-2-41"}})
+	ds.Contacts[0].Fields["RegistrationNumber"] = "01-09-000001"
+	e := newEnv(t, ds)
+	cfg := e.config("persons.csv", export.Persons)
+	cfg.Details = true
+	before := e.requests()
+	e.export(cfg)
+	if got := diff(e.requests(), before)["GET /Api/R3/Contact/{id}"]; got != 9 {
+		t.Errorf("%d contact details read, want 9 (6 persons, their 3 companies)", got)
+	}
+	_, rows := readCSV(t, cfg.Output, ',')
+	for _, r := range rows {
+		want := map[string][2]string{"Példa 1 Kft.": {"10000000-2-41", "01-09-000001"}, "Példa 2 Kft.": {"10000001-2-41", ""},
+			"Példa 3 Kft.": {"10000002-2-41", ""}}[r["BusinessName"]]
+		if r["BusinessVatNumber"] != want[0] || r["BusinessRegistrationNumber"] != want[1] || want[0] == "" {
+			t.Errorf("person %s of %q: %q %q", r["Id"], r["BusinessName"], r["BusinessVatNumber"], r["BusinessRegistrationNumber"])
+		}
+	}
+}
