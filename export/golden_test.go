@@ -153,6 +153,21 @@ func TestAllHungarian(t *testing.T) {
 	if len(help) != 1 || !slices.Contains(help[0], "Prioritas") || slices.Contains(help[0], "VarhatoArbevetel") {
 		t.Errorf("Ügyfélszolgálat: %d rows, header %v", len(help), help[0])
 	}
+
+	// In CSV: a file per table, the modules' named after them.
+	cfg = e.config("all-csv", export.All...)
+	cfg.Details, cfg.Headers, cfg.PerModule = true, export.HeadersHU, true
+	sum := e.export(cfg)
+	if len(sum.Files) != len(want) {
+		t.Errorf("files %v", sum.Files)
+	}
+	header2, rows := readCSV(t, filepath.Join(cfg.Output, "Értékesítés.csv"), ',')
+	if len(rows) != 6 || !slices.Contains(header2, "VarhatoArbevetel") || slices.Contains(header2, "Prioritas") {
+		t.Errorf("Értékesítés.csv: %d rows, header %v", len(rows), header2)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Output, "Személyek.csv")); err != nil {
+		t.Error(err)
+	}
 }
 
 // sheetBy reads a sheet's rows keyed by one column.
