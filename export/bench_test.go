@@ -37,7 +37,11 @@ func TestMain(m *testing.M) {
 
 func serveBenchSandbox(n int) {
 	key := sandbox.GenerateAPIKey()
-	srv, err := sandbox.New(sandbox.Config{SystemID: 12345, APIKey: key, RPM: 0, Dataset: bigDataset(n)})
+	ds := bigDataset(n)
+	if os.Getenv("EXPORT_BENCH_DOCS") != "" {
+		ds = invoiceDataset(n)
+	}
+	srv, err := sandbox.New(sandbox.Config{SystemID: 12345, APIKey: key, RPM: 0, Dataset: ds})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -54,9 +58,10 @@ func serveBenchSandbox(n int) {
 
 // benchSandbox starts a sandbox of n persons in a child process and
 // returns a client of it.
-func benchSandbox(b *testing.B, n int) *restapi.Client {
+func benchSandbox(b *testing.B, n int, env ...string) *restapi.Client {
 	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
 	cmd.Env = append(os.Environ(), "EXPORT_BENCH_SANDBOX="+strconv.Itoa(n))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -34,6 +34,8 @@ type csvWriter struct {
 	path  string
 	multi bool
 	opts  CSVOptions
+	// pathOf, when set, names each table's file.
+	pathOf func(table string) string
 
 	files []*atomicFile
 	paths []string
@@ -61,7 +63,9 @@ func (c *csvWriter) Table(name string, cols []Column) error {
 		return err
 	}
 	path := c.path
-	if c.multi {
+	if c.pathOf != nil {
+		path = c.pathOf(name)
+	} else if c.multi {
 		path = filepath.Join(c.path, name+".csv")
 	} else if len(c.files) > 0 {
 		return c.fail(errors.New("export: several tables need a directory (or XLSX)"))

@@ -52,5 +52,25 @@
 // temporary file in the same directory and renamed into place only when
 // complete.
 //
+// # Documents
+//
+// Invoices, orders and offers (Invoices, Orders, Offers) are listed from
+// their List endpoints and every one's detail is read, since the list has
+// neither the customer nor the lines; the lines are kept with the document
+// in the snapshot and written, with Config.Items, as a second table, a row
+// per line. Amounts are numbers whatever form MiniCRM wrote them in
+// (Number). XLSX tables of documents end with a totals row per currency.
+// The company of each document's card is looked up in the snapshot: the
+// contacts and the document modules' cards are listed, and the detail of
+// each company named is read once.
+//
+// # Headers and tables
+//
+// Config.Headers names MiniCRM's own columns and the tables in Hungarian;
+// Config.Columns picks, orders and renames columns; Config.PerModule writes
+// the cards as a table per module with that module's fields only. With
+// details, person and card rows carry their company's VAT and registration
+// numbers.
+//
 // The package prints nothing; Config.Progress and Config.Logger report.
 package export

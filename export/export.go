@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -35,9 +34,26 @@ type Config struct {
 	CSV    CSVOptions
 	// IDs writes dropdown values as option ids instead of labels.
 	IDs bool
-	// Columns selects and orders the columns (case-insensitive API names);
-	// empty: all.
-	Columns []string
+	// Columns selects, orders and renames the columns (case-insensitive
+	// API names or headers; see ParseColumns); empty: all.
+	Columns []ColumnSpec
+	// Headers names columns and tables: HeadersAPI (default; what an
+	// import reads back) or HeadersHU.
+	Headers Headers
+	// PerModule writes the cards as a table per module (named after it,
+	// with that module's fields only) instead of one table of all; "all"
+	// sets it.
+	PerModule bool
+
+	// Items adds to invoices, orders and offers a second table: their
+	// lines, from each document's detail.
+	Items bool
+	// Since and Until keep the documents issued on those days or between
+	// them (an order without an issue date: its performance date); zero:
+	// no bound. Status keeps a status group (Lead, Open, Success, Failed)
+	// or a status by name.
+	Since, Until time.Time
+	Status       string
 
 	// Details reads every record's detail: every schema field, custom ones
 	// included (a request per record; resumable).
@@ -110,6 +126,13 @@ type run struct {
 	tables []*table
 
 	needContacts, needCards, needToDos bool
+	// docCats are the modules of the exported kinds of document, whose
+	// cards are listed for the company of each document.
+	docCats  []int
+	needDocs bool
+	// joinCompanies reads the detail of every company a person or card
+	// row names (for its tax ids), besides the documents' companies.
+	joinCompanies bool
 	// detailKinds are the record kinds whose detail is read.
 	detailKinds map[string]bool
 	// fullScopes are the scopes listed completely this run.
@@ -204,8 +227,18 @@ func newRun(cfg Config) (*run, error) {
 			r.needContacts, r.needCards = true, true
 		case ToDos:
 			r.needCards, r.needToDos = true, true
+		case Invoices, Orders, Offers:
+			// The list lacks the customer and the lines: the detail is
+			// always read. The contacts are listed for the card's company.
+			r.needContacts, r.needDocs = true, true
+			r.detailKinds[docKinds[e]] = true
 		default:
 			return nil, fmt.Errorf("export: unknown entity %q", e)
+		}
+		if cfg.Details && (e == Contacts || e == Persons || e == Projects) {
+			// The company's tax ids are in its detail record: read those
+			// of the companies the rows name.
+			r.joinCompanies = true
 		}
 		if cfg.Details {
 			switch e {
@@ -248,6 +281,11 @@ func (r *run) options() string {
 	slices.Sort(ents)
 	ents = slices.Compact(ents)
 	s := fmt.Sprintf("entities=%s category=%d details=%t", strings.Join(ents, ","), r.cfg.Category, r.cfg.Details)
+	if g, ok := statusGroup(r.cfg.Status); ok && r.needDocs {
+		// A full listing asks for the status group only (a status name
+		// filters what is written, not what is listed).
+		s += " status=" + g
+	}
 	sum := sha256.Sum256([]byte(s))
 	return s + " " + hex.EncodeToString(sum[:4])
 }
@@ -259,8 +297,21 @@ func (r *run) execute(ctx context.Context) error {
 	}
 	tables := make([]*table, 0, len(r.cfg.Entities))
 	for _, e := range r.cfg.Entities {
-		tables = append(tables, buildTable(e, r.cfg.Details, r.sch))
+		switch {
+		case e == Projects && r.cfg.PerModule:
+			for _, c := range r.sch.categories {
+				tables = append(tables, buildTable(e, r.cfg.Details, r.sch, c.Id))
+			}
+		case docKinds[e] != "":
+			tables = append(tables, buildDocTable(e))
+			if r.cfg.Items {
+				tables = append(tables, buildItemTable(e))
+			}
+		default:
+			tables = append(tables, buildTable(e, r.cfg.Details, r.sch, 0))
+		}
 	}
+	applyHeaders(tables, r.cfg.Headers)
 	tables, err := selectColumns(tables, r.cfg.Columns)
 	if err != nil {
 		return err
@@ -280,6 +331,11 @@ func (r *run) execute(ctx context.Context) error {
 			return err
 		}
 	}
+	if r.needDocs || r.joinCompanies {
+		if err := r.fetchCompanies(ctx); err != nil {
+			return err
+		}
+	}
 	r.phase.Store("write")
 	if err := r.write(ctx); err != nil {
 		return err
@@ -294,6 +350,9 @@ func (r *run) execute(ctx context.Context) error {
 func (r *run) loadSchemas(ctx context.Context) error {
 	s := &schemas{projects: map[int]*restapi.Schema{}}
 	var err error
+	if err := r.loadDocCategories(ctx); err != nil {
+		return err
+	}
 	if r.needContacts {
 		if s.person, err = r.c.Schemas.Person(ctx); err != nil {
 			return fmt.Errorf("reading the Person schema: %w", err)
@@ -420,17 +479,17 @@ func (r *run) write(ctx context.Context) error {
 	var w Writer
 	multi := len(r.tables) > 1
 	if r.cfg.Format == XLSX {
-		var err error
-		if w, err = NewXLSXWriter(r.cfg.Output); err != nil {
+		xw, err := NewXLSXWriter(r.cfg.Output)
+		if err != nil {
 			return err
 		}
+		xw.(*xlsxWriter).totalLabel = totalLabel(r.cfg.Headers)
+		w = xw
 	} else {
-		if multi {
-			if fi, err := os.Stat(r.cfg.Output); err == nil && !fi.IsDir() {
-				return fmt.Errorf("export: %s is a file; several tables in CSV need a directory (or an .xlsx)", r.cfg.Output)
-			}
+		w = r.csvWriter(multi)
+		if multi && w == nil {
+			return fmt.Errorf("export: %s is a file; several tables in CSV need a directory (or an .xlsx)", r.cfg.Output)
 		}
-		w = NewCSVWriter(r.cfg.Output, multi, r.cfg.CSV)
 	}
 	labels := !r.cfg.IDs
 	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
@@ -456,6 +515,10 @@ func (r *run) write(ctx context.Context) error {
 				return err
 			}
 			n := 0
+			emit := func(cells []Cell) error {
+				n++
+				return w.Row(cells)
+			}
 			err := v.Each(t.scope, 0, func(rec *state.ExportRecord) error {
 				if !r.writable(t, rec) {
 					return nil
@@ -463,13 +526,16 @@ func (r *run) write(ctx context.Context) error {
 				if n%1000 == 0 && ctx.Err() != nil {
 					return ctx.Err()
 				}
+				r.done.Add(1)
 				var err error
+				if t.items {
+					cells, err = t.itemRows(rec, cells, emit)
+					return err
+				}
 				if cells, err = t.row(rec, r.sch, labels, v, cells); err != nil {
 					return err
 				}
-				n++
-				r.done.Add(1)
-				return w.Row(cells)
+				return emit(cells)
 			})
 			if err != nil {
 				return err
@@ -494,6 +560,12 @@ func (r *run) write(ctx context.Context) error {
 // MiniCRM leaves its cards in the snapshot, unwritten).
 func (r *run) writable(t *table, rec *state.ExportRecord) bool {
 	if !slices.Contains(t.kinds, rec.Kind) {
+		return false
+	}
+	if isDocKind(rec.Kind) {
+		return r.inRange(rec)
+	}
+	if t.category > 0 && rec.CategoryId != t.category {
 		return false
 	}
 	return rec.Kind != kindProject && rec.Kind != kindToDo || r.exportedCategory(rec.CategoryId)

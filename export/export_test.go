@@ -92,14 +92,14 @@ func TestListColumnsLabelsIDs(t *testing.T) {
 	}
 
 	cfg.IDs = true
-	cfg.Columns = []string{"id", "StatusId", "BusinessName"}
+	cfg.Columns = mustColumns(t, "id,StatusId,BusinessName")
 	e.export(cfg)
 	header, rows = readCSV(t, cfg.Output, ',')
 	if !slices.Equal(header, []string{"Id", "StatusId", "BusinessName"}) || rows[0]["StatusId"] != "2620" {
 		t.Errorf("--ids --columns: %v %v", header, rows[0])
 	}
 
-	cfg.Columns = []string{"Id", "Nincs"}
+	cfg.Columns = mustColumns(t, "Id,Nincs")
 	if _, err := export.Export(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), "Nincs") {
 		t.Errorf("an unknown column: %v", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -51,13 +53,37 @@ func (r *run) refresh(ctx context.Context) error {
 			return err
 		}
 	}
+	cats := []int{}
 	if r.needCards {
 		for _, c := range r.sch.categories {
-			cat := c.Id
-			list := func(ctx context.Context, since time.Time) (int, error) { return r.listCards(ctx, cat, since) }
-			if err := r.refreshScope(ctx, cardsMark(cat), mode(cardsMark(cat)), fromChanges, list); err != nil {
-				return err
-			}
+			cats = append(cats, c.Id)
+		}
+	}
+	for _, c := range r.docCats {
+		if !slices.Contains(cats, c) {
+			cats = append(cats, c) // the document modules' cards, for the company of each document
+		}
+	}
+	for _, cat := range cats {
+		list := func(ctx context.Context, since time.Time) (int, error) { return r.listCards(ctx, cat, since) }
+		if err := r.refreshScope(ctx, cardsMark(cat), mode(cardsMark(cat)), fromChanges, list); err != nil {
+			return err
+		}
+	}
+	for _, e := range r.cfg.Entities {
+		kind, ok := docKinds[e]
+		if !ok {
+			continue
+		}
+		// Webhooks do not tell of documents: they are listed even with
+		// --from-changes.
+		list := func(ctx context.Context, since time.Time) (int, error) { return r.listDocs(ctx, kind, since) }
+		full := r.cfg.FullRefresh || !(r.cfg.Incremental || fromChanges)
+		if _, has := r.meta.Watermarks[docScope(kind)]; !has {
+			full = true
+		}
+		if err := r.refreshScope(ctx, docScope(kind), full, false, list); err != nil {
+			return err
 		}
 	}
 	if fromChanges {
@@ -114,7 +140,9 @@ func (r *run) refreshScope(ctx context.Context, mark string, full, fromChanges b
 			}
 		}
 		sw := state.ExportSweep{Scope: scopeContacts, KeepRun: r.runID}
-		if mark != scopeContacts {
+		if strings.HasPrefix(mark, "doc/") {
+			sw = state.ExportSweep{Scope: mark, KeepRun: r.runID}
+		} else if mark != scopeContacts {
 			cat, _ := strconv.Atoi(mark[len(scopeCards)+1:])
 			sw = state.ExportSweep{Scope: scopeCards, Kind: kindProject, CategoryId: cat, KeepRun: r.runID}
 		}
@@ -123,7 +151,7 @@ func (r *run) refreshScope(ctx context.Context, mark string, full, fromChanges b
 		r.sum.mode(mark, "full")
 	} else {
 		r.sum.mode(mark, "incremental")
-		if mark != scopeContacts {
+		if strings.HasPrefix(mark, scopeCards+"/") {
 			cat, _ := strconv.Atoi(mark[len(scopeCards)+1:])
 			removed, err := r.removeTrashedCards(ctx, cat, since)
 			r.sum.Removed += removed
@@ -375,6 +403,9 @@ func (r *run) needsDetail(rec *state.ExportRecord) bool {
 	if rec.Detail || !r.detailKinds[rec.Kind] {
 		return false
 	}
+	if isDocKind(rec.Kind) {
+		return true
+	}
 	return rec.Kind != kindProject && rec.Kind != kindToDo || r.exportedCategory(rec.CategoryId)
 }
 
@@ -383,6 +414,11 @@ func (r *run) needsDetail(rec *state.ExportRecord) bool {
 // keeps what it read, and a resumed or later one reads only the rest.
 func (r *run) fetchDetails(ctx context.Context) error {
 	scopes := []string{scopeContacts, scopeCards, scopeToDos}
+	for _, e := range r.cfg.Entities {
+		if k, ok := docKinds[e]; ok {
+			scopes = append(scopes, docScope(k))
+		}
+	}
 	total := 0
 	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
 		for _, sc := range scopes {
@@ -502,6 +538,13 @@ func (r *run) readDetail(ctx context.Context, rec *state.ExportRecord) (*state.E
 		nr := r.withFields(rec, kindToDo, 0, d.Fields)
 		nr.Values["ProjectId"] = itoa(rec.ProjectId)
 		return nr, nil
+	}
+	if isDocKind(rec.Kind) {
+		d, err := r.docService(rec.Kind).Get(ctx, rec.Id)
+		if err != nil {
+			return nil, err
+		}
+		return docFromDetail(rec, d, r.runID)
 	}
 	return nil, nil
 }

@@ -110,16 +110,18 @@ func TestDetailsResume(t *testing.T) {
 	}
 	cfg.Client, cfg.Resume = e.client(), true
 	sum = e.export(cfg)
+	// 20 persons and, for their VAT and registration numbers, the 10
+	// companies.
 	got := diff(e.requests(), before)["GET /Api/R3/Contact/{id}"]
-	if !sum.Resumed || sum.Details != 12 || got != 20 || sum.Rows() != 20 {
-		t.Errorf("resumed: %d detail requests in all (want 20), summary %+v", got, sum)
+	if !sum.Resumed || sum.Details != 22 || got != 30 || sum.Rows() != 20 {
+		t.Errorf("resumed: %d detail requests in all (want 30), summary %+v", got, sum)
 	}
 	// A new (not resumed) full run reads every detail again.
 	cfg.Resume = false
 	before = e.requests()
 	sum = e.export(cfg)
-	if got := diff(e.requests(), before)["GET /Api/R3/Contact/{id}"]; got != 20 || sum.Resumed {
-		t.Errorf("a fresh run read %d details, want 20", got)
+	if got := diff(e.requests(), before)["GET /Api/R3/Contact/{id}"]; got != 30 || sum.Resumed {
+		t.Errorf("a fresh run read %d details, want 30", got)
 	}
 }
 

@@ -225,3 +225,12 @@ func sheet(t *testing.T, path, name string) map[string]map[string]string {
 	}
 	return out
 }
+
+func mustColumns(t testing.TB, s string) []export.ColumnSpec {
+	t.Helper()
+	c, err := export.ParseColumns(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

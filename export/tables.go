@@ -22,6 +22,11 @@ const (
 	// Projects is cards (of one module with Config.Category, else of all).
 	Projects Entity = "projects"
 	ToDos    Entity = "todos"
+	// Invoices, Orders and Offers are documents, a row each (and, with
+	// Config.Items, a second table of their lines).
+	Invoices Entity = "invoices"
+	Orders   Entity = "orders"
+	Offers   Entity = "offers"
 )
 
 // All is what "all" exports: one table (sheet) each.
@@ -30,12 +35,12 @@ var All = []Entity{Businesses, Persons, Projects, ToDos}
 // ParseEntity reads an entity name; "all" gives All.
 func ParseEntity(s string) ([]Entity, error) {
 	switch e := Entity(strings.ToLower(strings.TrimSpace(s))); e {
-	case Contacts, Businesses, Persons, Projects, ToDos:
+	case Contacts, Businesses, Persons, Projects, ToDos, Invoices, Orders, Offers:
 		return []Entity{e}, nil
 	case "all":
 		return slices.Clone(All), nil
 	}
-	return nil, fmt.Errorf("export: unknown entity %q: want contacts, businesses, persons, projects, todos or all", s)
+	return nil, fmt.Errorf("export: unknown entity %q: want contacts, businesses, persons, projects, todos, invoices, orders, offers or all", s)
 }
 
 // Snapshot scopes: contacts (businesses and persons), cards (of every
@@ -62,6 +67,9 @@ const (
 	colContactName   = "ContactName"
 	colContactEmail  = "ContactEmail"
 	colProjectName   = "ProjectName"
+	// With details (and on documents): the company's tax ids.
+	colBusinessVat = "BusinessVatNumber"
+	colBusinessReg = "BusinessRegistrationNumber"
 )
 
 // table is one output table (a CSV file, an XLSX sheet).
@@ -70,13 +78,19 @@ type table struct {
 	name   string
 	scope  string
 	kinds  []string
-	cols   []column
+	// category, on a card table of one module ("all" writes a table per
+	// module), is that module.
+	category int
+	// items says the table has a row per line of each document.
+	items bool
+	cols  []column
 }
 
 // column is a table column and where its values come from.
 type column struct {
 	Column
-	lookup bool // an accountant column, looked up in another record
+	field  string // the API name the values are found under
+	lookup bool   // an accountant column, looked up in another record
 }
 
 // tableName is the sheet (and, with several tables, the CSV file) name.
@@ -90,6 +104,12 @@ func tableName(e Entity) string {
 		return "Persons"
 	case Projects:
 		return "Projects"
+	case Invoices:
+		return "Invoices"
+	case Orders:
+		return "Orders"
+	case Offers:
+		return "Offers"
 	}
 	return "ToDos"
 }
@@ -110,6 +130,17 @@ var accountantColumns = map[Entity][]string{
 	Persons:  {colBusinessName, colBusinessEmail},
 	Projects: {colContactName, colContactEmail, colBusinessName, colBusinessEmail},
 	ToDos:    {colProjectName},
+	Invoices: {colBusinessName, colBusinessVat, colBusinessReg},
+	Orders:   {colBusinessName, colBusinessVat, colBusinessReg},
+	Offers:   {colBusinessName, colBusinessVat, colBusinessReg},
+}
+
+// detailAccountantColumns follow them when details are read: the company's
+// tax ids are in its detail record only.
+var detailAccountantColumns = map[Entity][]string{
+	Contacts: {colBusinessVat, colBusinessReg},
+	Persons:  {colBusinessVat, colBusinessReg},
+	Projects: {colBusinessVat, colBusinessReg},
 }
 
 // toDoFields is the to-do detail record's fields (ToDo has no Schema
@@ -210,9 +241,13 @@ func (s *schemas) has(kind string, cat int, name string) bool {
 
 // buildTable lays out an entity's table: with details, the schema's fields
 // in its order (for several schemas, the union in the order first seen);
-// without, the list summary's; then the accountant columns.
-func buildTable(e Entity, details bool, s *schemas) *table {
-	t := &table{entity: e, name: tableName(e)}
+// without, the list summary's; then the accountant columns. A card table of
+// one module (cat > 0) has that module's fields only.
+func buildTable(e Entity, details bool, s *schemas, cat int) *table {
+	if _, ok := docKinds[e]; ok {
+		return buildDocTable(e)
+	}
+	t := &table{entity: e, name: tableName(e), category: cat}
 	switch e {
 	case Contacts:
 		t.scope, t.kinds = scopeContacts, []string{kindBusiness, kindPerson}
@@ -225,8 +260,19 @@ func buildTable(e Entity, details bool, s *schemas) *table {
 	case ToDos:
 		t.scope, t.kinds = scopeToDos, []string{kindToDo}
 	}
+	cats := s.categories
+	if cat > 0 {
+		for _, c := range s.categories {
+			if c.Id == cat {
+				t.name, cats = c.Name, []restapi.Category{c}
+			}
+		}
+	}
 	var names []string
 	add := func(n string) {
+		if n == "CategoryId" && cat > 0 {
+			return // the table is the module
+		}
 		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}
@@ -253,7 +299,7 @@ func buildTable(e Entity, details bool, s *schemas) *table {
 		}
 		for _, k := range t.kinds {
 			if k == kindProject {
-				for _, c := range s.categories {
+				for _, c := range cats {
 					if sch := s.projects[c.Id]; sch != nil {
 						for _, f := range sch.Fields {
 							add(f.Name)
@@ -270,33 +316,94 @@ func buildTable(e Entity, details bool, s *schemas) *table {
 		}
 	}
 	for _, n := range names {
-		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: s.kindOfColumn(t, n), IsID: isIDName(n)}})
+		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: s.kindOfColumn(t, n), IsID: isIDName(n)}, field: n})
 	}
-	for _, n := range accountantColumns[e] {
-		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: ColText}, lookup: true})
+	acc := accountantColumns[e]
+	if details {
+		acc = append(slices.Clone(acc), detailAccountantColumns[e]...)
+	}
+	for _, n := range acc {
+		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: ColText}, field: n, lookup: true})
 	}
 	return t
 }
 
-// selectColumns keeps the named columns, in the order named, and drops the
-// tables left without any. A name no table has is an error listing the
-// columns there are.
-func selectColumns(tables []*table, names []string) ([]*table, error) {
-	if len(names) == 0 {
+// buildDocTable lays out a table of documents: a row each.
+func buildDocTable(e Entity) *table {
+	kind := docKinds[e]
+	t := &table{entity: e, name: tableName(e), scope: docScope(kind), kinds: []string{kind}}
+	for _, c := range docColumns {
+		t.cols = append(t.cols, column{Column: Column{Name: c.name, Kind: c.kind, IsID: isIDName(c.name),
+			Sum: docSums[c.name], Group: c.name == "CurrencyCode"}, field: c.name})
+	}
+	for _, n := range accountantColumns[e] {
+		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: ColText}, field: n, lookup: true})
+	}
+	return t
+}
+
+// buildItemTable lays out the lines of a kind of document: a row per line.
+func buildItemTable(e Entity) *table {
+	kind := docKinds[e]
+	t := &table{entity: e, name: tableName(e)[:len(tableName(e))-1] + "Items", scope: docScope(kind),
+		kinds: []string{kind}, items: true}
+	for _, c := range itemColumns {
+		t.cols = append(t.cols, column{Column: Column{Name: c.name, Kind: c.kind, IsID: isIDName(c.name),
+			Sum: docSums[c.name], Group: c.name == "CurrencyCode"}, field: c.name})
+	}
+	return t
+}
+
+// ColumnSpec is one --columns entry: a column (its API name, or its header)
+// and, when renamed (Field=Header), the header to write.
+type ColumnSpec struct {
+	Field, Header string
+}
+
+// ParseColumns reads --columns: comma-separated names, each optionally
+// renamed with "=" (Name=Név,Email=E-mail).
+func ParseColumns(s string) ([]ColumnSpec, error) {
+	var out []ColumnSpec
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		f, h, renamed := strings.Cut(part, "=")
+		f, h = strings.TrimSpace(f), strings.TrimSpace(h)
+		if f == "" || renamed && h == "" {
+			return nil, fmt.Errorf("--columns: %q: want Field or Field=Header", part)
+		}
+		out = append(out, ColumnSpec{Field: f, Header: h})
+	}
+	return out, nil
+}
+
+// selectColumns keeps the named columns, in the order named, renamed as
+// asked, and drops the tables left without any. A name is a column's API
+// name or its header. A name no table has is an error listing the columns
+// there are.
+func selectColumns(tables []*table, specs []ColumnSpec) ([]*table, error) {
+	if len(specs) == 0 {
 		return tables, nil
 	}
+	match := func(c column, n string) bool { return strings.EqualFold(c.field, n) || strings.EqualFold(c.Name, n) }
 	var have []string
 	for _, t := range tables {
 		for _, c := range t.cols {
-			if !slices.Contains(have, c.Name) {
-				have = append(have, c.Name)
+			if !slices.Contains(have, c.field) {
+				have = append(have, c.field)
 			}
 		}
 	}
 	var missing []string
-	for _, n := range names {
-		if !slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, n) }) {
-			missing = append(missing, n)
+	for _, sp := range specs {
+		found := false
+		for _, t := range tables {
+			found = found || slices.ContainsFunc(t.cols, func(c column) bool { return match(c, sp.Field) })
+		}
+		if !found {
+			missing = append(missing, sp.Field)
 		}
 	}
 	if len(missing) > 0 {
@@ -306,9 +413,12 @@ func selectColumns(tables []*table, names []string) ([]*table, error) {
 	var out []*table
 	for _, t := range tables {
 		var cols []column
-		for _, n := range names {
+		for _, sp := range specs {
 			for _, c := range t.cols {
-				if strings.EqualFold(c.Name, n) {
+				if match(c, sp.Field) {
+					if sp.Header != "" {
+						c.Name = sp.Header
+					}
 					cols = append(cols, c)
 					break
 				}
@@ -339,12 +449,16 @@ func (t *table) row(rec *state.ExportRecord, s *schemas, labels bool, lv lookupV
 					return nil, err
 				}
 			}
-			cells = append(cells, typed(ColText, acc[c.Name]))
+			cells = append(cells, typed(ColText, acc[c.field]))
 			continue
 		}
-		v := rec.Values[c.Name]
+		v := rec.Values[c.field]
 		k := c.Kind
-		if f := s.field(rec.Kind, rec.CategoryId, c.Name); f.Kind == restapi.KindEnum {
+		if isDocKind(rec.Kind) {
+			cells = append(cells, typed(k, v))
+			continue
+		}
+		if f := s.field(rec.Kind, rec.CategoryId, c.field); f.Kind == restapi.KindEnum {
 			if labels {
 				cells = append(cells, typed(ColText, label(f, v)))
 			} else {
@@ -359,8 +473,53 @@ func (t *table) row(rec *state.ExportRecord, s *schemas, labels bool, lv lookupV
 	return cells, nil
 }
 
-// accountant looks up the names and emails of a record's company, contact
-// or card in the snapshot.
+// itemRows renders a document's lines, a row each, through emit.
+func (t *table) itemRows(rec *state.ExportRecord, cells []Cell, emit func([]Cell) error) ([]Cell, error) {
+	lines, err := docLines(rec)
+	if err != nil {
+		return cells, err
+	}
+	for _, l := range lines {
+		cells = cells[:0]
+		for _, c := range t.cols {
+			var v string
+			switch c.field {
+			case "DocumentId":
+				v = rec.Values["Id"]
+			case "DocumentNumber":
+				v = rec.Values["Number"]
+			case "Issued", "CurrencyCode":
+				v = rec.Values[c.field]
+			case "ItemId":
+				v = idText(l.Id)
+			case "Name":
+				v = l.Name
+			case "SKU":
+				v = l.SKU
+			case "Quantity":
+				v = l.Quantity
+			case "Unit":
+				v = l.Unit
+			case "PriceNet":
+				v = l.PriceNet
+			case "VAT":
+				v = l.VAT
+			case "PriceNetTotal":
+				v = l.PriceNetTotal
+			case "PriceTotal":
+				v = l.PriceTotal
+			}
+			cells = append(cells, typed(c.Kind, v))
+		}
+		if err := emit(cells); err != nil {
+			return cells, err
+		}
+	}
+	return cells, nil
+}
+
+// accountant looks up the names, emails and tax ids of a record's company,
+// contact or card in the snapshot.
 func accountant(rec *state.ExportRecord, lv lookupView) (map[string]string, error) {
 	out := map[string]string{}
 	get := func(scope, id string) (*state.ExportRecord, error) {
@@ -373,6 +532,7 @@ func accountant(rec *state.ExportRecord, lv lookupView) (map[string]string, erro
 	setBusiness := func(b *state.ExportRecord) {
 		if b != nil {
 			out[colBusinessName], out[colBusinessEmail] = b.Values["Name"], b.Values["Email"]
+			out[colBusinessVat], out[colBusinessReg] = b.Values["VatNumber"], b.Values["RegistrationNumber"]
 		}
 	}
 	switch rec.Kind {
@@ -410,6 +570,14 @@ func accountant(rec *state.ExportRecord, lv lookupView) (map[string]string, erro
 		}
 		if p != nil {
 			out[colProjectName] = p.Values["Name"]
+		}
+	default:
+		if isDocKind(rec.Kind) {
+			b, err := cardCompany(rec.ProjectId, lv)
+			if err != nil {
+				return nil, err
+			}
+			setBusiness(b)
 		}
 	}
 	return out, nil

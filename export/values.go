@@ -162,6 +162,9 @@ type Column struct {
 	Kind ColumnKind
 	// IsID says the column holds ids (written without thousands grouping).
 	IsID bool
+	// Sum asks for totals under the column (XLSX): one row per value of
+	// the Group column (the currency), or one row without a Group column.
+	Sum, Group bool
 }
 
 func columnKind(k restapi.FieldKind) ColumnKind {

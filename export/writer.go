@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/renameio/v2"
 )
@@ -81,3 +82,65 @@ func (a *atomicFile) commit() error {
 
 // discard removes the temporary file.
 func (a *atomicFile) discard() { _ = a.pf.Cleanup() }
+
+// csvWriter makes the run's CSV writer. One table goes to Config.Output.
+// Several go into the directory Config.Output, a file each named after its
+// table (made safe for a file name); a document table with its lines table
+// written to a file name ending in .csv goes to that file and the lines to
+// the same name with "-items" ("-tetelek" with Hungarian headers) before
+// the extension. nil: Config.Output is a file and the tables need a
+// directory.
+func (r *run) csvWriter(multi bool) Writer {
+	out := r.cfg.Output
+	if !multi {
+		return NewCSVWriter(out, false, r.cfg.CSV)
+	}
+	fi, statErr := os.Stat(out)
+	isDir := statErr == nil && fi.IsDir()
+	var paths []string
+	if len(r.tables) == 2 && r.tables[1].items && !isDir && strings.EqualFold(filepath.Ext(out), ".csv") {
+		suffix := "-items"
+		if r.cfg.Headers == HeadersHU {
+			suffix = "-tetelek"
+		}
+		ext := filepath.Ext(out)
+		paths = []string{out, strings.TrimSuffix(out, ext) + suffix + ext}
+	} else {
+		if statErr == nil && !isDir {
+			return nil
+		}
+		used := map[string]bool{}
+		for _, t := range r.tables {
+			base := fileName(t.name)
+			name := base
+			for i := 2; used[strings.ToLower(name)]; i++ {
+				name = fmt.Sprintf("%s (%d)", base, i)
+			}
+			used[strings.ToLower(name)] = true
+			paths = append(paths, filepath.Join(out, name+".csv"))
+		}
+	}
+	w := &csvWriter{path: out, multi: true, opts: r.cfg.CSV}
+	next := 0 // tables come in order
+	w.pathOf = func(string) string {
+		p := paths[min(next, len(paths)-1)]
+		next++
+		return p
+	}
+	return w
+}
+
+// fileName makes a table name safe as a file name on every system.
+func fileName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || strings.ContainsRune(`<>:"/\|?*`, r) {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(s))
+	s = strings.TrimRight(s, ". ")
+	if s == "" {
+		s = "table"
+	}
+	return s
+}

@@ -2,6 +2,9 @@ package export
 
 import (
 	"errors"
+	"fmt"
+	"math/big"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -32,7 +35,13 @@ type xlsxWriter struct {
 	vals    []any
 
 	styleHeader, styleDate, styleDateTime, styleInt, styleFloat int
+	styleTotal, styleTotalText                                  int
 	err                                                         error
+
+	// totalLabel starts a totals row ("Total"); totals are kept for the
+	// Sum columns of a table, per value of its Group column.
+	totalLabel string
+	totals     map[string][]*big.Rat
 }
 
 // NewXLSXWriter returns a Writer of an XLSX workbook at path.
@@ -53,6 +62,11 @@ func NewXLSXWriter(path string) (Writer, error) {
 	x.styleDateTime = style(&excelize.Style{CustomNumFmt: &dateTimeFmt})
 	x.styleInt = style(&excelize.Style{NumFmt: 3})   // #,##0
 	x.styleFloat = style(&excelize.Style{NumFmt: 4}) // #,##0.00
+	x.styleTotal = style(&excelize.Style{NumFmt: 4, Font: &excelize.Font{Bold: true},
+		Border: []excelize.Border{{Type: "top", Color: "000000", Style: 1}}})
+	x.styleTotalText = style(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Border: []excelize.Border{{Type: "top", Color: "000000", Style: 1}}})
+	x.totalLabel = "Total"
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -118,6 +132,7 @@ func (x *xlsxWriter) Table(name string, cols []Column) error {
 		return x.fail(err)
 	}
 	x.sheet, x.sw, x.cols, x.held, x.started, x.row = name, sw, cols, nil, false, 0
+	x.totals = nil
 	x.vals = make([]any, len(cols))
 	return nil
 }
@@ -192,6 +207,7 @@ func cellWidth(c Cell) int {
 
 func (x *xlsxWriter) write(cells []Cell) error {
 	x.row++
+	x.addTotals(cells)
 	for i, c := range cells {
 		switch c.Kind {
 		case CellEmpty:
@@ -237,6 +253,9 @@ func (x *xlsxWriter) endTable() error {
 	if err != nil {
 		return x.fail(err)
 	}
+	if err := x.writeTotals(); err != nil {
+		return err
+	}
 	// The autofilter is part of the worksheet written by Flush.
 	if err := x.f.AutoFilter(x.sheet, "A1:"+last, nil); err != nil {
 		return x.fail(err)
@@ -281,4 +300,98 @@ func (x *xlsxWriter) Abort() {
 		x.f.Close() // removes the stream writers' temporary files
 		x.f = nil
 	}
+}
+
+// addTotals adds a row's Sum cells to its group's totals.
+func (x *xlsxWriter) addTotals(cells []Cell) {
+	group, any := "", false
+	for i, c := range x.cols {
+		any = any || c.Sum
+		if c.Group {
+			group = cells[i].Text
+		}
+	}
+	if !any {
+		return
+	}
+	if x.totals == nil {
+		x.totals = map[string][]*big.Rat{}
+	}
+	t := x.totals[group]
+	if t == nil {
+		t = make([]*big.Rat, len(x.cols))
+		x.totals[group] = t
+	}
+	for i, c := range x.cols {
+		if !c.Sum || cells[i].Kind != CellFloat && cells[i].Kind != CellInt {
+			continue
+		}
+		v, ok := new(big.Rat).SetString(cells[i].Text)
+		if !ok {
+			continue
+		}
+		if t[i] == nil {
+			t[i] = new(big.Rat)
+		}
+		t[i].Add(t[i], v)
+	}
+}
+
+// writeTotals writes, under the table, a totals row per group (currency)
+// in the group's alphabetical order: the label, the group, and for each Sum
+// column a SUMIF formula (SUM without a Group column) with its value
+// computed, so that the file reads right before Excel recalculates it.
+func (x *xlsxWriter) writeTotals() error {
+	if len(x.totals) == 0 || x.row < 2 {
+		return nil
+	}
+	groupCol := slices.IndexFunc(x.cols, func(c Column) bool { return c.Group })
+	first, last := 2, x.row
+	colName := func(i int) string { n, _ := excelize.ColumnNumberToName(i + 1); return n }
+	groups := make([]string, 0, len(x.totals))
+	for g := range x.totals {
+		groups = append(groups, g)
+	}
+	slices.Sort(groups)
+	for _, g := range groups {
+		sums := x.totals[g]
+		for i := range x.vals {
+			x.vals[i] = nil
+		}
+		label := x.totalLabel
+		if g != "" {
+			label += " " + g
+		}
+		x.vals[0] = excelize.Cell{StyleID: x.styleTotalText, Value: label}
+		for i, c := range x.cols {
+			switch {
+			case c.Sum:
+				var f float64
+				if sums[i] != nil {
+					f, _ = sums[i].Float64()
+				}
+				rng := fmt.Sprintf("%s%d:%s%d", colName(i), first, colName(i), last)
+				formula := "SUM(" + rng + ")"
+				if groupCol >= 0 {
+					gc := colName(groupCol)
+					formula = fmt.Sprintf("SUMIF($%s$%d:$%s$%d,\"%s\",%s)", gc, first, gc, last,
+						strings.ReplaceAll(g, `"`, `""`), rng)
+				}
+				x.vals[i] = excelize.Cell{StyleID: x.styleTotal, Value: f, Formula: formula}
+			case i == groupCol && i != 0:
+				x.vals[i] = excelize.Cell{StyleID: x.styleTotalText, Value: g}
+			case i != 0:
+				x.vals[i] = excelize.Cell{StyleID: x.styleTotalText}
+			}
+		}
+		x.row++
+		cell, err := excelize.CoordinatesToCellName(1, x.row)
+		if err != nil {
+			return x.fail(err)
+		}
+		if err := x.sw.SetRow(cell, x.vals); err != nil {
+			return x.fail(err)
+		}
+	}
+	return nil
 }

@@ -236,6 +236,33 @@ func (s *documents) list(ctx context.Context, opts DocumentListOptions) iter.Seq
 	})
 }
 
+func (s *documents) listPage(ctx context.Context, opts DocumentListOptions, page int) (*Page[DocumentSummary], error) {
+	return fetchPage[DocumentSummary](ctx, s.client, s.listRequest(opts), page)
+}
+
+// ListPage reads one page (100 items, Page from 0) of the issued orders,
+// for callers that walk the pages themselves without remembering what they
+// saw (an export of any size).
+//
+// GET /Api/Order/List?Page=N
+func (s *OrdersService) ListPage(ctx context.Context, opts DocumentListOptions, page int) (*Page[DocumentSummary], error) {
+	return s.listPage(ctx, opts, page)
+}
+
+// ListPage reads one page of the issued invoices.
+//
+// GET /Api/Invoice/List?Page=N
+func (s *InvoicesService) ListPage(ctx context.Context, opts DocumentListOptions, page int) (*Page[DocumentSummary], error) {
+	return s.listPage(ctx, opts, page)
+}
+
+// ListPage reads one page of the issued offers.
+//
+// GET /Api/Offer/List?Page=N
+func (s *OffersService) ListPage(ctx context.Context, opts DocumentListOptions, page int) (*Page[DocumentSummary], error) {
+	return s.listPage(ctx, opts, page)
+}
+
 // Get returns an order.
 //
 // GET /Api/Order/<Id>

@@ -42,6 +42,11 @@ type Dataset struct {
 	Documents []map[string]any `json:"documents,omitempty" yaml:"documents,omitempty"`
 	// Addresses, templates, e-mails and products (catalog.go).
 	Catalog `yaml:",inline"`
+	// Invoices, Orders and Offers are documents too, without "Kind": the
+	// list says it.
+	Invoices []map[string]any `json:"invoices,omitempty" yaml:"invoices,omitempty"`
+	Orders   []map[string]any `json:"orders,omitempty" yaml:"orders,omitempty"`
+	Offers   []map[string]any `json:"offers,omitempty" yaml:"offers,omitempty"`
 	// Webhooks are notified of Contact and Project changes (webhooks.go).
 	Webhooks []WebhookConfig `json:"webhooks,omitempty" yaml:"webhooks,omitempty"`
 	// AllowContactMove lets an update change a person's BusinessId once it

@@ -1283,16 +1283,18 @@ func (st *store) customerDefaults(c *contact) map[string]string {
 		"AccountNumber": get("BankAccount"), "VatNumber": get("VatNumber"), "EUVatNumber": get("EUVatNumber"),
 		"RegistrationNumber": get("RegistrationNumber"), "GroupIdentificationNumber": get("GroupIdentificationNumber"),
 	}
-	ids := sortedIDs(st.docs)
-	for i := len(ids) - 1; i >= 0; i-- {
-		d := st.docs[ids[i]]
-		if d.BilledId != c.Id || d.Customer["City"]+d.Customer["Address"] == "" {
-			continue
+	// The newest document billed to c with an address: one pass, no sort
+	// (a data set of many documents calls this once per document).
+	var last *document
+	for id, d := range st.docs {
+		if d.BilledId == c.Id && d.Customer["City"]+d.Customer["Address"] != "" && (last == nil || id > last.Id) {
+			last = d
 		}
+	}
+	if last != nil {
 		for _, k := range []string{"CountryId", "County", "PostalCode", "City", "Address"} {
-			m[k] = d.Customer[k]
+			m[k] = last.Customer[k]
 		}
-		break
 	}
 	return m
 }

@@ -266,7 +266,11 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 		s.todos[t.Id] = t
 		s.bump(t.Id)
 	}
-	if err := s.seedDocuments(ds.Documents, now); err != nil {
+	docs, err := ds.documents()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.seedDocuments(docs, now); err != nil {
 		return nil, err
 	}
 	if err := s.seedCatalog(ds, now); err != nil {
@@ -494,6 +498,7 @@ func restore(snap *snapshot) (*store, error) {
 	ds := *snap.Dataset
 	ds.Contacts, ds.Projects, ds.ToDos, ds.Documents = nil, nil, nil, nil
 	ds.Addresses, ds.Templates, ds.Emails, ds.Products = nil, nil, nil, nil
+	ds.Invoices, ds.Orders, ds.Offers = nil, nil, nil
 	s, err := newStore(&ds, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("state file: %w", err)

@@ -66,7 +66,7 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 			}
 		}
 		key := sandbox.GenerateAPIKey()
-		srv, err := sandbox.New(sandbox.Config{SystemID: sandboxSystemID, APIKey: key, RPM: c.rpm, Dataset: sandbox.DefaultDataset()})
+		srv, err := sandbox.New(sandbox.Config{SystemID: sandboxSystemID, APIKey: key, RPM: c.rpm, Dataset: sandbox.DemoDataset()})
 		if err != nil {
 			return nil, stop, err
 		}

@@ -20,15 +20,27 @@ import (
 func init() {
 	register(&command{
 		name:  "export",
-		short: "Export contacts, cards and to-dos to CSV or XLSX, incrementally",
-		usage: "contacts|businesses|persons|projects|todos|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
+		short: "Export contacts, cards, to-dos, addresses, invoices, orders and offers to CSV or XLSX, incrementally",
+		usage: "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
 		long: `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
 writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
 bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons,
-projects and to-dos; in CSV it needs a directory (a file per table), in XLSX it makes one
-sheet each. Rows are in Id order; dropdowns show their labels (--ids: the option ids);
-person rows carry their company's name and email, card rows their contact's and company's,
-to-do rows their card's name.
+the cards of each module (a sheet each, named after the module, with that module's fields)
+and to-dos; in CSV it needs a directory (a file per table), in XLSX it makes one sheet each.
+Rows are in Id order; dropdowns show their labels (--ids: the option ids); person rows carry
+their company's name and email (with --details its VAT and registration numbers too), card
+rows their contact's and company's, to-do rows their card's name.
+
+invoices, orders and offers: a row per issued document (number, dates as dates, currency,
+net, VAT and gross as numbers, status, customer, the company of its card); every document's
+detail is read (a request each, checkpointed and resumable). --items adds its lines as a
+second sheet (in CSV a second file, NAME-items.csv). --since/--until keep the documents
+issued on or between those days, --status a status group (Lead, Open, Success, Failed) or a
+status name. XLSX adds a totals row per currency.
+
+--headers hu names MiniCRM's own columns and the sheets in Hungarian (Név, Adószám, Cégek…);
+the default, api, keeps the API names, which an import reads back. --columns picks, orders and
+renames columns: --columns Name,VatNumber=Adószám,Email.
 
 Without --details the columns are those MiniCRM's lists show (Id, name, email, phone, status,
 owner, links); --details reads each record's detail for every field of the Schema, custom ones
@@ -77,7 +89,12 @@ in use); 130: interrupted (--resume continues).
 			fullRefresh := fs.Bool("full-refresh", false, "list everything again even with --incremental or --from-changes")
 			resume := fs.Bool("resume", false, "continue the interrupted run of this export (harmless otherwise)")
 			ids := fs.Bool("ids", false, "write dropdown values as option ids instead of labels")
-			columns := fs.String("columns", "", "comma-separated columns to write, in this order (API names, e.g. Id,Name,Email)")
+			columns := fs.String("columns", "", "comma-separated columns to write, in this order, each optionally renamed (Id,Name=Név,Email)")
+			headers := fs.String("headers", "api", "column and sheet names: api (API names, what an import reads back) or hu (Hungarian)")
+			items := fs.Bool("items", false, "invoices, orders, offers: also write their lines (a second sheet, or NAME-items.csv)")
+			since := fs.String("since", "", "invoices, orders, offers: issued on or after this day (YYYY-MM-DD)")
+			until := fs.String("until", "", "invoices, orders, offers: issued on or before this day (YYYY-MM-DD)")
+			status := fs.String("status", "", "invoices, orders, offers: a status group (Lead, Open, Success, Failed) or a status name")
 			excel := fs.Bool("excel", false, "CSV for Hungarian Excel: UTF-8 BOM, ';', CRLF, decimal comma")
 			rawFormulas := fs.Bool("raw-formulas", false, "CSV: do not neutralize cells that start with = + - @")
 			stateDir := fs.String("state", ".minicrm-bulk", "state directory: the exported rows and the watermarks (a temporary one with --sandbox)")
@@ -124,11 +141,32 @@ in use); 130: interrupted (--resume continues).
 						return usagef("--from-changes %s: not a directory", *fromChanges)
 					}
 				}
-				var cols []string
-				for _, c := range strings.Split(*columns, ",") {
-					if c = strings.TrimSpace(c); c != "" {
-						cols = append(cols, c)
+				cols, err := export.ParseColumns(*columns)
+				if err != nil {
+					return usagef("%v", err)
+				}
+				hdr, err := export.ParseHeaders(*headers)
+				if err != nil {
+					return usagef("%v", err)
+				}
+				docs := entities[0] == export.Invoices || entities[0] == export.Orders || entities[0] == export.Offers
+				if !docs && (*items || *since != "" || *until != "" || *status != "") {
+					return usagef("--items, --since, --until and --status are for invoices, orders and offers")
+				}
+				var from, to time.Time
+				for _, d := range []struct {
+					flag, v string
+					t       *time.Time
+				}{{"--since", *since, &from}, {"--until", *until, &to}} {
+					if d.v == "" {
+						continue
 					}
+					if *d.t, err = time.Parse("2006-01-02", d.v); err != nil {
+						return usagef("%s %q: want a day as YYYY-MM-DD", d.flag, d.v)
+					}
+				}
+				if !from.IsZero() && !to.IsZero() && to.Before(from) {
+					return usagef("--until %s is before --since %s", *until, *since)
 				}
 				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
 				if err != nil {
@@ -141,6 +179,7 @@ in use); 130: interrupted (--resume continues).
 				sum, err := export.Export(ctx, export.Config{
 					Client: c, Entities: entities, Category: *category, Output: *out, Format: f,
 					CSV: export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, IDs: *ids, Columns: cols,
+					Headers: hdr, PerModule: strings.EqualFold(strings.TrimSpace(args[0]), "all"), Items: *items, Since: from, Until: to, Status: *status,
 					Details: *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
 					Resume: *resume, StateDir: *stateDir, Overlap: *overlap, Workers: *workers,
 					Now: clock.Now, Progress: show.update, Logger: log,

@@ -25,7 +25,9 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.GetSheetList(), ","); got != "Businesses,Persons,Projects,ToDos" {
+	// A sheet per module, named after it, in the modules' id order.
+	if got := strings.Join(f.GetSheetList(), ","); got != "Businesses,Persons,Partnerek,Ügyfélszolgálat,Projektek,"+
+		"Megrendelés,Webshop,Számlázó,Értékesítés,Ajánlatok,Rendezvények,ToDos" {
 		t.Errorf("sheets %s", got)
 	}
 	f.Close()

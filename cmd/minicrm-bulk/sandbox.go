@@ -128,7 +128,7 @@ object in a 200 answer is written back to the record without a new notification.
 				if *rpm < 0 {
 					return usagef("--rpm must not be negative")
 				}
-				ds := sandbox.DefaultDataset()
+				ds := sandbox.DemoDataset()
 				if *empty {
 					ds = sandbox.EmptyDataset()
 				}
