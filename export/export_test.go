@@ -110,7 +110,7 @@ func TestListColumnsLabelsIDs(t *testing.T) {
 func TestXLSX(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dataset(3))
-	cfg := e.config("all.xlsx", export.All...)
+	cfg := e.config("all.xlsx", export.WithToDos...)
 	cfg.Details = true
 	sum := e.export(cfg)
 	f, err := excelize.OpenFile(cfg.Output)

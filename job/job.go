@@ -94,6 +94,8 @@ type ExportStep struct {
 	Incremental bool   `yaml:"incremental"`
 	Category    int    `yaml:"category"`
 	Excel       bool   `yaml:"excel"`
+	// ToDos adds the to-dos to what: all.
+	ToDos bool `yaml:"todos"`
 }
 
 // Kind is the step's kind: import, feed or export.

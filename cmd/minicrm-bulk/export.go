@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,9 +25,10 @@ func init() {
 		usage: "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
 		long: `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
 writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
-bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons,
-the cards of each module (a sheet each, named after the module, with that module's fields)
-and to-dos; in CSV it needs a directory (a file per table), in XLSX it makes one sheet each.
+bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons and
+the cards of each module (a sheet each, named after the module, with that module's fields);
+--todos adds the to-dos (a request per card every run). In CSV it needs a directory (a file
+per table), in XLSX it makes one sheet each.
 Rows are in Id order; dropdowns show their labels (--ids: the option ids); person rows carry
 their company's name and email (with --details its VAT and registration numbers too), card
 rows their contact's and company's, to-do rows their card's name.
@@ -104,6 +106,7 @@ in use); 130: interrupted (--resume continues).
 			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
 			conn := addConnectionFlags(fs)
 			contactType := fs.String("contact-type", "", "export addresses: only the addresses of Business or Person contacts")
+			todos := fs.Bool("todos", false, "export all: the to-dos too (a request per card on every run: ToDoList has no UpdatedSince)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
@@ -118,6 +121,13 @@ in use); 130: interrupted (--resume continues).
 				entities, err := export.ParseEntity(args[0])
 				if err != nil {
 					return usagef("%v", err)
+				}
+				isAll := strings.EqualFold(strings.TrimSpace(args[0]), "all")
+				switch {
+				case *todos && !isAll:
+					return usagef("--todos is for 'export all' (to-dos alone: export todos)")
+				case *todos:
+					entities = slices.Clone(export.WithToDos)
 				}
 				if *out == "" {
 					return usagef("-o is required: the file to write")

@@ -16,7 +16,7 @@ func TestExportCommand(t *testing.T) {
 	state := filepath.Join(dir, "state")
 
 	xlsx := filepath.Join(dir, "all.xlsx")
-	r := runCLI(t, environ, "export", "all", "--details", "-o", xlsx, "--state", state, "--rpm", "100000", "--progress", "none")
+	r := runCLI(t, environ, "export", "all", "--todos", "--details", "-o", xlsx, "--state", state, "--rpm", "100000", "--progress", "none")
 	if r.code != exitOK || !strings.Contains(r.stdout, "export finished") || !strings.Contains(r.stdout, "GET /Api/R3/Contact/{id}") {
 		t.Fatalf("export all: %+v", r)
 	}

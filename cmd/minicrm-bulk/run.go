@@ -250,6 +250,9 @@ func stepArgs(j *job.Job, s *job.Step, outDir string) []string {
 		if s.Export.Excel {
 			a = append(a, "--excel")
 		}
+		if s.Export.ToDos {
+			a = append(a, "--todos")
+		}
 	}
 	return append(a, connArgs(j)...)
 }
