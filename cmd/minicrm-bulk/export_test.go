@@ -61,3 +61,20 @@ func TestExportCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestExportAllWithoutToDos: export all reads no to-do list unless --todos
+// asks for them (ToDoList costs a request per card on every run).
+func TestExportAllWithoutToDos(t *testing.T) {
+	t.Parallel()
+	environ := cliSandbox(t)
+	dir := t.TempDir()
+	r := runCLI(t, environ, "export", "all", "--details", "-o", filepath.Join(dir, "all.xlsx"), "--state", filepath.Join(dir, "state"),
+		"--rpm", "100000", "--progress", "none")
+	if r.code != exitOK || strings.Contains(r.stdout, "ToDoList") || !strings.Contains(r.stdout, "GET /Api/R3/Project/{id}") {
+		t.Errorf("export all: exit %d, to-do lists read or no card details:\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, environ, "export", "persons", "--todos", "-o", filepath.Join(dir, "p.csv"), "--state", filepath.Join(dir, "state2"))
+	if r.code != exitUsage {
+		t.Errorf("--todos without all: exit %d", r.code)
+	}
+}
