@@ -338,8 +338,12 @@ func buildDocTable(e Entity) *table {
 	kind := docKinds[e]
 	t := &table{entity: e, name: tableName(e), scope: docScope(kind), kinds: []string{kind}}
 	for _, c := range docColumns {
-		t.cols = append(t.cols, column{Column: Column{Name: c.name, Kind: c.kind, IsID: isIDName(c.name),
-			Sum: docSums[c.name], Group: c.name == "CurrencyCode"}, field: c.name})
+		col := column{Column: Column{Name: c.name, Kind: c.kind, IsID: isIDName(c.name),
+			Sum: docSums[c.name], Group: c.name == "CurrencyCode"}, field: c.name}
+		if c.name == "StatusGroup" {
+			col.NotSummed = "Failed"
+		}
+		t.cols = append(t.cols, col)
 	}
 	for _, n := range accountantColumns[e] {
 		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: ColText}, field: n, lookup: true})

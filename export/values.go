@@ -165,6 +165,10 @@ type Column struct {
 	// Sum asks for totals under the column (XLSX): one row per value of
 	// the Group column (the currency), or one row without a Group column.
 	Sum, Group bool
+	// NotSummed, on a column, leaves out of the totals the rows whose value
+	// in it is this text: the status group Failed leaves out cancelled
+	// (sztornózott) documents, which are not part of what was invoiced.
+	NotSummed string
 }
 
 func columnKind(k restapi.FieldKind) ColumnKind {

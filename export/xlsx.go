@@ -304,11 +304,14 @@ func (x *xlsxWriter) Abort() {
 
 // addTotals adds a row's Sum cells to its group's totals.
 func (x *xlsxWriter) addTotals(cells []Cell) {
-	group, any := "", false
+	group, any, skip := "", false, false
 	for i, c := range x.cols {
 		any = any || c.Sum
 		if c.Group {
 			group = cells[i].Text
+		}
+		if c.NotSummed != "" && cells[i].Text == c.NotSummed {
+			skip = true
 		}
 	}
 	if !any {
@@ -320,7 +323,10 @@ func (x *xlsxWriter) addTotals(cells []Cell) {
 	t := x.totals[group]
 	if t == nil {
 		t = make([]*big.Rat, len(x.cols))
-		x.totals[group] = t
+		x.totals[group] = t // a currency whose every row is left out still gets its (zero) total
+	}
+	if skip {
+		return
 	}
 	for i, c := range x.cols {
 		if !c.Sum || cells[i].Kind != CellFloat && cells[i].Kind != CellInt {
@@ -371,11 +377,20 @@ func (x *xlsxWriter) writeTotals() error {
 					f, _ = sums[i].Float64()
 				}
 				rng := fmt.Sprintf("%s%d:%s%d", colName(i), first, colName(i), last)
-				formula := "SUM(" + rng + ")"
+				var crit []string // SUMIFS criteria: the currency, and the rows left out
 				if groupCol >= 0 {
 					gc := colName(groupCol)
-					formula = fmt.Sprintf("SUMIF($%s$%d:$%s$%d,\"%s\",%s)", gc, first, gc, last,
-						strings.ReplaceAll(g, `"`, `""`), rng)
+					crit = append(crit, fmt.Sprintf("$%s$%d:$%s$%d,\"%s\"", gc, first, gc, last, strings.ReplaceAll(g, `"`, `""`)))
+				}
+				for j, oc := range x.cols {
+					if oc.NotSummed != "" {
+						cn := colName(j)
+						crit = append(crit, fmt.Sprintf("$%s$%d:$%s$%d,\"<>%s\"", cn, first, cn, last, strings.ReplaceAll(oc.NotSummed, `"`, `""`)))
+					}
+				}
+				formula := "SUM(" + rng + ")"
+				if len(crit) > 0 {
+					formula = "SUMIFS(" + rng + "," + strings.Join(crit, ",") + ")"
 				}
 				x.vals[i] = excelize.Cell{StyleID: x.styleTotal, Value: f, Formula: formula}
 			case i == groupCol && i != 0:
