@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Summary is what an export did.
@@ -92,8 +93,15 @@ func (s *Summary) Text() string {
 		files = "nothing written"
 	}
 	fmt.Fprintf(&b, "export %s: %d rows in %s → %s\n", s.Status, s.Rows(), s.Duration.Round(time.Millisecond), files)
+	width := 12
 	for _, t := range s.Tables {
-		fmt.Fprintf(&b, "  %-12s %8d rows\n", t.Name, t.Rows)
+		width = max(width, utf8.RuneCountInString(t.Name))
+	}
+	for _, t := range s.Tables {
+		// Padded by characters, not bytes: Hungarian module names
+		// (Ügyfélszolgálat) line up too.
+		pad := strings.Repeat(" ", width-utf8.RuneCountInString(t.Name))
+		fmt.Fprintf(&b, "  %s%s %8d rows\n", t.Name, pad, t.Rows)
 	}
 	var modes []string
 	for _, k := range slices.Sorted(maps.Keys(s.Mode)) {

@@ -228,15 +228,25 @@ func (p *DateParser) Parse(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, ErrEmpty
 	}
+	outOfRange := ""
 	for _, l := range p.layouts {
-		if t, err := time.ParseInLocation(l, s, Budapest); err == nil {
+		t, err := time.ParseInLocation(l, s, Budapest)
+		if err == nil {
 			return t, nil
+		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") && outOfRange == "" {
+			outOfRange = strings.TrimPrefix(pe.Message, ": ")
 		}
 	}
 	if p.excel {
 		if f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64); err == nil && f > 0 && f < 2958466 {
 			return ExcelSerialToTime(f, p.date1904), nil
 		}
+	}
+	if outOfRange != "" {
+		// The layout fits, the calendar does not (1995.02.29.).
+		return time.Time{}, fmt.Errorf("%q is not a real date (%s)", s, outOfRange)
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date in the expected format (%s)", s, p.describe())
 }

@@ -292,7 +292,9 @@ func (p *planner) settle(line int, rec *mapping.Record, e *entity) string {
 			kept = append(kept, f)
 		default:
 			delete(rec.Fields, f)
-			dropped = append(dropped, fmt.Sprintf("%s (row %d gave %q, this row %q)", f, first.line, first.value, v))
+			show := (&worker{r: p.r}).display // dropdown ids as their labels
+			dropped = append(dropped, fmt.Sprintf("%s (row %d gave %q, this row %q)", f, first.line,
+				show(rec.Kind, f, first.value), show(rec.Kind, f, v)))
 		}
 	}
 	if len(dropped) == 0 {

@@ -55,7 +55,7 @@ var badCases = []badCase{
 	{source: "ragged.csv", code: exitRejected, rows: 2, want: []string{"ragged.csv:3", "the row has 3 cells but the header has 8 columns"}},
 	{source: "bad-email.csv", code: exitRejected, rows: 3, want: []string{`bad-email.csv:3, column "E-mail"`, `"szabo.ede@@pelda" is not an email address`}},
 	{source: "bad-phone.csv", code: exitRejected, rows: 2, want: []string{`bad-phone.csv:3, column "Telefon"`, `"12" is not a phone number`}},
-	{source: "bad-date.csv", code: exitRejected, rows: 2, want: []string{`bad-date.csv:3, column "Születési dátum"`, `"1990.13.45." is not a date`}},
+	{source: "bad-date.csv", code: exitRejected, rows: 2, want: []string{`bad-date.csv:3, column "Születési dátum"`, `"1990.13.45." is not a real date (month out of range)`}},
 	{source: "bad-enum.csv", code: exitRejected, rows: 2, want: []string{`bad-enum.csv:3, column "Kedvenc étel"`, `"Banán" is not an option of KedvencEtele`}},
 	{source: "bad-number.csv", code: exitRejected, rows: 2, want: []string{`bad-number.csv:3, column "Vásárlások"`, `"három" is not a number`}},
 	{source: "oversized.csv", code: exitRejected, rows: 2, want: []string{`oversized.csv:3, column "Kód"`, "is 80 characters long; KulsoAzonosito holds at most 64"}},
