@@ -38,7 +38,7 @@ type claim struct {
 func (p *planner) screen(ctx context.Context, line int, rec *mapping.Record, k string, cands []*entity, warned map[*entity]bool) ([]*entity, error) {
 	var kept []*entity
 	for _, e := range cands {
-		s, have, err := p.conflict(ctx, rec, k, e)
+		s, have, _, err := p.compare(ctx, rec, k, e)
 		if err != nil {
 			return nil, err
 		}
@@ -53,21 +53,6 @@ func (p *planner) screen(ctx context.Context, line int, rec *mapping.Record, k s
 		}
 	}
 	return kept, nil
-}
-
-// conflict returns the first key stronger than k on which the row and the
-// entity both have a value and the values differ, with the entity's value;
-// "" when there is none.
-func (p *planner) conflict(ctx context.Context, rec *mapping.Record, k string, e *entity) (string, string, error) {
-	s, have, _, err := p.compare(ctx, rec, k, e)
-	return s, have, err
-}
-
-// agrees reports whether a key stronger than k has the same value on the
-// row and the entity.
-func (p *planner) agrees(ctx context.Context, rec *mapping.Record, k string, e *entity) (bool, error) {
-	_, _, agreed, err := p.compare(ctx, rec, k, e)
-	return agreed, err
 }
 
 // compare looks at the keys stronger than k that the row carries: the
@@ -182,11 +167,11 @@ func (p *planner) checkName(ctx context.Context, rec *mapping.Record, e *entity)
 	if strictName(row) == strictName(cand) {
 		return nil
 	}
-	ok, err := p.agrees(ctx, rec, "name", e)
-	if err != nil || ok {
+	_, _, agreed, err := p.compare(ctx, rec, "name", e)
+	if err != nil || agreed {
 		return err
 	}
-	return &nameOnlyError{kind: rec.Kind, rowName: row, cand: fmt.Sprintf("%s %q", p.describeID(e), cand)}
+	return &nameOnlyError{kind: rec.Kind, rowName: row, cand: fmt.Sprintf("%s %q", e.label, cand)}
 }
 
 // checkClaims refuses a row that gives an entity another identity key value
@@ -235,10 +220,6 @@ func (p *planner) describe(e *entity) string {
 	return fmt.Sprintf("%s %q", e.label, name)
 }
 
-// describeID is the entity's label ("business 7506", "the new business of
-// row 12").
-func (p *planner) describeID(e *entity) string { return e.label }
-
 // rowName is the record's name as written in the row.
 func rowName(rec *mapping.Record) string {
 	if rec.Kind == mapping.KindPerson {
@@ -271,14 +252,14 @@ func (p *planner) settle(line int, rec *mapping.Record, e *entity) string {
 	if e.values == nil {
 		e.values = map[string]claim{}
 	}
-	keyField := map[string]bool{"Email": true, "Phone": true, "VatNumber": true}
-	if f := p.m.ext[rec.Kind]; f != "" {
-		keyField[f] = true
+	ext := p.m.ext[rec.Kind]
+	keyField := func(f string) bool {
+		return f == "Email" || f == "Phone" || f == "VatNumber" || (f == ext && ext != "")
 	}
 	var dropped []string
 	kept := rec.Order[:0:0]
 	for _, f := range rec.Order {
-		if keyField[f] {
+		if keyField(f) {
 			kept = append(kept, f)
 			continue
 		}

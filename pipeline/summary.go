@@ -57,8 +57,8 @@ type Summary struct {
 	Plan *PlanTotals `json:"plan,omitempty"`
 	// Via is the path of the creates: rest, or feed (Feed says how many
 	// cards went in how many uploads; the requests then count every step).
-	Via  string       `json:"via"`
-	Feed *feedSummary `json:"feed,omitempty"`
+	Via  string      `json:"via"`
+	Feed *FeedTotals `json:"feed,omitempty"`
 	// Warnings are what a person should look at: matches a stronger key
 	// refused, guesses turned into error rows, moved links.
 	Warnings []Warning `json:"warnings"`

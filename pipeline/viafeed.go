@@ -60,11 +60,13 @@ const (
 
 // viaFeedState is what step 2 saves: enough to go on after a crash.
 type viaFeedState struct {
-	Mapping string         `json:"mapping"`
-	Source  string         `json:"source_sha256"`
-	Lines   []int          `json:"lines"`
-	Parts   []viaFeedPart  `json:"parts"`
-	Pushed  time.Time      `json:"pushed_at,omitzero"` // MiniCRM's clock before the first upload
+	Mapping string        `json:"mapping"`
+	Source  string        `json:"source_sha256"`
+	Lines   []int         `json:"lines"`
+	Parts   []viaFeedPart `json:"parts"`
+	Pushed  time.Time     `json:"pushed_at,omitzero"` // MiniCRM's clock before the first upload
+	// Answers keep MiniCRM's answer to each part's upload, for whoever
+	// looks into the state directory after a crash.
 	Answers map[int]string `json:"answers,omitempty"`
 }
 
@@ -75,8 +77,8 @@ type viaFeedPart struct {
 	Pushed bool   `json:"pushed"`
 }
 
-// feedSummary is what the summary says of the feed.
-type feedSummary struct {
+// FeedTotals are what an import via the feed sent (Summary.Feed).
+type FeedTotals struct {
 	Calls   int  `json:"calls"`
 	Cards   int  `json:"cards"`
 	Resumed bool `json:"resumed,omitempty"` // the parts were pushed by an earlier run
@@ -145,7 +147,7 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 		log.Info("the source or the mapping changed since the feed was built: building it again")
 		vf = nil
 	}
-	fs := &feedSummary{Resumed: vf != nil && !vf.Pushed.IsZero()}
+	fs := &FeedTotals{Resumed: vf != nil && !vf.Pushed.IsZero()}
 
 	if vf == nil {
 		// Step 1: which rows can the feed create?
@@ -367,10 +369,10 @@ func buildFeedParts(ctx context.Context, cfg Config, m *mapping.Mapping, srcPath
 // upload, at least as many cards as the feed holds: a list page now and
 // then, sooner at first. MiniCRM applies a feed after answering the upload
 // and has no status endpoint; the REST lists are the only way to know.
-func waitForCards(ctx context.Context, cfg Config, m *mapping.Mapping, vf *viaFeedState, fs *feedSummary, log *slog.Logger) error {
-	cat, err := categoryID(ctx, cfg, m)
-	if err != nil {
-		return err
+func waitForCards(ctx context.Context, cfg Config, m *mapping.Mapping, vf *viaFeedState, fs *FeedTotals, log *slog.Logger) error {
+	cat, ok := cfg.Schemas.CategoryID(m.Project.Category)
+	if !ok {
+		return fmt.Errorf("module %q does not exist", m.Project.Category)
 	}
 	since := vf.Pushed.Add(-cfg.overlap())
 	start := time.Now()
@@ -417,15 +419,6 @@ func (cfg Config) overlap() time.Duration {
 		return cfg.Overlap
 	}
 	return 5 * time.Second
-}
-
-// categoryID resolves the mapping's module through the schemas.
-func categoryID(_ context.Context, cfg Config, m *mapping.Mapping) (int, error) {
-	id, ok := cfg.Schemas.CategoryID(m.Project.Category)
-	if !ok {
-		return 0, fmt.Errorf("module %q does not exist", m.Project.Category)
-	}
-	return id, nil
 }
 
 // feedJobKey names a job's via-feed files: the mapping, the source and the
@@ -581,7 +574,7 @@ func (p *planner) adoptRow(j *rowJob) error {
 				continue
 			}
 			if rec.Kind == mapping.KindProject && k == "name" {
-				v = e.scopeOf(p) + "|" + v
+				v = p.cardScope(e) + "|" + v
 			}
 			p.m.addKey(e, k, v)
 		}
@@ -597,8 +590,8 @@ func (p *planner) adoptRow(j *rowJob) error {
 	return nil
 }
 
-// scopeOf is the name-key scope of a card: its contact's.
-func (e *entity) scopeOf(p *planner) string {
+// cardScope is the name-key scope of a card: its contact's.
+func (p *planner) cardScope(e *entity) string {
 	if c := p.m.lookup(e.snapshot().ContactId); c != nil {
 		return c.scope
 	}

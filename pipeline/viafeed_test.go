@@ -59,16 +59,8 @@ func TestImportViaFeed(t *testing.T) {
 			t.Errorf("%s: via the feed %v, over REST %v", kind, got, acts)
 		}
 	}
-	want, got := rest.links(), feed.links()
-	if strings.Join(want, "\n") != strings.Join(got, "\n") {
-		n := 0
-		for i := range min(len(want), len(got)) {
-			if want[i] != got[i] && n < 5 {
-				t.Errorf("REST %q, feed %q", want[i], got[i])
-				n++
-			}
-		}
-		t.Errorf("the systems differ (%d and %d lines)", len(want), len(got))
+	if d := oracle.Diff(rest.links(), feed.links()); d != "" {
+		t.Errorf("the system the feed made differs from the REST import's:\n%s", d)
 	}
 	before, reads := feed.writes(), feed.total()
 	again := feed.run(feed.config(mp, src))

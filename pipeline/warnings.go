@@ -126,7 +126,7 @@ func warningsText(ws []Warning) string {
 			fmt.Fprintf(&b, "      row %d: %s\n", e.Line, e.Message)
 		}
 		if w.Count > len(w.Examples) {
-			fmt.Fprintf(&b, "      … and %d more (errors.csv / success.csv have every row)\n", w.Count-len(w.Examples))
+			fmt.Fprintf(&b, "      … and %d more (summary.json counts them; error rows are in errors.csv)\n", w.Count-len(w.Examples))
 		}
 	}
 	return b.String()

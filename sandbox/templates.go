@@ -22,21 +22,29 @@ func createdAt(s string) time.Time {
 	return t
 }
 
+// createdAtList reads what TemplateList and EmailList take: CreatedAt and
+// Page, for a parent (module, card) that must exist.
+func createdAtList(r *request, st *store, exists bool) (since time.Time, hasSince bool, pg int, err error) {
+	if err = checkParams(r, st.lang, func(k string) bool { return k == "CreatedAt" || k == "Page" }); err != nil {
+		return
+	}
+	if !exists {
+		err = errf(http.StatusNotFound, msgf(st.lang, "no_such_id", r.ids[0]))
+		return
+	}
+	if since, hasSince, err = createdAtParam(r, st.lang); err != nil {
+		return
+	}
+	pg, err = page(r, st.lang)
+	return
+}
+
 // GET /Api/R3/TemplateList/<CategoryId>: {"Count": N, "Results": [{Id, Type,
 // Name, Url}]}, an array like ToDoList's.
 func getTemplateList(s *Server, r *request) (any, error) {
 	st := s.st
-	if err := checkParams(r, st.lang, func(k string) bool { return k == "CreatedAt" || k == "Page" }); err != nil {
-		return nil, err
-	}
-	if _, ok := st.categories[r.ids[0]]; !ok {
-		return nil, errf(http.StatusNotFound, msgf(st.lang, "no_such_id", r.ids[0]))
-	}
-	since, hasSince, err := createdAtParam(r, st.lang)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := page(r, st.lang)
+	_, exists := st.categories[r.ids[0]]
+	since, hasSince, pg, err := createdAtList(r, st, exists)
 	if err != nil {
 		return nil, err
 	}
@@ -86,17 +94,8 @@ func getTemplate(s *Server, r *request) (any, error) {
 // example.
 func getEmailList(s *Server, r *request) (any, error) {
 	st := s.st
-	if err := checkParams(r, st.lang, func(k string) bool { return k == "CreatedAt" || k == "Page" }); err != nil {
-		return nil, err
-	}
-	if _, ok := st.projects[r.ids[0]]; !ok {
-		return nil, errf(http.StatusNotFound, msgf(st.lang, "no_such_id", r.ids[0]))
-	}
-	since, hasSince, err := createdAtParam(r, st.lang)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := page(r, st.lang)
+	_, exists := st.projects[r.ids[0]]
+	since, hasSince, pg, err := createdAtList(r, st, exists)
 	if err != nil {
 		return nil, err
 	}

@@ -78,14 +78,7 @@ func TestPracticeSheetRestAndFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	feedLines, _, _, _ := links(t, feedEnv)
-	if strings.Join(feedLines, "\n") != strings.Join(restLines, "\n") {
-		diff := 0
-		for i := range min(len(feedLines), len(restLines)) {
-			if feedLines[i] != restLines[i] && diff < 5 {
-				t.Errorf("rest %q\nfeed %q", restLines[i], feedLines[i])
-				diff++
-			}
-		}
-		t.Errorf("the feed's system differs from the REST import's (%d vs %d lines)", len(feedLines), len(restLines))
+	if d := oracle.Diff(restLines, feedLines); d != "" {
+		t.Errorf("the feed's system differs from the REST import's:\n%s", d)
 	}
 }
