@@ -19,11 +19,9 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
-// nextSystemID gives every test a SystemId of its own, so that no two share
-// the process-wide rate limiter of a system.
-var nextSystemID atomic.Int64
-
-func init() { nextSystemID.Store(41000) }
+// testSystemID is every test sandbox's SystemId: each client paces with a
+// budget of its own, so tests need no SystemIds apart.
+const testSystemID = 31000
 
 var fastRetry = restapi.RetryPolicy{
 	MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, RateLimitDelay: time.Millisecond,
@@ -54,7 +52,7 @@ type env struct {
 
 func newEnv(t testing.TB, ds *sandbox.Dataset, hooks ...sandbox.WebhookConfig) *env {
 	t.Helper()
-	id := int(nextSystemID.Add(1))
+	id := testSystemID
 	e := &env{t: t, key: sandbox.GenerateAPIKey(), system: strconv.Itoa(id), clock: &clock{}, state: t.TempDir(), dir: t.TempDir()}
 	srv, err := sandbox.New(sandbox.Config{SystemID: id, APIKey: e.key, RPM: 0, Dataset: ds, Now: e.clock.now,
 		Webhooks: hooks, WebhookScale: 1.0 / 10000})

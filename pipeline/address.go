@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -158,19 +157,16 @@ func (w *worker) createAddress(ctx context.Context, j *rowJob, st *step, contact
 			r.rematched.Add(1)
 			continue
 		}
-		if attempt == maxCreateAttempts {
+		again, perr := r.c.RetryPause(ctx, attempt)
+		if perr != nil {
+			r.com.pendingDone(pend.Key())
+			return eo, nil, perr
+		}
+		if !again {
 			r.com.pendingDone(pend.Key())
 			eo.Action = ActionError
 			eo.Reason = fmt.Sprintf("the answers to %d creates of its address were lost and none was carried out; giving up", attempt)
 			return eo, nil, nil
-		}
-		t := time.NewTimer(min(createBackoff<<(attempt-1), 5*time.Second))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			r.com.pendingDone(pend.Key())
-			return eo, nil, ctx.Err()
-		case <-t.C:
 		}
 	}
 	r.writes.Add(1)

@@ -352,7 +352,7 @@ func TestRerunRightAfter(t *testing.T) {
 	// Real time on both sides, as with MiniCRM: the first run's last writes
 	// fall inside the next refresh's overlap window.
 	e := newEnv(t, nil)
-	srv, err := sandbox.New(sandbox.Config{SystemID: int(nextSystemID.Add(1)), APIKey: e.key, RPM: 0, Dataset: sandbox.EmptyDataset()})
+	srv, err := sandbox.New(sandbox.Config{SystemID: testSystemID, APIKey: e.key, RPM: 0, Dataset: sandbox.EmptyDataset()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,11 +20,9 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
-// nextSystemID gives every test a SystemId of its own, so that no two share
-// the process-wide rate limiter of a system.
-var nextSystemID atomic.Int64
-
-func init() { nextSystemID.Store(31000) }
+// testSystemID is every test sandbox's SystemId: each client paces with a
+// budget of its own, so tests need no SystemIds apart.
+const testSystemID = 31000
 
 // fastRetry keeps retries in milliseconds.
 var fastRetry = restapi.RetryPolicy{
@@ -65,7 +63,7 @@ func newEnv(t testing.TB, ds *sandbox.Dataset) *env {
 	if ds == nil {
 		ds = sandbox.EmptyDataset()
 	}
-	id := int(nextSystemID.Add(1))
+	id := testSystemID
 	e := &env{t: t, key: sandbox.GenerateAPIKey(), system: strconv.Itoa(id), clock: &clock{}, state: t.TempDir()}
 	srv, err := sandbox.New(sandbox.Config{SystemID: id, APIKey: e.key, RPM: 0, Dataset: ds, Now: e.clock.now})
 	if err != nil {

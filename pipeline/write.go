@@ -7,20 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/state"
-)
-
-// maxCreateAttempts bounds the creates sent for one record whose answers
-// were lost and which a search then did not find (each attempt after a
-// search that proves the last one was not carried out, so trying again is
-// safe); createBackoff is the first pause between them, doubling.
-const (
-	maxCreateAttempts = 10
-	createBackoff     = 50 * time.Millisecond
 )
 
 // worker is one of the writers: it takes planned rows and writes their
@@ -331,21 +321,20 @@ func (w *worker) create(ctx context.Context, j *rowJob, st *step, linkID int, be
 		case len(found) > 1:
 			r.com.pendingDone(pend.Key())
 			e.broken = fmt.Sprintf("the answer to its create was lost, and a search by its keys finds %d records; nothing more was written", len(found))
-		case attempt == maxCreateAttempts:
+		default:
+			// Not carried out: send it again after the retry policy's
+			// pause (a server that drops every answer is not hammered),
+			// as long as the policy allows another attempt.
+			again, perr := r.c.RetryPause(ctx, attempt)
+			if perr != nil {
+				r.com.pendingDone(pend.Key())
+				return eo, nil, perr
+			}
+			if again {
+				continue
+			}
 			r.com.pendingDone(pend.Key())
 			e.broken = fmt.Sprintf("the answers to %d creates were lost and none of them was carried out; giving up on this record", attempt)
-		default:
-			// Not carried out: send it again, after a pause that grows (a
-			// server that drops every answer should not be hammered).
-			t := time.NewTimer(min(createBackoff<<(attempt-1), 5*time.Second))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				r.com.pendingDone(pend.Key())
-				return eo, nil, ctx.Err()
-			case <-t.C:
-			}
-			continue
 		}
 		eo.Action, eo.Reason = ActionError, e.broken
 		return eo, nil, nil

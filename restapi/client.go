@@ -44,23 +44,23 @@ const (
 
 // Client talks to one MiniCRM system. It is safe for concurrent use; run
 // calls from several goroutines to keep the allowed rate saturated when
-// latency is high: every Client of the same system (base URL + SystemId) in
-// the process shares one rate limiter.
+// latency is high. Clients given the same Budget (WithBudget) share its rate
+// limiters; a Client made without one paces alone.
 type Client struct {
 	baseURL  *url.URL
 	systemID string
 	// auth is a pointer so that printing a Client value with %v shows an
 	// address, never the key.
-	auth  *authHeader
-	http  *http.Client
-	pacer *pacer
+	auth   *authHeader
+	http   *http.Client
+	budget *Budget
+	pacer  *pacer
 	// syncPacer paces SyncFeed calls, which MiniCRM limits apart from
 	// REST (180 an hour in MAN25); syncN and syncWindow are its limit.
 	syncPacer  *pacer
 	syncN      int
 	syncWindow time.Duration
 	rpm        int // requests per minute, for String and RPM
-	headroom   float64
 	retry      RetryPolicy
 	log        *slog.Logger
 	agent      string
@@ -146,15 +146,13 @@ type options struct {
 	systemID   string
 	apiKey     string
 	httpClient *http.Client
-	limit      int           // requests per window
-	window     time.Duration // the server's sliding window
-	headroom   float64
+	limits     Limits
+	limitsSet  bool // a rate option was given
+	budget     *Budget
 	retry      RetryPolicy
 	logger     *slog.Logger
 	userAgent  string
 	allowHTTP  bool
-	syncLimit  int           // SyncFeed calls per syncWindow
-	syncWindow time.Duration // default an hour
 }
 
 // WithBaseURL sets the server, e.g. https://r3.minicrm.hu (the default) or a
@@ -238,9 +236,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRPM sets the rate limit in requests per minute (default 60). Clients of
-// the same system in one process share one limiter at the lowest rate any of
-// them asked for.
+// WithRPM sets the rate limit in requests per minute (default 60) of the
+// Client's own Budget. Clients that should share one system's allowance are
+// given one Budget instead (WithBudget).
 func WithRPM(rpm int) Option { return WithRateLimit(rpm, time.Minute) }
 
 // WithRateLimit sets the rate limit as n requests per sliding window (the
@@ -254,7 +252,7 @@ func WithRateLimit(n int, window time.Duration) Option {
 		if window <= 0 {
 			return fmt.Errorf("rate limit window must be positive, got %s", window)
 		}
-		o.limit, o.window = n, window
+		o.limits.Requests, o.limits.Window, o.limitsSet = n, window, true
 		return nil
 	}
 }
@@ -268,7 +266,7 @@ func WithHeadroom(f float64) Option {
 		if !(f >= 0 && f <= 0.5) {
 			return fmt.Errorf("headroom must be between 0 and 0.5, got %v", f)
 		}
-		o.headroom = f
+		o.limits.Headroom, o.limitsSet = f, true
 		return nil
 	}
 }
@@ -318,13 +316,23 @@ func WithInsecureHTTP() Option {
 // NewClient returns a Client. WithSystemID and WithAPIKey (or
 // WithCredentials) are required; everything else has a default.
 func NewClient(opts ...Option) (*Client, error) {
-	o := options{limit: DefaultRPM, window: time.Minute, headroom: DefaultHeadroom,
-		syncLimit: DefaultSyncFeedPerHour, syncWindow: time.Hour}
+	o := options{limits: DefaultLimits()}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("restapi: %w", err)
 		}
 	}
+	budget := o.budget
+	switch {
+	case budget != nil && o.limitsSet:
+		return nil, errors.New("restapi: WithBudget and a rate option (WithRPM, WithRateLimit, WithHeadroom, WithSyncFeedRate) do not go together: the limits belong to the budget")
+	case budget == nil:
+		var err error
+		if budget, err = NewBudget(o.limits); err != nil {
+			return nil, err
+		}
+	}
+	lim := budget.Limits()
 	if o.systemID == "" {
 		return nil, errors.New("restapi: SystemId is not set (the number after r3.minicrm.hu/ in your MiniCRM address)")
 	}
@@ -365,13 +373,13 @@ func NewClient(opts ...Option) (*Client, error) {
 			keyLen: len(o.apiKey),
 		},
 		http:       hc,
-		pacer:      pacerFor(base.String(), o.systemID, o.limit, o.window, o.headroom),
-		syncPacer:  syncFeedPacerFor(base.String(), o.systemID, o.syncLimit, o.syncWindow, o.headroom),
-		syncN:      o.syncLimit,
-		syncWindow: o.syncWindow,
-		rpm:        int(float64(o.limit) * float64(time.Minute) / float64(o.window)),
-		headroom:   o.headroom,
-		retry:      o.retry.withDefaults(o.limit, o.window),
+		budget:     budget,
+		pacer:      budget.rest,
+		syncPacer:  budget.feed,
+		syncN:      lim.FeedRequests,
+		syncWindow: lim.FeedWindow,
+		rpm:        budget.RPM(),
+		retry:      o.retry.withDefaults(lim.Requests, lim.Window),
 		log:        log,
 		agent:      userAgent,
 		stats:      newCollector(),
@@ -451,6 +459,28 @@ func (c *Client) SystemID() string { return c.systemID }
 // RPM returns the rate limit this client was configured with, in requests
 // per minute.
 func (c *Client) RPM() int { return c.rpm }
+
+// Budget returns the Budget the client draws on, to give to another Client
+// of the same system (WithBudget).
+func (c *Client) Budget() *Budget { return c.budget }
+
+// RetryPause is the retry policy for work above a single request that is
+// worth doing again: a create whose answer was lost, and that a search then
+// proved was not carried out, is sent again after RetryPause(ctx, n) for its
+// n-th failed attempt. It waits the policy's backoff (BaseDelay doubling up
+// to MaxDelay, jittered) and returns true, or returns false at once when n
+// attempts already reach MaxAttempts; it returns ctx's error if ctx ends
+// first. One policy thus bounds both the client's own retries and its
+// callers'.
+func (c *Client) RetryPause(ctx context.Context, n int) (bool, error) {
+	if n >= c.retry.MaxAttempts {
+		return false, nil
+	}
+	if err := sleep(ctx, jitter(backoffDelay(c.retry.BaseDelay, c.retry.MaxDelay, n))); err != nil {
+		return false, err
+	}
+	return true, nil
+}
 
 // Stats returns a snapshot of what the client has done.
 func (c *Client) Stats() Stats { return c.stats.snapshot() }

@@ -28,16 +28,23 @@
 //
 // MiniCRM limits each system to a number of requests per sliding minute (60
 // in the Hungarian documentation, 180 in the English) and answers 429
-// beyond it. All Clients of one process that talk to the same system share
-// one token-bucket limiter (golang.org/x/time/rate) set to WithRPM's rate
-// (default 60) minus a small headroom (WithHeadroom, default 2%), so calls
-// may run from many goroutines: the total stays under the limit. On a 429
-// every goroutine of that system pauses and the refused request is sent
-// again; nothing is lost, since MiniCRM does not process a refused request.
+// beyond it. A Client paces with a Budget: a token-bucket limiter
+// (golang.org/x/time/rate) set to the limit (WithRPM, default 60) minus a
+// small headroom (WithHeadroom, default 2%), so calls may run from many
+// goroutines and the total stays under the limit. Clients that talk to one
+// system are given one Budget (NewBudget, WithBudget) and draw on it
+// together; nothing is shared behind the caller's back, so two Budgets
+// never meet. On a 429 every goroutine of the Budget pauses and the refused
+// request is sent again; nothing is lost, since MiniCRM does not process a
+// refused request.
 //
 // SyncFeed calls have a limit of their own (180 an hour in MAN25) and are
-// paced by a second limiter per system (WithSyncFeedRate), so a push never
+// paced by the Budget's second limiter (WithSyncFeedRate), so a push never
 // waits behind REST calls nor spends their budget.
+//
+// Work above one request that is worth doing again (a create whose answer
+// was lost and that a search proved was not carried out) waits through
+// Client.RetryPause, so the one RetryPolicy bounds it too.
 //
 // # Retries and unknown outcomes
 //

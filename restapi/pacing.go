@@ -3,16 +3,15 @@ package restapi
 import (
 	"context"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// pacer holds the request budget of one MiniCRM system (base URL +
-// SystemId). Every Client of the process that talks to that system shares
-// it, so goroutines, services and Clients together stay under the limit.
+// pacer paces one of a Budget's two kinds of calls (REST, SyncFeed). Every
+// Client given the same Budget shares it, so goroutines, services and
+// Clients together stay under the system's limit.
 //
 // MiniCRM counts requests over a sliding window (a minute) and answers 429
 // above the limit (60 a minute in the Hungarian documentation, 180 in the
@@ -42,51 +41,10 @@ type pacer struct {
 	wideBurst bool
 }
 
-var pacers = struct {
-	mu sync.Mutex
-	m  map[string]*pacer
-}{m: map[string]*pacer{}}
-
-// pacerFor returns the process-wide pacer of a system, creating it with n
-// requests per window. When Clients of the same system ask for different
-// limits, the lowest rate wins: the limit belongs to the system, and a lower
-// setting usually means its budget is shared with something else.
-func pacerFor(baseURL, systemID string, n int, window time.Duration, headroom float64) *pacer {
-	key := strings.ToLower(strings.TrimRight(baseURL, "/")) + "|" + systemID
-	return registerPacer(key, &pacer{n: n, window: window, headroom: headroom})
-}
-
-// syncFeedPacerFor returns the process-wide pacer of a system's SyncFeed
-// calls, which MiniCRM counts apart from REST: 180 an hour in the newest
-// manual (MAN25), with 429 above it. Its bucket holds a tenth of the limit
-// (18 at 180 an hour) so that the few files of a nightly push go out at
-// once, and refills slower to make up for it: burst + rate·window stays
-// under limit·(1-headroom/2), as for the REST pacer.
-func syncFeedPacerFor(baseURL, systemID string, n int, window time.Duration, headroom float64) *pacer {
-	key := strings.ToLower(strings.TrimRight(baseURL, "/")) + "|" + systemID + "|syncfeed"
-	return registerPacer(key, &pacer{n: n, window: window, headroom: headroom, wideBurst: true})
-}
-
-// registerPacer returns the pacer registered under key, or registers
-// asked; of two settings for one key the lower rate wins.
-func registerPacer(key string, asked *pacer) *pacer {
-	pacers.mu.Lock()
-	defer pacers.mu.Unlock()
-	p, ok := pacers.m[key]
-	if !ok {
-		p = asked
-		p.limiter = rate.NewLimiter(p.limit(), p.burst())
-		pacers.m[key] = p
-		return p
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n, window, headroom := asked.n, asked.window, asked.headroom
-	if asked.limit() < p.limit() || (asked.limit() == p.limit() && asked.burst() < p.burst()) {
-		p.n, p.window, p.headroom = n, window, headroom
-		p.limiter.SetLimit(p.limit())
-		p.limiter.SetBurst(p.burst())
-	}
+// newPacer returns a pacer of n requests per window.
+func newPacer(n int, window time.Duration, headroom float64, wideBurst bool) *pacer {
+	p := &pacer{n: n, window: window, headroom: headroom, wideBurst: wideBurst}
+	p.limiter = rate.NewLimiter(p.limit(), p.burst())
 	return p
 }
 

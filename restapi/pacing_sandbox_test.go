@@ -47,10 +47,24 @@ func TestPacingStaysUnderTheServerLimit(t *testing.T) {
 	t.Parallel()
 	e := setup(t, sandbox.Config{RPM: windowLimit, Now: scaledClock(clockScale)})
 	// Two clients of the same system, as two parts of one job would have:
-	// they share the limiter. A 10% headroom absorbs the scheduling jitter
-	// of a loaded test machine at this (very short) window.
-	a := e.client(t, restapi.WithRateLimit(windowLimit, window), restapi.WithHeadroom(0.1))
-	b := e.client(t, restapi.WithRateLimit(windowLimit, window), restapi.WithHeadroom(0.1))
+	// they share one budget (with a budget each, 36% of the requests were
+	// answered 429). A 10% headroom absorbs the scheduling jitter of a
+	// loaded test machine at this (very short) window.
+	lim := restapi.DefaultLimits()
+	lim.Requests, lim.Window, lim.Headroom = windowLimit, window, 0.1
+	budget, err := restapi.NewBudget(lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func() *restapi.Client {
+		c, err := restapi.NewClient(restapi.WithBaseURL(e.ts.URL), restapi.WithSystemID(e.system),
+			restapi.WithAPIKey(e.key), restapi.WithRetryPolicy(fastRetry), restapi.WithBudget(budget))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := mk(), mk()
 	ctx := t.Context()
 	var mu sync.Mutex
 	n := 0

@@ -2,55 +2,77 @@ package restapi
 
 import (
 	"context"
-	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// pacerTestRun gives each run of TestPacerIsSharedPerSystem its own
-// SystemIds: the limiters are process-wide and keep the lowest rate asked
-// for, so a second run (-count=2) must not meet the first one's.
-var pacerTestRun atomic.Int32
-
-func TestPacerIsSharedPerSystem(t *testing.T) {
+func TestBudgetIsSharedOnlyWhenGiven(t *testing.T) {
 	t.Parallel()
-	base := 40000 + 10*int(pacerTestRun.Add(1))
-	sys := func(n int) string { return strconv.Itoa(base + n) }
-	mk := func(base, system string, rpm int) *Client {
+	mk := func(opts ...Option) *Client {
 		t.Helper()
-		c, err := NewClient(WithBaseURL(base), WithSystemID(system), WithAPIKey("0123456789abcdef0123456789abcdef"), WithRPM(rpm))
+		c, err := NewClient(append([]Option{WithBaseURL("https://r3.minicrm.hu"), WithSystemID("1"),
+			WithAPIKey("0123456789abcdef0123456789abcdef")}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	a := mk("https://r3.minicrm.hu", sys(1), 180)
-	b := mk("https://R3.minicrm.hu/", sys(1), 180)
-	if a.pacer != b.pacer {
-		t.Error("two clients of the same system have different limiters")
+	a := mk(WithRPM(180))
+	b := mk(WithBudget(a.Budget()))
+	if a.pacer != b.pacer || a.syncPacer != b.syncPacer || a.Budget() != b.Budget() {
+		t.Error("two clients given one budget have different limiters")
 	}
-	if c := mk("https://r3.minicrm.hu", sys(2), 180); c.pacer == a.pacer {
-		t.Error("another SystemId shares the limiter")
+	if b.RPM() != 180 {
+		t.Errorf("a client of a budget of 180 a minute says %d", b.RPM())
 	}
-	if c := mk("https://r3-test.minicrm.hu", sys(1), 180); c.pacer == a.pacer {
-		t.Error("the TEST environment shares production's limiter")
+	// The same system without the budget: nothing is shared behind the
+	// caller's back.
+	if c := mk(WithRPM(180)); c.pacer == a.pacer || c.syncPacer == a.syncPacer {
+		t.Error("a client made without the budget shares its limiter")
 	}
 	want := rate.Limit(180 * (1 - DefaultHeadroom) / 60)
 	if got := a.pacer.limiter.Limit(); got != want || a.pacer.limiter.Burst() != 1 {
 		t.Errorf("limit %v burst %d, want %v burst 1", got, a.pacer.limiter.Burst(), want)
 	}
-	if c := mk("https://r3.minicrm.hu", sys(3), 3000); c.pacer.limiter.Burst() != 30 {
+	if c := mk(WithRPM(3000)); c.pacer.limiter.Burst() != 30 {
 		t.Errorf("burst at 3000 a minute: %d, want 30", c.pacer.limiter.Burst())
 	}
-	// The lowest rate asked for wins, for every client of the system.
-	mk("https://r3.minicrm.hu", sys(1), 60)
-	mk("https://r3.minicrm.hu", sys(1), 600)
-	if got, want := b.pacer.limiter.Limit(), rate.Limit(60*(1-DefaultHeadroom)/60); got != want {
-		t.Errorf("shared limit %v, want %v", got, want)
+	if got := mk().Budget().Limits(); got != DefaultLimits() {
+		t.Errorf("default limits %+v, want %+v", got, DefaultLimits())
+	}
+	// The limits belong to the budget: a rate option beside it is refused.
+	for _, opt := range []Option{WithRPM(60), WithRateLimit(60, time.Minute), WithHeadroom(0.1), WithSyncFeedRate(10, time.Hour)} {
+		if _, err := NewClient(WithSystemID("1"), WithAPIKey("k"), WithBudget(a.Budget()), opt); err == nil {
+			t.Error("WithBudget and a rate option were accepted together")
+		}
+	}
+	if _, err := NewBudget(Limits{Requests: 60, Window: time.Minute}); err == nil {
+		t.Error("a budget without a SyncFeed limit was accepted")
+	}
+}
+
+// TestRetryPauseFollowsThePolicy: callers' own retries (a lost create sent
+// again) stop at the policy's MaxAttempts and wait its backoff.
+func TestRetryPauseFollowsThePolicy(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(WithSystemID("1"), WithAPIKey("k"),
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for n, want := range map[int]bool{1: true, 2: true, 3: false, 4: false} {
+		if got, err := c.RetryPause(ctx, n); got != want || err != nil {
+			t.Errorf("RetryPause after attempt %d: %v, %v; want %v", n, got, err, want)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if got, err := c.RetryPause(cancelled, 1); got || err == nil {
+		t.Errorf("RetryPause with an ended context: %v, %v", got, err)
 	}
 }
 
@@ -61,8 +83,7 @@ func TestPacerIsSharedPerSystem(t *testing.T) {
 func TestPacerNeverExceedsTheWindow(t *testing.T) {
 	t.Parallel()
 	for _, rpm := range []int{60, 180, 3000, 60000} {
-		p := &pacer{n: rpm, window: time.Minute, headroom: DefaultHeadroom}
-		p.limiter = rate.NewLimiter(p.limit(), p.burst())
+		p := newPacer(rpm, time.Minute, DefaultHeadroom, false)
 		start := time.Now()
 		var sent []time.Time
 		for range rpm * 3 {

@@ -3,7 +3,6 @@ package restapi_test
 import (
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,11 +10,9 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
-// nextSystemID gives every test its own SystemId, so no two tests share a
-// rate limiter through the process-wide registry (a port can be reused).
-var nextSystemID atomic.Int64
-
-func init() { nextSystemID.Store(20000) }
+// testSystemID is every test sandbox's SystemId: each client paces with a
+// budget of its own, so tests need no SystemIds apart.
+const testSystemID = 31000
 
 // fastRetry keeps retry tests in milliseconds.
 var fastRetry = restapi.RetryPolicy{
@@ -44,7 +41,7 @@ type env struct {
 // cfg says) and a client with fast retries.
 func setup(t *testing.T, cfg sandbox.Config, opts ...restapi.Option) *env {
 	t.Helper()
-	id := int(nextSystemID.Add(1))
+	id := testSystemID
 	cfg.SystemID = id
 	if cfg.APIKey == "" {
 		cfg.APIKey = sandbox.GenerateAPIKey()

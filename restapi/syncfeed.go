@@ -28,14 +28,13 @@ const DefaultSyncFeedPerHour = 180
 const syncFeedAttemptTimeout = 5 * time.Minute
 
 // WithSyncFeedRate sets the limit of SyncFeed calls: n per window (default
-// 180 an hour). Like the REST limit it is shared by every Client of the
-// system in the process, the lowest setting winning.
+// 180 an hour) of the Client's own Budget (see WithBudget).
 func WithSyncFeedRate(n int, window time.Duration) Option {
 	return func(o *options) error {
 		if n <= 0 || window <= 0 {
 			return fmt.Errorf("the SyncFeed rate must be a positive number of calls per positive window, got %d per %s", n, window)
 		}
-		o.syncLimit, o.syncWindow = n, window
+		o.limits.FeedRequests, o.limits.FeedWindow, o.limitsSet = n, window, true
 		return nil
 	}
 }

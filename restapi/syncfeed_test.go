@@ -74,7 +74,7 @@ func TestSyncFeedUpload(t *testing.T) {
 // time, and the caller's file stays open.
 func TestSyncFeedUploadRetried(t *testing.T) {
 	t.Parallel()
-	id := int(nextSystemID.Add(1))
+	id := testSystemID
 	key := sandbox.GenerateAPIKey()
 	srv, err := sandbox.New(sandbox.Config{SystemID: id, APIKey: key})
 	if err != nil {

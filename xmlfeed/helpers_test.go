@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,11 +13,9 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
-// nextSystemID gives every test sandbox its own SystemId, so no two share
-// a client rate limiter through restapi's process-wide registry.
-var nextSystemID atomic.Int64
-
-func init() { nextSystemID.Store(31000) }
+// testSystemID is every test sandbox's SystemId: each client paces with a
+// budget of its own, so tests need no SystemIds apart.
+const testSystemID = 31000
 
 type env struct {
 	srv    *sandbox.Server
@@ -31,7 +28,7 @@ type env struct {
 // example records, and a client for it.
 func newEnv(t testing.TB, cfg sandbox.Config) *env {
 	t.Helper()
-	cfg.SystemID = int(nextSystemID.Add(1))
+	cfg.SystemID = testSystemID
 	cfg.APIKey = sandbox.GenerateAPIKey()
 	if cfg.Dataset == nil {
 		cfg.Dataset = sandbox.EmptyDataset()

@@ -57,7 +57,19 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 		return nil, stop, usagef("--rpm must be positive")
 	}
 	log := newLogger(e, e.stderr, "text", slog.LevelWarn)
-	opts := []restapi.Option{restapi.WithRPM(c.rpm), restapi.WithLogger(log)}
+	opts := []restapi.Option{restapi.WithLogger(log)}
+	// rate gives the client the system's shared budget, or its own at
+	// --rpm when the invocation keeps none.
+	rate := func(url, systemID string) (restapi.Option, error) {
+		if e.budgets == nil {
+			return restapi.WithRPM(c.rpm), nil
+		}
+		b, err := e.budgets.forSystem(url, systemID, c.rpm)
+		if err != nil {
+			return nil, err
+		}
+		return restapi.WithBudget(b), nil
+	}
 
 	if c.sandbox {
 		for _, f := range []string{"url", "test-env", "system-id", "api-key-file"} {
@@ -79,7 +91,12 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 		go func() { done <- srv.Serve(ctx, ln) }()
 		stop = func() { cancel(); <-done }
 		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sandbox.URL(ln), sandboxSystemID)
-		client, err := restapi.NewClient(append(append(opts, restapi.WithBaseURL(sandbox.URL(ln)),
+		r, err := rate(sandbox.URL(ln), fmt.Sprint(sandboxSystemID))
+		if err != nil {
+			stop()
+			return nil, func() {}, err
+		}
+		client, err := restapi.NewClient(append(append(opts, r, restapi.WithBaseURL(sandbox.URL(ln)),
 			restapi.WithSystemID(fmt.Sprint(sandboxSystemID)), restapi.WithAPIKey(key)), extra...)...)
 		if err != nil {
 			stop()
@@ -93,7 +110,15 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 	if err != nil {
 		return nil, stop, err
 	}
-	client, err = restapi.NewClient(append(append(opts, restapi.WithCredentials(creds)), extra...)...)
+	url := creds.URL
+	if url == "" {
+		url = restapi.DefaultBaseURL
+	}
+	r, err := rate(url, creds.SystemID)
+	if err != nil {
+		return nil, stop, err
+	}
+	client, err = restapi.NewClient(append(append(opts, r, restapi.WithCredentials(creds)), extra...)...)
 	if err != nil {
 		return nil, stop, err
 	}

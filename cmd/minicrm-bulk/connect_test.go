@@ -11,6 +11,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+	"github.com/spf13/pflag"
 )
 
 // result is what one in-process run of the CLI produced.
@@ -23,7 +24,7 @@ type result struct {
 func runCLI(t *testing.T, environ map[string]string, args ...string) result {
 	t.Helper()
 	var out, errb syncBuffer // a progress display and a log may write at once
-	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }}
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }, budgets: &budgets{}}
 	code := run(context.Background(), args, e)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
@@ -142,5 +143,35 @@ func TestCategoriesCommand(t *testing.T) {
 	}
 	if r := runCLI(t, nil, "categories", "--help"); r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
 		t.Errorf("--help: %d %s", r.code, r.stdout)
+	}
+}
+
+// TestClientsOfOneSystemShareABudget: within one invocation (the steps of a
+// job, the demo's commands) every client of a system draws on one budget,
+// at the rate the first one asked for; another system has its own.
+func TestClientsOfOneSystemShareABudget(t *testing.T) {
+	t.Parallel()
+	environ := cliSandbox(t)
+	e := &env{stdout: &syncBuffer{}, stderr: &syncBuffer{}, getenv: func(k string) string { return environ[k] }, budgets: &budgets{}}
+	connect := func(system string, rpm int) *restapi.Client {
+		t.Helper()
+		c := &connection{fs: pflag.NewFlagSet("t", pflag.ContinueOnError), systemID: system, rpm: rpm}
+		client, stop, err := c.connect(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
+		return client
+	}
+	a, b := connect("", 120), connect("", 600)
+	if a.Budget() != b.Budget() || b.RPM() != 120 {
+		t.Errorf("two clients of one system: budgets %p and %p, second at %d a minute", a.Budget(), b.Budget(), b.RPM())
+	}
+	if other := connect("23457", 120); other.Budget() == a.Budget() {
+		t.Error("another SystemId shares the budget")
+	}
+	e.budgets = nil
+	if alone := connect("", 120); alone.Budget() == a.Budget() {
+		t.Error("a client of an invocation without budgets shares one")
 	}
 }

@@ -77,8 +77,16 @@ func runDemo(ctx context.Context, e *env, outDir, examplesDir string, rpm int) e
 	// The server clock learns MiniCRM's time from its answers, so the
 	// import's incremental refresh does not depend on this machine's clock.
 	clock := pipeline.NewServerClock()
+	rate := restapi.WithRPM(rpm)
+	if e.budgets != nil {
+		b, err := e.budgets.forSystem(sandbox.URL(ln), fmt.Sprint(sandboxSystemID), rpm)
+		if err != nil {
+			return err
+		}
+		rate = restapi.WithBudget(b)
+	}
 	c, err := restapi.NewClient(restapi.WithBaseURL(sandbox.URL(ln)), restapi.WithSystemID(fmt.Sprint(sandboxSystemID)),
-		restapi.WithAPIKey(key), restapi.WithRPM(rpm), restapi.WithHTTPClient(clock.Client()))
+		restapi.WithAPIKey(key), rate, restapi.WithHTTPClient(clock.Client()))
 	if err != nil {
 		return err
 	}
@@ -180,7 +188,7 @@ func runDemo(ctx context.Context, e *env, outDir, examplesDir string, rpm int) e
 	if err := os.MkdirAll(filepath.Dir(feedFile), 0o755); err != nil {
 		return err
 	}
-	demoEnv := &env{stdout: &indented{w: e.stdout}, stderr: e.stderr, getenv: func(k string) string {
+	demoEnv := &env{stdout: &indented{w: e.stdout}, stderr: e.stderr, budgets: e.budgets, getenv: func(k string) string {
 		return map[string]string{"MINICRM_URL": sandbox.URL(ln), "MINICRM_SYSTEM_ID": fmt.Sprint(sandboxSystemID), "MINICRM_API_KEY": key}[k]
 	}}
 	conn := &connection{fs: pflag.NewFlagSet("demo", pflag.ContinueOnError), rpm: rpm}

@@ -58,6 +58,9 @@ type env struct {
 	// log, when set, is the log of the command and of its MiniCRM client
 	// (the run command sets it to count each step's requests).
 	log *slog.Logger
+	// budgets, when set, gives every client of one system one shared
+	// request budget (see budget.go); without it each client paces alone.
+	budgets *budgets
 }
 
 // usageError means bad usage: it is printed with the command's help hint.
@@ -73,7 +76,7 @@ func register(c *command) { commands[c.name] = c }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, budgets: &budgets{}})
 	stop()
 	os.Exit(code)
 }

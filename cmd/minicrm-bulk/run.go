@@ -282,7 +282,7 @@ func runStep(ctx context.Context, e *env, j *job.Job, s *job.Step, sr *job.StepR
 	sr.StartedAt = time.Now()
 	var out, errb syncBuffer
 	stepEnv := &env{stdout: &out, stderr: &errb, getenv: getenv,
-		log: newCountingLogger(slog.Handler(), sr)}
+		log: newCountingLogger(slog.Handler(), sr), budgets: e.budgets}
 	code := run(ctx, args, stepEnv)
 	if (code == exitOK || code == exitRejected) && s.Feed != nil && !s.Feed.NoPush {
 		// Rejected rows are left out of the feed; the rest is pushed.
