@@ -72,9 +72,6 @@ type built struct {
 // without changing the store, so a refused write changes nothing.
 func (st *store) buildDocument(kind string, body map[string]any, now time.Time, seeding bool) (*built, error) {
 	lang := st.lang
-	bad := func(v any, field string) error {
-		return errf(http.StatusBadRequest, msgf(lang, "bad_value", printable(v), field))
-	}
 	if err := checkDocKeys(kind, body, lang); err != nil {
 		return nil, err
 	}
@@ -86,144 +83,17 @@ func (st *store) buildDocument(kind string, body map[string]any, now time.Time, 
 	if !ok {
 		return nil, errf(http.StatusBadRequest, msgf(lang, "no_module", kind))
 	}
-	today := now.Format(dateLayout)
 	d := &document{Kind: kind, CustomerId: cust.Id, CreatedAt: now, UpdatedAt: now}
-	text := func(k, def string) (string, error) {
-		s, err := textValue(body[k], k, lang)
-		if s == "" {
-			s = def
-		}
-		return s, err
-	}
-	if d.Subject, err = text("Subject", ""); err != nil {
+	if err := readDocFields(d, body, now.Format(dateLayout), lang); err != nil {
 		return nil, err
 	}
-	if d.Number, err = text("Number", ""); err != nil {
+	if err := readDocType(d, body, lang); err != nil {
 		return nil, err
 	}
-
-	// CurrencyCode: the order section makes it required at creation
-	// ("azt a rendelés létrehozásakor kötelező megadni"); the invoice and
-	// offer sections do not, so they default to the system's currency.
-	d.CurrencyCode = "HUF"
-	if v, has := body["CurrencyCode"]; has && scalarString(v) != "" {
-		if d.CurrencyCode, err = currencyValue(v, lang); err != nil {
-			return nil, err
-		}
-	} else if kind == docOrder {
-		return nil, errf(http.StatusBadRequest, msgf(lang, "required", "CurrencyCode"))
-	}
-
-	if kind == docOrder {
-		if d.Performance, err = dateValue(body["Performance"], "Performance", today, lang); err != nil {
-			return nil, err
-		}
-	} else {
-		// Dates: today when left out; the examples' answers show Prompt
-		// equal to Issued, so that is its default.
-		if d.Issued, err = dateValue(body["Issued"], "Issued", today, lang); err != nil {
-			return nil, err
-		}
-		if d.Performance, err = dateValue(body["Performance"], "Performance", d.Issued, lang); err != nil {
-			return nil, err
-		}
-		if d.Prompt, err = dateValue(body["Prompt"], "Prompt", d.Issued, lang); err != nil {
-			return nil, err
-		}
-		switch m, _ := text("Media", "PKI"); m {
-		case "PKI", "Paper":
-			d.Media = m
-		default:
-			return nil, bad(body["Media"], "Media")
-		}
-		switch m, _ := text("VATMode", "NormalVAT"); m {
-		case "NormalVAT", "ReverseCharge", "VATExempt":
-			d.VATMode = m
-		default:
-			return nil, bad(body["VATMode"], "VATMode")
-		}
-		if d.PaymentMethod, err = text("PaymentMethod", "WiredTransfer"); err != nil {
-			return nil, err
-		}
-		if d.Language, err = text("Language", "HU"); err != nil {
-			return nil, err
-		}
-		if v, has := body["ConversionRate"]; has && scalarString(v) != "" {
-			r, ok := parseAmount(v)
-			if !ok || r.Sign() <= 0 {
-				return nil, bad(v, "ConversionRate")
-			}
-			d.ConversionRate = decCanonical(r)
-		}
-	}
-	switch kind {
-	case docInvoice:
-		typ, err := text("Type", typeInvoice)
-		if err != nil {
-			return nil, err
-		}
-		switch strings.ToLower(strings.ReplaceAll(typ, " ", "")) {
-		case "invoice":
-			d.Type = typeInvoice
-		case "proforma":
-			d.Type = typeProforma
-		default:
-			return nil, bad(typ, "Type")
-		}
-		if v, has := body["ForcesInvoiceOnPerson"]; has {
-			switch strings.ToLower(scalarString(v)) {
-			case "1", "true":
-				d.ForcesInvoiceOnPerson = true
-			case "0", "false", "":
-			default:
-				return nil, bad(v, "ForcesInvoiceOnPerson")
-			}
-		}
-	case docOffer:
-		if typ, err := text("Type", docOffer); err != nil || typ != docOffer {
-			return nil, bad(body["Type"], "Type")
-		}
-		d.Type = docOffer
-		if d.Accounting, err = text("Accounting", "Normal"); err != nil {
-			return nil, err
-		}
-		if d.ExtraData, err = text("ExtraData", ""); err != nil {
-			return nil, err
-		}
-		if d.PadCounter, err = text("InvoicePadCounter", ""); err != nil {
-			return nil, err
-		}
-	}
-
-	// The customer: an invoice to a person of a company is made out to the
-	// company unless ForcesInvoiceOnPerson is "1" ("Számla céghez tartozó
-	// magánszemélynek is létrehozható, ebben az esetben … ForcesInvoiceOnPerson").
-	billed := cust
-	if kind == docInvoice && !d.ForcesInvoiceOnPerson && cust.Type == "Person" && cust.BusinessId != 0 {
-		if b, ok := st.contacts[cust.BusinessId]; ok {
-			billed = b
-		}
-	}
-	d.BilledId = billed.Id
-	block, err := parseParty(body["Customer"], "Customer", lang)
+	billed, block, err := st.readDocParties(d, cust, body)
 	if err != nil {
 		return nil, err
 	}
-	d.Customer = st.customerDefaults(billed)
-	for k, v := range block {
-		d.Customer[k] = v
-	}
-	if kind != docOrder {
-		vendor, err := parseParty(body["Vendor"], "Vendor", lang)
-		if err != nil {
-			return nil, err
-		}
-		d.Vendor = defaultVendor()
-		for k, v := range vendor {
-			d.Vendor[k] = v
-		}
-	}
-
 	if v, has := body["Items"]; has && v != nil {
 		if d.Items, err = parseNewItems(v, seeding, lang); err != nil {
 			return nil, err
@@ -234,9 +104,187 @@ func (st *store) buildDocument(kind string, body map[string]any, now time.Time, 
 	if kind != docOrder && len(d.Items) == 0 {
 		return nil, errf(http.StatusBadRequest, msgf(lang, "required", "Items"))
 	}
+	card, err := st.docCard(d, cat, cust, billed, body["Project"], now)
+	if err != nil {
+		return nil, err
+	}
+	overwrite := func() {}
+	if block != nil {
+		if overwrite, err = st.prepareBillingOverwrite(billed, block, now); err != nil {
+			return nil, err
+		}
+	}
+	return &built{doc: d, card: card, overwrite: overwrite}, nil
+}
 
+// docText reads the text body[k], def when it is empty or absent.
+func docText(body map[string]any, k, def, lang string) (string, error) {
+	s, err := textValue(body[k], k, lang)
+	if s == "" {
+		s = def
+	}
+	return s, err
+}
+
+// readDocFields reads into d the fields all kinds share (Subject, Number,
+// CurrencyCode, the dates) and those invoices and offers share (Media,
+// VATMode, PaymentMethod, Language, ConversionRate). today is the date's
+// default.
+func readDocFields(d *document, body map[string]any, today, lang string) error {
+	var err error
+	if d.Subject, err = docText(body, "Subject", "", lang); err != nil {
+		return err
+	}
+	if d.Number, err = docText(body, "Number", "", lang); err != nil {
+		return err
+	}
+
+	// CurrencyCode: the order section makes it required at creation
+	// ("azt a rendelés létrehozásakor kötelező megadni"); the invoice and
+	// offer sections do not, so they default to the system's currency.
+	d.CurrencyCode = "HUF"
+	if v, has := body["CurrencyCode"]; has && scalarString(v) != "" {
+		if d.CurrencyCode, err = currencyValue(v, lang); err != nil {
+			return err
+		}
+	} else if d.Kind == docOrder {
+		return errf(http.StatusBadRequest, msgf(lang, "required", "CurrencyCode"))
+	}
+
+	if d.Kind == docOrder {
+		d.Performance, err = dateValue(body["Performance"], "Performance", today, lang)
+		return err
+	}
+	// Dates: today when left out; the examples' answers show Prompt
+	// equal to Issued, so that is its default.
+	if d.Issued, err = dateValue(body["Issued"], "Issued", today, lang); err != nil {
+		return err
+	}
+	if d.Performance, err = dateValue(body["Performance"], "Performance", d.Issued, lang); err != nil {
+		return err
+	}
+	if d.Prompt, err = dateValue(body["Prompt"], "Prompt", d.Issued, lang); err != nil {
+		return err
+	}
+	switch m, _ := docText(body, "Media", "PKI", lang); m {
+	case "PKI", "Paper":
+		d.Media = m
+	default:
+		return docBadValue(body["Media"], "Media", lang)
+	}
+	switch m, _ := docText(body, "VATMode", "NormalVAT", lang); m {
+	case "NormalVAT", "ReverseCharge", "VATExempt":
+		d.VATMode = m
+	default:
+		return docBadValue(body["VATMode"], "VATMode", lang)
+	}
+	if d.PaymentMethod, err = docText(body, "PaymentMethod", "WiredTransfer", lang); err != nil {
+		return err
+	}
+	if d.Language, err = docText(body, "Language", "HU", lang); err != nil {
+		return err
+	}
+	if v, has := body["ConversionRate"]; has && scalarString(v) != "" {
+		r, ok := parseAmount(v)
+		if !ok || r.Sign() <= 0 {
+			return docBadValue(v, "ConversionRate", lang)
+		}
+		d.ConversionRate = decCanonical(r)
+	}
+	return nil
+}
+
+func docBadValue(v any, field, lang string) error {
+	return errf(http.StatusBadRequest, msgf(lang, "bad_value", printable(v), field))
+}
+
+// readDocType reads into d the fields of an invoice's or an offer's own:
+// the Type, an invoice's ForcesInvoiceOnPerson, an offer's Accounting,
+// ExtraData and InvoicePadCounter. An order has none.
+func readDocType(d *document, body map[string]any, lang string) error {
+	var err error
+	switch d.Kind {
+	case docInvoice:
+		typ, err := docText(body, "Type", typeInvoice, lang)
+		if err != nil {
+			return err
+		}
+		switch strings.ToLower(strings.ReplaceAll(typ, " ", "")) {
+		case "invoice":
+			d.Type = typeInvoice
+		case "proforma":
+			d.Type = typeProforma
+		default:
+			return docBadValue(typ, "Type", lang)
+		}
+		if v, has := body["ForcesInvoiceOnPerson"]; has {
+			switch strings.ToLower(scalarString(v)) {
+			case "1", "true":
+				d.ForcesInvoiceOnPerson = true
+			case "0", "false", "":
+			default:
+				return docBadValue(v, "ForcesInvoiceOnPerson", lang)
+			}
+		}
+	case docOffer:
+		if typ, err := docText(body, "Type", docOffer, lang); err != nil || typ != docOffer {
+			return docBadValue(body["Type"], "Type", lang)
+		}
+		d.Type = docOffer
+		if d.Accounting, err = docText(body, "Accounting", "Normal", lang); err != nil {
+			return err
+		}
+		if d.ExtraData, err = docText(body, "ExtraData", "", lang); err != nil {
+			return err
+		}
+		if d.PadCounter, err = docText(body, "InvoicePadCounter", "", lang); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readDocParties fills d's Customer (the billed contact's data under the
+// body's Customer object) and, but for an order, its Vendor. It gives the
+// billed contact and the body's Customer object (nil when absent).
+func (st *store) readDocParties(d *document, cust *contact, body map[string]any) (billed *contact, block map[string]string, err error) {
+	// The customer: an invoice to a person of a company is made out to the
+	// company unless ForcesInvoiceOnPerson is "1" ("Számla céghez tartozó
+	// magánszemélynek is létrehozható, ebben az esetben … ForcesInvoiceOnPerson").
+	billed = cust
+	if d.Kind == docInvoice && !d.ForcesInvoiceOnPerson && cust.Type == "Person" && cust.BusinessId != 0 {
+		if b, ok := st.contacts[cust.BusinessId]; ok {
+			billed = b
+		}
+	}
+	d.BilledId = billed.Id
+	block, err = parseParty(body["Customer"], "Customer", st.lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.Customer = st.customerDefaults(billed)
+	for k, v := range block {
+		d.Customer[k] = v
+	}
+	if d.Kind != docOrder {
+		vendor, err := parseParty(body["Vendor"], "Vendor", st.lang)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Vendor = defaultVendor()
+		for k, v := range vendor {
+			d.Vendor[k] = v
+		}
+	}
+	return billed, block, nil
+}
+
+// docCard is the new card of document d in module cat, in the kind's first
+// state, with the body's "Project" fields (fields, nil when absent).
+func (st *store) docCard(d *document, cat int, cust, billed *contact, fields any, now time.Time) (*project, error) {
 	var status int
-	switch kind {
+	var ok bool
+	switch d.Kind {
 	case docOrder:
 		status, ok = st.orderStatus(cat, orderDraft)
 	case docInvoice:
@@ -246,22 +294,16 @@ func (st *store) buildDocument(kind string, body map[string]any, now time.Time, 
 		status, ok = st.firstStatus(cat, "")
 	}
 	if !ok {
-		return nil, errf(http.StatusBadRequest, msgf(lang, "no_module", kind))
+		return nil, errf(http.StatusBadRequest, msgf(st.lang, "no_module", d.Kind))
 	}
 	card := st.newCard(cat, cust.Id, status, now)
 	card.Values["Name"] = st.cardName(d, billed)
-	if v, has := body["Project"]; has && v != nil {
-		if _, _, err := st.applyDocProject(kind, card, v); err != nil {
+	if fields != nil {
+		if _, _, err := st.applyDocProject(d.Kind, card, fields); err != nil {
 			return nil, err
 		}
 	}
-	overwrite := func() {}
-	if block != nil {
-		if overwrite, err = st.prepareBillingOverwrite(billed, block, now); err != nil {
-			return nil, err
-		}
-	}
-	return &built{doc: d, card: card, overwrite: overwrite}, nil
+	return card, nil
 }
 
 // newCard is a card for a document, not yet stored (Id 0).

@@ -270,7 +270,14 @@ func docExampleDataset() *Dataset {
 // documentation's order, on order 44 of the default data set.
 func TestOrderDocExamples(t *testing.T) {
 	e := newDocEnv(t, Config{})
+	orderExampleGetAndCreate(t, e)
+	orderExampleEdits(t, e)
+	orderExampleFieldsAndActions(t, e)
+}
 
+// orderExampleGetAndCreate: the examples of reading order 44 and creating
+// an order.
+func orderExampleGetAndCreate(t *testing.T, e *docEnv) {
 	// Megrendelés lekérdezése / Requesting an order: GET /Api/Order/44 is
 	// the example's answer. The order module here has a second custom
 	// field (DeliveryExtraInfo, from the EN example), so Project is checked
@@ -315,7 +322,11 @@ func TestOrderDocExamples(t *testing.T) {
 		t.Errorf("the new order's card: CategoryId %v ContactId %v StatusId %v, want 7, 225, Piszkozat",
 			card["CategoryId"], card["ContactId"], card["StatusId"])
 	}
+}
 
+// orderExampleEdits: the examples of editing order 44 and adding, editing
+// and deleting its items.
+func orderExampleEdits(t *testing.T, e *docEnv) {
 	// Megrendelés adatainak módosítása (HU) and Modifying Order's data (EN).
 	m := e.json("POST", "/Api/Order/44", `{"CustomerId": 225, "Subject": "Közvetlen szállítást kér"}`)
 	if jstr(t, m, "Subject") != "Közvetlen szállítást kér" {
@@ -360,10 +371,14 @@ func TestOrderDocExamples(t *testing.T) {
 		t.Fatalf("items after DeleteItem: %v", l)
 	}
 	e.fails("GET", "/Api/Order/44/DeleteItem/"+added, "", 404, "Order (GET): ")
+}
 
+// orderExampleFieldsAndActions: the examples of writing order 44's custom
+// fields and moving it through its states.
+func orderExampleFieldsAndActions(t *testing.T, e *docEnv) {
 	// Megrendelés egyedi mezők szerkesztése (HU; the printed value wraps a
 	// line) and Editing custom order fields (EN).
-	m = e.json("POST", "/Api/Order/44/Project", `{"SzallitasExtraInfo": "A csomagot 9 és dél között tudja átvenni"}`)
+	m := e.json("POST", "/Api/Order/44/Project", `{"SzallitasExtraInfo": "A csomagot 9 és dél között tudja átvenni"}`)
 	if jstr(t, m, "Project", "SzallitasExtraInfo") != "A csomagot 9 és dél között tudja átvenni" {
 		t.Errorf("Project after the HU /Project: %v", m["Project"])
 	}

@@ -79,6 +79,27 @@ func TestDocumentLists(t *testing.T) {
 	clock := &docClock{now: docNow}
 	e := newDocEnv(t, Config{Now: clock.Now})
 	at := func(h int) { clock.set(docNow.Add(time.Duration(h) * time.Hour)) }
+	a := orderListChecks(t, e, at)
+	iid := invoiceListChecks(t, e, at)
+	offerListChecks(t, e, at, a, iid)
+
+	// Empty: [] (PHP's empty array).
+	if code, body := e.do("GET", "/Api/Offer/List?UpdatedSince=2030-01-01", ""); code != 200 || body != `{"Count":0,"Results":[]}` {
+		t.Errorf("empty list: %d %s", code, body)
+	}
+
+	// Refusals, in plain text.
+	e.fails("GET", "/Api/Order/List?Foo=1", "", 400, `Order (GET): Nem megfelelő paraméter: "Foo"`)
+	e.fails("GET", "/Api/Invoice/List?StatusGroup=Closed", "", 400, `Invoice (GET): Nem megfelelő paraméter érték: StatusGroup="Closed"`)
+	e.fails("GET", "/Api/Offer/List?UpdatedSince=tegnap", "", 400, `UpdatedSince="tegnap"`)
+	e.fails("GET", "/Api/Order/List?Page=-1", "", 400, `Page="-1"`)
+	e.fails("GET", "/Api/Order/List?Page=x", "", 400, `Page="x"`)
+	e.fails("POST", "/Api/Order/List", "{}", 405, "")
+}
+
+// orderListChecks: the order list's items, order, UpdatedSince and
+// StatusGroup, through hours 1 to 5 of at. It gives the first order's id.
+func orderListChecks(t *testing.T, e *docEnv, at func(int)) string {
 	order := `{"CustomerId": 351, "CurrencyCode": "HUF", "Items": [{"Name": "Tétel", "PriceNet": 100, "Quantity": 10, "VAT": "27"}]}`
 
 	at(1)
@@ -155,16 +176,21 @@ func TestDocumentLists(t *testing.T) {
 	if n, ids, _ := e.docList("/Api/Order/List?StatusGroup=Lead"); n != 0 || ids != nil {
 		t.Errorf("StatusGroup=Lead lists drafts: %d %v", n, ids)
 	}
+	return a
+}
 
+// invoiceListChecks: the invoice list through an invoice's life, hours 6
+// to 8. It gives the invoice's id.
+func invoiceListChecks(t *testing.T, e *docEnv, at func(int)) string {
 	// Invoices: issued on creation; paid, then cancelled with a storno.
 	at(6)
 	inv := e.json("POST", "/Api/Invoice", `{"CustomerId": 351, "Items": [{"Name": "A", "PriceNet": 1000, "Quantity": 2, "VAT": "27"}]}`)
 	iid := jstr(t, inv, "Id")
-	_, ids, items = e.docList("/Api/Invoice/List?UpdatedSince=2025-03-14+16:00")
+	_, ids, items := e.docList("/Api/Invoice/List?UpdatedSince=2025-03-14+16:00")
 	if !reflect.DeepEqual(ids, []string{iid}) {
 		t.Fatalf("invoice list: %v", ids)
 	}
-	it = items[iid]
+	it := items[iid]
 	wantAmounts(t, it, "2000.0000", "540.0000", "2540.0000")
 	for _, k := range []string{"Number", "Type", "Issued", "Performance", "Prompt", "CurrencyCode", "DocumentUrl"} {
 		if it[k] != inv[k] {
@@ -186,12 +212,17 @@ func TestDocumentLists(t *testing.T) {
 	if _, ids, _ := e.docList("/Api/Invoice/List?StatusGroup=Failed&UpdatedSince=2025-03-14+16:00"); !slices.Contains(ids, iid) {
 		t.Errorf("StatusGroup=Failed: %v", ids)
 	}
+	return iid
+}
 
+// offerListChecks: the offer list at hour 9, and that order a and invoice
+// iid are not in it.
+func offerListChecks(t *testing.T, e *docEnv, at func(int), a, iid string) {
 	// Offers.
 	at(9)
 	of := e.json("POST", "/Api/Offer", `{"CustomerId": 225, "Items": [{"Name": "A", "PriceNet": 23, "Quantity": 1, "VAT": "27"}]}`)
 	oid := jstr(t, of, "Id")
-	n, ids, items = e.docList("/Api/Offer/List")
+	n, ids, items := e.docList("/Api/Offer/List")
 	if ids[0] != oid || !slices.Contains(ids, "932") || n != len(ids) {
 		t.Fatalf("offer list: %d %v", n, ids)
 	}
@@ -203,19 +234,6 @@ func TestDocumentLists(t *testing.T) {
 	if _, ids, _ := e.docList("/Api/Offer/List"); slices.Contains(ids, a) || slices.Contains(ids, iid) {
 		t.Errorf("offer list holds other kinds: %v", ids)
 	}
-
-	// Empty: [] (PHP's empty array).
-	if code, body := e.do("GET", "/Api/Offer/List?UpdatedSince=2030-01-01", ""); code != 200 || body != `{"Count":0,"Results":[]}` {
-		t.Errorf("empty list: %d %s", code, body)
-	}
-
-	// Refusals, in plain text.
-	e.fails("GET", "/Api/Order/List?Foo=1", "", 400, `Order (GET): Nem megfelelő paraméter: "Foo"`)
-	e.fails("GET", "/Api/Invoice/List?StatusGroup=Closed", "", 400, `Invoice (GET): Nem megfelelő paraméter érték: StatusGroup="Closed"`)
-	e.fails("GET", "/Api/Offer/List?UpdatedSince=tegnap", "", 400, `UpdatedSince="tegnap"`)
-	e.fails("GET", "/Api/Order/List?Page=-1", "", 400, `Page="-1"`)
-	e.fails("GET", "/Api/Order/List?Page=x", "", 400, `Page="x"`)
-	e.fails("POST", "/Api/Order/List", "{}", 405, "")
 }
 
 // TestDocumentListPaging: 100 a page from Page 0, Count the total, and a
