@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/minicrm-bulk/minicrm-bulk/xmllimit"
@@ -63,133 +62,74 @@ type xlsxReader struct {
 }
 
 func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Options) (*xlsxReader, error) {
-	damaged := func(what string, err error) error {
-		if err != nil {
-			return fmt.Errorf("%s: %w: %s (%v); is the file complete? Open it in Excel and save it again", name, ErrBadWorkbook, what, err)
-		}
-		return fmt.Errorf("%s: %w: %s; open it in Excel and save it again", name, ErrBadWorkbook, what)
-	}
-	zr, err := zip.NewReader(ra, size)
+	w, err := openWorkbook(name, ra, size)
 	if err != nil {
-		return nil, damaged("its ZIP structure cannot be read", err)
-	}
-	pkg := xlsxPackage{}
-	for _, f := range zr.File {
-		pkg[strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))] = f
-	}
-
-	// The workbook part: from the package relationships, else the usual place.
-	wbPath := "xl/workbook.xml"
-	if _, byType, err := pkg.rels(""); err == nil {
-		if t, ok := byType["officeDocument"]; ok {
-			wbPath = t
-		}
-	}
-	var wb xWorkbook
-	found, err := pkg.unmarshal(wbPath, &wb)
-	if err != nil {
-		return nil, damaged("xl/workbook.xml cannot be read", err)
-	}
-	if !found {
-		return nil, damaged("it has no workbook part (xl/workbook.xml)", nil)
-	}
-	wbRels, wbTypes, err := pkg.rels(wbPath)
-	if err != nil {
-		return nil, damaged("the workbook's relationships cannot be read", err)
+		return nil, err
 	}
 	x := &xlsxReader{name: name, closer: closer}
-	x.date1904 = wb.Pr.Date1904 == "1" || strings.EqualFold(wb.Pr.Date1904, "true")
+	x.date1904 = w.Pr.Date1904 == "1" || strings.EqualFold(w.Pr.Date1904, "true")
 	x.det = Detected{Format: "xlsx", Date1904: x.date1904}
-	for _, s := range wb.Sheets {
+	for _, s := range w.Sheets {
 		x.det.Sheets = append(x.det.Sheets, s.Name)
 	}
-	if len(wb.Sheets) == 0 {
-		return nil, damaged("it has no sheets", nil)
+	if len(w.Sheets) == 0 {
+		return nil, badWorkbook(name, "it has no sheets", nil)
 	}
+	pick, err := w.pickSheet(name, strings.TrimSpace(opts.Sheet), x.det.Sheets)
+	if err != nil {
+		return nil, err
+	}
+	x.det.Sheet = w.Sheets[pick].Name
+	sheetFile, err := w.sheetPart(name, pick)
+	if err != nil {
+		return nil, err
+	}
+	if err := x.readParts(w, sheetFile); err != nil {
+		return nil, err
+	}
+	if err := x.start(sheetFile, opts.HeaderRow); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
 
-	// Which sheet.
-	pick := -1
-	want := strings.TrimSpace(opts.Sheet)
-	switch {
-	case want == "":
-		for i, s := range wb.Sheets {
-			if s.State == "" || s.State == "visible" {
-				if wbTypes[s.RID+"#type"] == "worksheet" {
-					pick = i
-					break
-				}
-			}
-		}
-		if pick < 0 {
-			return nil, fmt.Errorf("%s: %w: the workbook has no visible worksheet (sheets: %s)", name, ErrNoSheet, quoteList(x.det.Sheets))
-		}
-	default:
-		for i, s := range wb.Sheets {
-			if s.Name == want {
-				pick = i
-				break
-			}
-		}
-		if pick < 0 {
-			for i, s := range wb.Sheets {
-				if strings.EqualFold(strings.TrimSpace(s.Name), want) {
-					pick = i
-					break
-				}
-			}
-		}
-		if pick < 0 {
-			if n, err := strconv.Atoi(want); err == nil && n >= 1 && n <= len(wb.Sheets) {
-				pick = n - 1
-			}
-		}
-		if pick < 0 {
-			return nil, fmt.Errorf("%s: %w: there is no sheet %q; the workbook has %s (a name or a number from 1 to %d)",
-				name, ErrNoSheet, want, quoteList(x.det.Sheets), len(wb.Sheets))
-		}
-	}
-	sheet := wb.Sheets[pick]
-	x.det.Sheet = sheet.Name
-	if t := wbTypes[sheet.RID+"#type"]; t != "worksheet" {
-		what := "not a worksheet"
-		if t == "chartsheet" {
-			what = "a chart, not a table"
-		}
-		return nil, fmt.Errorf("%s: %w: sheet %q is %s", name, ErrNoSheet, sheet.Name, what)
-	}
-	sheetFile := pkg[strings.ToLower(wbRels[sheet.RID])]
-	if sheetFile == nil {
-		return nil, damaged(fmt.Sprintf("the part of sheet %q (%s) is missing", sheet.Name, wbRels[sheet.RID]), nil)
-	}
-
-	// Styles: which cell styles show numbers as dates.
-	if p, ok := wbTypes["styles"]; ok {
+// readParts reads what the rows need from the other parts: the styles
+// (which cell styles show numbers as dates), the shared strings and the
+// sheet's merged ranges.
+func (x *xlsxReader) readParts(w *workbook, sheetFile *zip.File) error {
+	if p, ok := w.types["styles"]; ok {
 		var st xStyles
-		if _, err := pkg.unmarshal(p, &st); err != nil {
-			return nil, damaged("the styles cannot be read", err)
+		if _, err := w.pkg.unmarshal(p, &st); err != nil {
+			return badWorkbook(x.name, "the styles cannot be read", err)
 		}
 		x.dateStyles = dateStyles(st)
 	}
-	if p, ok := wbTypes["sharedStrings"]; ok && pkg[strings.ToLower(p)] != nil {
-		if x.sst, err = readSST(pkg[strings.ToLower(p)], p, sstBudget); err != nil {
+	var err error
+	if p, ok := w.types["sharedStrings"]; ok && w.pkg[strings.ToLower(p)] != nil {
+		if x.sst, err = readSST(w.pkg[strings.ToLower(p)], p, sstBudget); err != nil {
 			if errors.Is(err, ErrTooBig) {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return fmt.Errorf("%s: %w", x.name, err)
 			}
-			return nil, damaged("the shared strings cannot be read", err)
+			return badWorkbook(x.name, "the shared strings cannot be read", err)
 		}
 	}
 	if x.merges, err = scanMerges(sheetFile); err != nil {
 		if errors.Is(err, errTooManyMerges) {
-			return nil, fmt.Errorf("%s: %w: sheet %q %v", name, ErrTooBig, sheet.Name, err)
+			return fmt.Errorf("%s: %w: sheet %q %v", x.name, ErrTooBig, x.det.Sheet, err)
 		}
-		return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
+		return badWorkbook(x.name, fmt.Sprintf("sheet %q cannot be read", x.det.Sheet), err)
 	}
+	return nil
+}
+
+// start opens the sheet and reads its header: row headerRow, else the row
+// probeHeader finds.
+func (x *xlsxReader) start(sheetFile *zip.File, headerRow int) error {
+	var err error
 	if x.rc, err = sheetFile.Open(); err != nil {
-		return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
+		return badWorkbook(x.name, fmt.Sprintf("sheet %q cannot be read", x.det.Sheet), err)
 	}
 	x.dec = newSheetDecoder(x.rc)
-
-	headerRow := opts.HeaderRow
 	if headerRow == 0 {
 		// Find the header on a first look at the top rows, then read the
 		// sheet from its start again with the header's row known: the
@@ -197,20 +137,20 @@ func openXLSX(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Op
 		// cannot simply be replayed.
 		if headerRow, err = x.probeHeader(); err != nil {
 			x.rc.Close()
-			return nil, err
+			return err
 		}
 		x.rc.Close()
 		if x.rc, err = sheetFile.Open(); err != nil {
-			return nil, damaged(fmt.Sprintf("sheet %q cannot be read", sheet.Name), err)
+			return badWorkbook(x.name, fmt.Sprintf("sheet %q cannot be read", x.det.Sheet), err)
 		}
 		x.dec = newSheetDecoder(x.rc)
 		x.lastRow, x.done = 0, false
 	}
 	if err := x.readHeader(headerRow); err != nil {
 		x.rc.Close()
-		return nil, err
+		return err
 	}
-	return x, nil
+	return nil
 }
 
 // newSheetDecoder reads a sheet's XML through the cell-size limit (every
@@ -219,14 +159,6 @@ func newSheetDecoder(rc io.Reader) *xml.Decoder {
 	dec := xml.NewDecoder(bufio.NewReaderSize(xmllimit.NewReader(rc, maxCellBytes), 64<<10))
 	dec.Strict = true
 	return dec
-}
-
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", ")
 }
 
 func (x *xlsxReader) loc(row int) Location {

@@ -8,8 +8,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/minicrm-bulk/minicrm-bulk/xmllimit"
@@ -114,4 +116,108 @@ func (p xlsxPackage) rels(part string) (map[string]string, map[string]string, er
 		byType[rel.ID+"#type"] = typ
 	}
 	return byID, byType, nil
+}
+
+// badWorkbook is ErrBadWorkbook for file name: what is wrong, with the
+// error met reading it, if any.
+func badWorkbook(name, what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w: %s (%v); is the file complete? Open it in Excel and save it again", name, ErrBadWorkbook, what, err)
+	}
+	return fmt.Errorf("%s: %w: %s; open it in Excel and save it again", name, ErrBadWorkbook, what)
+}
+
+// workbook is a package's workbook part and where its other parts are.
+type workbook struct {
+	xWorkbook
+	pkg   xlsxPackage
+	rels  map[string]string // relationship id → part
+	types map[string]string // relationship type → part; id+"#type" → type
+}
+
+// openWorkbook reads the ZIP's directory, the workbook part (where the
+// package's relationships say, else the usual place) and its
+// relationships.
+func openWorkbook(name string, ra io.ReaderAt, size int64) (*workbook, error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return nil, badWorkbook(name, "its ZIP structure cannot be read", err)
+	}
+	w := &workbook{pkg: xlsxPackage{}}
+	for _, f := range zr.File {
+		w.pkg[strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))] = f
+	}
+	wbPath := "xl/workbook.xml"
+	if _, byType, err := w.pkg.rels(""); err == nil {
+		if t, ok := byType["officeDocument"]; ok {
+			wbPath = t
+		}
+	}
+	found, err := w.pkg.unmarshal(wbPath, &w.xWorkbook)
+	if err != nil {
+		return nil, badWorkbook(name, "xl/workbook.xml cannot be read", err)
+	}
+	if !found {
+		return nil, badWorkbook(name, "it has no workbook part (xl/workbook.xml)", nil)
+	}
+	if w.rels, w.types, err = w.pkg.rels(wbPath); err != nil {
+		return nil, badWorkbook(name, "the workbook's relationships cannot be read", err)
+	}
+	return w, nil
+}
+
+// pickSheet gives the index of the sheet to read: want by its name (as
+// written, else ignoring case and surrounding spaces) or its 1-based
+// position; without want, the first visible worksheet. sheets are the
+// names, for the error.
+func (w *workbook) pickSheet(name, want string, sheets []string) (int, error) {
+	if want == "" {
+		for i, s := range w.Sheets {
+			if (s.State == "" || s.State == "visible") && w.types[s.RID+"#type"] == "worksheet" {
+				return i, nil
+			}
+		}
+		return -1, fmt.Errorf("%s: %w: the workbook has no visible worksheet (sheets: %s)", name, ErrNoSheet, quoteList(sheets))
+	}
+	for i, s := range w.Sheets {
+		if s.Name == want {
+			return i, nil
+		}
+	}
+	for i, s := range w.Sheets {
+		if strings.EqualFold(strings.TrimSpace(s.Name), want) {
+			return i, nil
+		}
+	}
+	if n, err := strconv.Atoi(want); err == nil && n >= 1 && n <= len(w.Sheets) {
+		return n - 1, nil
+	}
+	return -1, fmt.Errorf("%s: %w: there is no sheet %q; the workbook has %s (a name or a number from 1 to %d)",
+		name, ErrNoSheet, want, quoteList(sheets), len(w.Sheets))
+}
+
+// sheetPart is the part of sheet i, which must be a worksheet.
+func (w *workbook) sheetPart(name string, i int) (*zip.File, error) {
+	sheet := w.Sheets[i]
+	if t := w.types[sheet.RID+"#type"]; t != "worksheet" {
+		what := "not a worksheet"
+		if t == "chartsheet" {
+			what = "a chart, not a table"
+		}
+		return nil, fmt.Errorf("%s: %w: sheet %q is %s", name, ErrNoSheet, sheet.Name, what)
+	}
+	f := w.pkg[strings.ToLower(w.rels[sheet.RID])]
+	if f == nil {
+		return nil, badWorkbook(name, fmt.Sprintf("the part of sheet %q (%s) is missing", sheet.Name, w.rels[sheet.RID]), nil)
+	}
+	return f, nil
+}
+
+// quoteList is names quoted and joined with commas.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
