@@ -19,6 +19,13 @@
 // products and card connections (catalog.go and the files it names), whose
 // records a data set's Catalog holds.
 //
+// Where things are: server.go (the Server, routing, authentication, the
+// rate limit), routes.go (every endpoint), hooks.go (the test hooks, reset,
+// load and the state file), faults.go (fault injection), store.go and
+// dataset.go (the records and the data sets they start from), contact.go,
+// project.go and todo.go (R3), documents*.go (orders, invoices, offers),
+// syncfeed*.go (XML sync), webhooks.go, and catalog.go for the rest.
+//
 // Where the Hungarian (2021) and English editions of the documentation
 // disagree, the difference is a Config option and the place is commented:
 // the rate limit (60 vs 180 requests a minute) is Config.RPM.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // projectItem is a card as list results show it: enums as ids.
@@ -38,17 +39,17 @@ func valueOr(v, def any) any {
 	return v
 }
 
+// projectParams are the search parameters of GET /Api/R3/Project that are
+// not fields.
+var projectParams = keySet("CategoryId", "MainContactId", "ContactId", "StatusId", "StatusGroup", "UserId",
+	"UpdatedSince", "Name", "ReferenceId", "Deleted", "Page", "Query")
+
 // GET /Api/R3/Project: search; with ReferenceId, the one card's detail
 // record instead of a list (MiniCRM's help pages say so).
 func searchProjects(s *Server, r *request) (any, error) {
 	st := s.st
 	known := func(k string) bool {
-		switch k {
-		case "CategoryId", "MainContactId", "ContactId", "StatusId", "StatusGroup", "UserId", "UpdatedSince",
-			"Name", "ReferenceId", "Deleted", "Page", "Query":
-			return true
-		}
-		if projectSysFields[k] {
+		if projectParams[k] || projectSysFields[k] {
 			return true
 		}
 		for _, defs := range st.projectFields {
@@ -73,104 +74,13 @@ func searchProjects(s *Server, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	since, hasSince, err := sinceParam(r, "UpdatedSince", st.lang)
+	c, err := readProjectCriteria(st, r)
 	if err != nil {
 		return nil, err
 	}
-	intCrit := map[string]int{}
-	for _, k := range []string{"CategoryId", "MainContactId", "ContactId", "Deleted"} {
-		n, has, err := intParam(r, k, st.lang)
-		if err != nil {
-			return nil, err
-		}
-		if has {
-			intCrit[k] = n
-		}
-	}
-	catID, hasCat := intCrit["CategoryId"]
-	var userID int
-	// A status label can name a status in several modules ("Érdeklődő" in
-	// two of the built-in ones): without CategoryId it matches all of them.
-	var statusIDs map[int]bool
-	if v := r.query.Get("StatusId"); v != "" {
-		statusIDs = map[int]bool{}
-		for _, c := range st.ds.Categories {
-			if hasCat && c.Id != catID {
-				continue
-			}
-			if id, ok := st.statusByValue(c.Id, v); ok {
-				statusIDs[id] = true
-			}
-		}
-		if len(statusIDs) == 0 {
-			return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "StatusId", v))
-		}
-	}
-	if v := r.query.Get("UserId"); v != "" {
-		id, ok := st.userByValue(v)
-		if !ok {
-			return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "UserId", v))
-		}
-		userID = id
-	}
-	group := r.query.Get("StatusGroup")
-	switch group {
-	case "", "Lead", "Open", "Success", "Failed":
-	default:
-		return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "StatusGroup", group))
-	}
-	name := fold(strings.TrimSpace(r.query.Get("Name")))
-	ref := r.query.Get("ReferenceId")
-	var fieldCrit [][2]string
-	for k, v := range r.query {
-		switch k {
-		case "CategoryId", "MainContactId", "ContactId", "StatusId", "StatusGroup", "UserId", "UpdatedSince",
-			"Name", "ReferenceId", "Deleted", "Page", "Query":
-			continue
-		}
-		if projectSysFields[k] {
-			continue
-		}
-		fieldCrit = append(fieldCrit, [2]string{k, v[0]})
-	}
-	deleted := 0
-	if d, has := intCrit["Deleted"]; has {
-		deleted = d
-	}
-	sys, err := sysCriteria(st, r, projectSysFields)
-	if err != nil {
-		return nil, err
-	}
-	query := r.query.Get("Query")
-
 	var matches []*project
 	for _, id := range st.projectIDs() {
-		p := st.projects[id]
-		switch {
-		case hasCat && p.CategoryId != catID,
-			p.Deleted != deleted,
-			intCrit["MainContactId"] != 0 && p.BusinessId != intCrit["MainContactId"] && p.ContactId != intCrit["MainContactId"],
-			intCrit["ContactId"] != 0 && p.ContactId != intCrit["ContactId"],
-			statusIDs != nil && !statusIDs[p.StatusId],
-			userID != 0 && p.UserId != userID,
-			group != "" && st.statusGroup(p.StatusId) != group,
-			hasSince && p.UpdatedAt.Before(since),
-			name != "" && !strings.Contains(fold(p.name()), name),
-			ref != "" && p.Values["ReferenceId"] != ref,
-			!sysMatch(sys, projectSys(p)),
-			query != "" && !projectMatchesQuery(st, p, query):
-			continue
-		}
-		ok := true
-		defs := st.projectFields[p.CategoryId]
-		for _, fc := range fieldCrit {
-			d, has := defs[fc[0]]
-			if !has || !d.matches(p.Values[fc[0]], fc[1]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if p := st.projects[id]; c.match(st, p) {
 			matches = append(matches, p)
 		}
 	}
@@ -179,6 +89,114 @@ func searchProjects(s *Server, r *request) (any, error) {
 		out.Results = append(out.Results, projectItem(p, r.base))
 	}
 	return out, nil
+}
+
+// projectCriteria is what a card search asks for.
+type projectCriteria struct {
+	since            time.Time
+	hasSince         bool
+	intCrit          map[string]int // CategoryId, MainContactId, ContactId, Deleted
+	catID            int
+	hasCat           bool
+	statusIDs        map[int]bool // nil: any status
+	userID           int
+	group, name, ref string
+	fieldCrit        [][2]string // field name, value
+	deleted          int
+	sys              []func(sysRecord) bool
+	query            string
+}
+
+// readProjectCriteria reads the search parameters, refusing values that
+// name nothing.
+func readProjectCriteria(st *store, r *request) (*projectCriteria, error) {
+	c := &projectCriteria{intCrit: map[string]int{}}
+	var err error
+	if c.since, c.hasSince, err = sinceParam(r, "UpdatedSince", st.lang); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"CategoryId", "MainContactId", "ContactId", "Deleted"} {
+		n, has, err := intParam(r, k, st.lang)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			c.intCrit[k] = n
+		}
+	}
+	c.catID, c.hasCat = c.intCrit["CategoryId"]
+	// A status label can name a status in several modules ("Érdeklődő" in
+	// two of the built-in ones): without CategoryId it matches all of them.
+	if v := r.query.Get("StatusId"); v != "" {
+		c.statusIDs = map[int]bool{}
+		for _, cat := range st.ds.Categories {
+			if c.hasCat && cat.Id != c.catID {
+				continue
+			}
+			if id, ok := st.statusByValue(cat.Id, v); ok {
+				c.statusIDs[id] = true
+			}
+		}
+		if len(c.statusIDs) == 0 {
+			return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "StatusId", v))
+		}
+	}
+	if v := r.query.Get("UserId"); v != "" {
+		id, ok := st.userByValue(v)
+		if !ok {
+			return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "UserId", v))
+		}
+		c.userID = id
+	}
+	c.group = r.query.Get("StatusGroup")
+	switch c.group {
+	case "", "Lead", "Open", "Success", "Failed":
+	default:
+		return nil, errf(http.StatusBadRequest, msgf(st.lang, "bad_param_value", "StatusGroup", c.group))
+	}
+	c.name = fold(strings.TrimSpace(r.query.Get("Name")))
+	c.ref = r.query.Get("ReferenceId")
+	for k, v := range r.query {
+		if projectParams[k] || projectSysFields[k] {
+			continue
+		}
+		c.fieldCrit = append(c.fieldCrit, [2]string{k, v[0]})
+	}
+	if d, has := c.intCrit["Deleted"]; has {
+		c.deleted = d
+	}
+	if c.sys, err = sysCriteria(st, r, projectSysFields); err != nil {
+		return nil, err
+	}
+	c.query = r.query.Get("Query")
+	return c, nil
+}
+
+// match tells whether card p meets every criterion.
+func (c *projectCriteria) match(st *store, p *project) bool {
+	switch {
+	case c.hasCat && p.CategoryId != c.catID,
+		p.Deleted != c.deleted,
+		c.intCrit["MainContactId"] != 0 && p.BusinessId != c.intCrit["MainContactId"] && p.ContactId != c.intCrit["MainContactId"],
+		c.intCrit["ContactId"] != 0 && p.ContactId != c.intCrit["ContactId"],
+		c.statusIDs != nil && !c.statusIDs[p.StatusId],
+		c.userID != 0 && p.UserId != c.userID,
+		c.group != "" && st.statusGroup(p.StatusId) != c.group,
+		c.hasSince && p.UpdatedAt.Before(c.since),
+		c.name != "" && !strings.Contains(fold(p.name()), c.name),
+		c.ref != "" && p.Values["ReferenceId"] != c.ref,
+		!sysMatch(c.sys, projectSys(p)),
+		c.query != "" && !projectMatchesQuery(st, p, c.query):
+		return false
+	}
+	defs := st.projectFields[p.CategoryId]
+	for _, fc := range c.fieldCrit {
+		d, has := defs[fc[0]]
+		if !has || !d.matches(p.Values[fc[0]], fc[1]) {
+			return false
+		}
+	}
+	return true
 }
 
 func getProject(s *Server, r *request) (any, error) {

@@ -2,17 +2,14 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"math"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -65,28 +62,6 @@ type Config struct {
 	// BodyTimeout bounds the reading of a request's body (408 past it),
 	// whatever server runs the sandbox; DefaultBodyTimeout when 0.
 	BodyTimeout time.Duration
-}
-
-// Faults injects failures the way a real network and a busy MiniCRM do.
-// With the same Seed and the same sequence of requests, the same requests
-// fail.
-type Faults struct {
-	// FailRate is the share of requests answered 500 without being processed.
-	FailRate float64 `json:"fail_rate"`
-	// DropRate is the share of requests whose connection is closed without
-	// an answer: half of them before the request is processed, half after
-	// (the write happened, the client cannot know).
-	DropRate float64 `json:"drop_rate"`
-	// Latency is added to every request; LatencyJitter adds up to that much
-	// more, at random.
-	Latency       time.Duration `json:"latency"`
-	LatencyJitter time.Duration `json:"latency_jitter"`
-	// Burst429 > 0 starts a "429 storm" every BurstEvery requests: that many
-	// requests in a row are answered 429 whatever the rate.
-	Burst429   int `json:"burst_429"`
-	BurstEvery int `json:"burst_every"`
-	// Seed makes the faults reproducible.
-	Seed uint64 `json:"seed"`
 }
 
 // Server is the MiniCRM emulator, an http.Handler.
@@ -200,18 +175,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func (f Faults) validate() error {
-	for _, r := range []float64{f.FailRate, f.DropRate} {
-		if r < 0 || r > 1 || math.IsNaN(r) {
-			return fmt.Errorf("sandbox: fault rates must be between 0 and 1, got %v", r)
-		}
-	}
-	if f.Latency < 0 || f.LatencyJitter < 0 || f.Burst429 < 0 || f.BurstEvery < 0 {
-		return errors.New("sandbox: fault durations and counts must not be negative")
-	}
-	return nil
-}
-
 // clock is the current time in Hungarian local time, truncated to the
 // second as MiniCRM's timestamps are.
 func (s *Server) clock() time.Time { return s.now().In(budapest).Truncate(time.Second) }
@@ -241,71 +204,6 @@ func (s *Server) copyStats() Stats {
 
 func (s *Server) resetStats() {
 	s.stats = Stats{Requests: map[string]int{}, Status: map[string]int{}}
-}
-
-// SetFaults replaces the fault settings (and reseeds) while serving.
-func (s *Server) SetFaults(f Faults) error {
-	if err := f.validate(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = f
-	s.rng = mathrand.New(mathrand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
-	s.storm, s.counted = 0, 0
-	return nil
-}
-
-// Reset puts the system back to its data set: the records, the id sequence,
-// the stats and the rate-limit window.
-func (s *Server) Reset() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.loadLocked(s.cfg.Dataset)
-}
-
-// Load replaces the data set and resets the system to it.
-func (s *Server) Load(ds *Dataset) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.loadLocked(ds); err != nil {
-		return err
-	}
-	s.cfg.Dataset = ds
-	return nil
-}
-
-func (s *Server) loadLocked(ds *Dataset) error {
-	c, err := cloneDataset(ds)
-	if err != nil {
-		return err
-	}
-	st, err := newStore(c, s.clock())
-	if err != nil {
-		return err
-	}
-	s.st = st
-	s.window = nil
-	s.storm, s.counted = 0, 0
-	s.resetStats()
-	s.dirty = true
-	return nil
-}
-
-// cloneDataset deep-copies a data set so a store never shares slices with
-// the caller's (or the built-in) one. A data set that JSON cannot hold is
-// an error, not a panic: YAML data files can have .inf or maps with
-// non-string keys among field values.
-func cloneDataset(ds *Dataset) (*Dataset, error) {
-	b, err := json.Marshal(ds)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: data set: %w", err)
-	}
-	var c Dataset
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("sandbox: data set: %w", err)
-	}
-	return &c, nil
 }
 
 // apiError is an answer other than 200: MiniCRM sends these as plain text,
@@ -654,68 +552,6 @@ func (s *Server) rateLimitedLocked() bool {
 	return false
 }
 
-type faultKind int
-
-const (
-	faultNone faultKind = iota
-	faultStorm
-	fault500
-	faultDropBefore
-	faultDropAfter
-)
-
-// drawFaultLocked decides, in request order, which fault (if any) hits this
-// request. The random numbers are drawn in a fixed order whatever the
-// settings, so a seed reproduces the same pattern.
-func (s *Server) drawFaultLocked() faultKind {
-	f := s.faults
-	s.counted++
-	if f.Burst429 > 0 {
-		every := f.BurstEvery
-		if every <= 0 {
-			every = 100
-		}
-		if s.counted%every == 0 {
-			s.storm = f.Burst429
-		}
-		if s.storm > 0 {
-			s.storm--
-			s.stats.Storm429++
-			return faultStorm
-		}
-	}
-	if f.FailRate == 0 && f.DropRate == 0 {
-		return faultNone
-	}
-	failDraw, dropDraw, halfDraw := s.rng.Float64(), s.rng.Float64(), s.rng.IntN(2)
-	switch {
-	case failDraw < f.FailRate:
-		s.stats.Injected500++
-		return fault500
-	case dropDraw < f.DropRate && halfDraw == 0:
-		s.stats.DroppedBefore++
-		return faultDropBefore
-	case dropDraw < f.DropRate:
-		s.stats.DroppedAfter++
-		return faultDropAfter
-	}
-	return faultNone
-}
-
-// dropConnection closes the TCP connection without an answer, the way a
-// load balancer or a flaky network does.
-func dropConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler) // httptest.ResponseRecorder: abort the handler instead
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	conn.Close()
-}
-
 // answer writes a plain-text answer, as MiniCRM does for every error.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, text string) {
 	s.count(r, status)
@@ -745,118 +581,4 @@ func (s *Server) count(r *http.Request, status int) {
 	s.stats.Status[strconv.Itoa(status)]++
 	s.mu.Unlock()
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", status)
-}
-
-// serveHook answers the test hooks under /_sandbox/. They need the same
-// credentials as the API and are not rate limited.
-func (s *Server) serveHook(w http.ResponseWriter, r *http.Request, segs []string) {
-	if !s.authorized(w, r, "Sandbox") {
-		return
-	}
-	hook := strings.Join(segs, "/")
-	switch {
-	case hook == "stats" && r.Method == http.MethodGet:
-		s.answerJSON(w, r, s.Stats())
-	case hook == "stats" && r.Method == http.MethodDelete:
-		s.mu.Lock()
-		s.resetStats()
-		s.mu.Unlock()
-		s.answerJSON(w, r, map[string]string{"Message": "stats cleared"})
-	case hook == "reset" && r.Method == http.MethodPost:
-		if err := s.Reset(); err != nil {
-			s.answer(w, r, http.StatusInternalServerError, "Sandbox (POST): "+err.Error())
-			return
-		}
-		s.answerJSON(w, r, map[string]string{"Message": "reset"})
-	case hook == "load" && r.Method == http.MethodPost:
-		raw, err := s.readBody(w, r, maxBody)
-		if err != nil {
-			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
-			return
-		}
-		ext := ".yaml"
-		if strings.Contains(r.Header.Get("Content-Type"), "json") {
-			ext = ".json"
-		}
-		ds, err := ParseDataset(raw, ext)
-		if err == nil {
-			err = s.Load(ds)
-		}
-		if err != nil {
-			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
-			return
-		}
-		s.answerJSON(w, r, map[string]string{"Message": "loaded"})
-	case hook == "faults" && r.Method == http.MethodGet:
-		s.mu.Lock()
-		f := s.faults
-		s.mu.Unlock()
-		s.answerJSON(w, r, f)
-	case hook == "faults" && r.Method == http.MethodPost:
-		var f Faults
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): faults: "+err.Error())
-			return
-		}
-		if err := s.SetFaults(f); err != nil {
-			s.answer(w, r, http.StatusBadRequest, "Sandbox (POST): "+err.Error())
-			return
-		}
-		s.answerJSON(w, r, f)
-	case hook == "webhooks":
-		s.serveWebhookHook(w, r)
-	case hook == "products" && r.Method == http.MethodGet:
-		s.answerJSON(w, r, s.productsHook())
-	case hook == "feeds" || strings.HasPrefix(hook, "feeds/"):
-		s.serveFeedsHook(w, r, segs[1:])
-	case hook == "stats" || hook == "reset" || hook == "load" || hook == "faults":
-		s.answer(w, r, http.StatusMethodNotAllowed, "Sandbox ("+r.Method+"): method not allowed")
-	default:
-		s.answer(w, r, http.StatusNotFound, "Sandbox ("+r.Method+"): no such hook: "+hook)
-	}
-}
-
-// Save writes the system to Config.StatePath (atomically) if anything changed
-// since the last save. Without a StatePath it does nothing. The sandbox
-// command calls it on a timer and at shutdown.
-func (s *Server) Save() error {
-	if s.cfg.StatePath == "" {
-		return nil
-	}
-	s.mu.Lock()
-	if !s.dirty {
-		s.mu.Unlock()
-		return nil
-	}
-	b, err := json.Marshal(s.st.snapshot())
-	s.dirty = false
-	s.mu.Unlock()
-	if err == nil {
-		err = writeFileAtomic(s.cfg.StatePath, b, 0o600)
-	}
-	if err != nil {
-		s.mu.Lock()
-		s.dirty = true
-		s.mu.Unlock()
-		return fmt.Errorf("sandbox: saving state: %w", err)
-	}
-	return nil
-}
-
-// SaveEvery saves the state every interval until ctx ends, then once more.
-func (s *Server) SaveEvery(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return s.Save()
-		case <-t.C:
-			if err := s.Save(); err != nil {
-				s.log.Error("saving sandbox state", "err", err)
-			}
-		}
-	}
 }

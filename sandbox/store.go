@@ -170,6 +170,38 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 	if s.lang == "" {
 		s.lang = "hu"
 	}
+	s.seedSchema(ds)
+	if err := s.seedContacts(ds, now); err != nil {
+		return nil, err
+	}
+	if err := s.seedProjects(ds, now); err != nil {
+		return nil, err
+	}
+	s.seedToDos(ds, now)
+	docs, err := ds.documents()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.seedDocuments(docs, now); err != nil {
+		return nil, err
+	}
+	if err := s.seedCatalog(ds, now); err != nil {
+		return nil, err
+	}
+	// The seed cards' first status entries take their ids last, once every
+	// id the data set gives (to-dos, documents) is claimed: taken while the
+	// cards were read, one could equal a later to-do's or document's id, and
+	// ids are unique per system.
+	for _, sp := range ds.Projects {
+		p := s.projects[sp.Id]
+		s.addHistory(p.Id, sp.UserId, 0, p.StatusId, p.CreatedAt)
+	}
+	return s, nil
+}
+
+// seedSchema takes the data set's users, modules with their statuses, and
+// the fields of persons, businesses and each module's cards.
+func (s *store) seedSchema(ds *Dataset) {
 	for _, u := range ds.Users {
 		s.users[u.Id] = u
 		s.bump(u.Id)
@@ -194,21 +226,28 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 	for _, f := range append(append([]Field(nil), businessSystemFields...), ds.BusinessFields...) {
 		s.businessFields[f.Name] = newFieldDef(f)
 	}
-	admin := ds.Users[0].Id
-	stamp := func(at string) (time.Time, error) {
-		if at == "" {
-			return now, nil
-		}
-		t, ok := parseMiniCRMTime(at)
-		if !ok {
-			return time.Time{}, fmt.Errorf("created_at %q: want YYYY-MM-DD hh:mm:ss", at)
-		}
-		return t, nil
+}
+
+// seedStamp reads a seed record's created_at; now when it has none.
+func seedStamp(at string, now time.Time) (time.Time, error) {
+	if at == "" {
+		return now, nil
 	}
+	t, ok := parseMiniCRMTime(at)
+	if !ok {
+		return time.Time{}, fmt.Errorf("created_at %q: want YYYY-MM-DD hh:mm:ss", at)
+	}
+	return t, nil
+}
+
+// seedContacts takes the data set's contacts, created and updated by its
+// first user, their fields checked as an API write checks them.
+func (s *store) seedContacts(ds *Dataset, now time.Time) error {
+	admin := ds.Users[0].Id
 	for _, sc := range ds.Contacts {
-		at, err := stamp(sc.CreatedAt)
+		at, err := seedStamp(sc.CreatedAt, now)
 		if err != nil {
-			return nil, fmt.Errorf("contact %d: %w", sc.Id, err)
+			return fmt.Errorf("contact %d: %w", sc.Id, err)
 		}
 		c := &contact{Id: sc.Id, Type: sc.Type, BusinessId: sc.BusinessId, Emails: sc.Emails, Phones: sc.Phones,
 			CreatedBy: admin, CreatedAt: at, UpdatedBy: admin, UpdatedAt: at, Values: map[string]any{}}
@@ -216,21 +255,29 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 		for k, v := range sc.Fields {
 			d, ok := defs[k]
 			if !ok {
-				return nil, fmt.Errorf("contact %d: unknown field %s", sc.Id, k)
+				return fmt.Errorf("contact %d: unknown field %s", sc.Id, k)
 			}
 			nv, err := d.normalize(yamlToJSON(v), s.lang)
 			if err != nil {
-				return nil, fmt.Errorf("contact %d: %w", sc.Id, err)
+				return fmt.Errorf("contact %d: %w", sc.Id, err)
 			}
 			c.Values[k] = nv
 		}
 		s.contacts[c.Id] = c
 		s.bump(c.Id)
 	}
+	return nil
+}
+
+// seedProjects takes the data set's cards, as seedContacts does the
+// contacts (which must be in the store already: a card's business is its
+// contact's).
+func (s *store) seedProjects(ds *Dataset, now time.Time) error {
+	admin := ds.Users[0].Id
 	for _, sp := range ds.Projects {
-		at, err := stamp(sp.CreatedAt)
+		at, err := seedStamp(sp.CreatedAt, now)
 		if err != nil {
-			return nil, fmt.Errorf("project %d: %w", sp.Id, err)
+			return fmt.Errorf("project %d: %w", sp.Id, err)
 		}
 		p := &project{Id: sp.Id, CategoryId: sp.CategoryId, ContactId: sp.ContactId, StatusId: sp.StatusId, UserId: sp.UserId,
 			CreatedBy: admin, CreatedAt: at, UpdatedBy: admin, UpdatedAt: at, StatusUpdatedAt: at,
@@ -244,17 +291,23 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 		for k, v := range sp.Fields {
 			d, ok := defs[k]
 			if !ok {
-				return nil, fmt.Errorf("project %d: unknown field %s for category %d", sp.Id, k, sp.CategoryId)
+				return fmt.Errorf("project %d: unknown field %s for category %d", sp.Id, k, sp.CategoryId)
 			}
 			nv, err := d.normalize(yamlToJSON(v), s.lang)
 			if err != nil {
-				return nil, fmt.Errorf("project %d: %w", sp.Id, err)
+				return fmt.Errorf("project %d: %w", sp.Id, err)
 			}
 			p.Values[k] = nv
 		}
 		s.projects[p.Id] = p
 		s.bump(p.Id)
 	}
+	return nil
+}
+
+// seedToDos takes the data set's to-dos (Open unless they say otherwise).
+func (s *store) seedToDos(ds *Dataset, now time.Time) {
+	admin := ds.Users[0].Id
 	for _, st := range ds.ToDos {
 		status := st.Status
 		if status == "" {
@@ -266,25 +319,6 @@ func newStore(ds *Dataset, now time.Time) (*store, error) {
 		s.todos[t.Id] = t
 		s.bump(t.Id)
 	}
-	docs, err := ds.documents()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.seedDocuments(docs, now); err != nil {
-		return nil, err
-	}
-	if err := s.seedCatalog(ds, now); err != nil {
-		return nil, err
-	}
-	// The seed cards' first status entries take their ids last, once every
-	// id the data set gives (to-dos, documents) is claimed: taken while the
-	// cards were read, one could equal a later to-do's or document's id, and
-	// ids are unique per system.
-	for _, sp := range ds.Projects {
-		p := s.projects[sp.Id]
-		s.addHistory(p.Id, sp.UserId, 0, p.StatusId, p.CreatedAt)
-	}
-	return s, nil
 }
 
 // bump keeps the id sequence above every id in use: ids are integers unique

@@ -438,3 +438,25 @@ func TestSyncFeedAddresses(t *testing.T) {
 		t.Errorf("a failed card changed the address: %v", a)
 	}
 }
+
+// TestSyncFeedSameCardTwice: a card a feed creates is found by its
+// ReferenceId later in the same feed, so the second <Project> with that Id
+// updates it instead of creating another.
+func TestSyncFeedSameCardTwice(t *testing.T) {
+	e := newSBEnv(t, sandbox.Config{Dataset: sandbox.EmptyDataset()})
+	project := func(status string) string {
+		return `<Project Id="TWICE-1"><Name>Kétszer</Name><CategoryId>10</CategoryId><StatusId>` + status + `</StatusId>` +
+			`<Contacts><Contact Id="U-9"><FirstName>Ede</FirstName><LastName>Két</LastName></Contact></Contacts></Project>`
+	}
+	e.upload(`<?xml version="1.0" encoding="UTF-8"?><Projects>` + project("2620") + project("Tárgyalás") + `</Projects>`)
+	o := e.waitFeeds()[0]
+	if o.Status != "applied" || o.Cards != 2 || o.Created != 1 || o.Updated != 1 || o.Failed != 0 || o.PersonsCreated != 1 {
+		t.Fatalf("outcome %+v, want one card created and then updated", o)
+	}
+	if ids := sbIDs(t, e.get("/Api/R3/Project?CategoryId=10")); len(ids) != 1 {
+		t.Fatalf("cards of module 10: %v, want one", ids)
+	}
+	if card := e.mustGet("/Api/R3/Project?ReferenceId=TWICE-1"); card["StatusId"] != "Tárgyalás" {
+		t.Errorf("card status %v, want the second <Project>'s Tárgyalás", card["StatusId"])
+	}
+}

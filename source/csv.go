@@ -85,26 +85,38 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 	}
 	r.p = &csvParser{lr: lineReader{br: br}}
 
+	if err := r.findDelimiter(br, opts.Delimiter, opts.HeaderRow); err != nil {
+		return nil, err
+	}
+	if err := r.readHeader(opts.HeaderRow); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// findDelimiter reads Excel's "sep=" line if there is one, skips to line
+// headerRow (when given), and settles the delimiter: delim if given, else
+// the sep line's, else the one the text there suggests.
+func (r *csvReader) findDelimiter(br *bufio.Reader, delim rune, headerRow int) error {
 	// Excel's "sep=;" first line names the delimiter and is not data.
-	delim := opts.Delimiter
 	if sep, ok := sepLine(br); ok {
 		if _, _, _, err := r.p.lr.next(); err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", r.name, err)
 		}
 		r.det.SepLine = true
 		if delim == 0 {
 			delim = sep
 		}
 	}
-	for r.p.lr.n < opts.HeaderRow-1 {
+	for r.p.lr.n < headerRow-1 {
 		if _, _, _, err := r.p.lr.next(); err != nil {
 			if err == io.EOF {
-				return nil, fmt.Errorf("%s: the header should be on line %d but the file has only %d lines", name, opts.HeaderRow, r.p.lr.n)
+				return fmt.Errorf("%s: the header should be on line %d but the file has only %d lines", r.name, headerRow, r.p.lr.n)
 			}
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", r.name, err)
 		}
 	}
-	sample, err = br.Peek(sniffBytes)
+	sample, err := br.Peek(sniffBytes)
 	truncated := err == nil
 	if delim == 0 {
 		delim = sniffDelimiter(sample, truncated)
@@ -113,7 +125,13 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 	r.cols = cols
 	r.det.Delimiter = delim
 	r.p.delim = []byte(string(delim))
+	return nil
+}
 
+// readHeader reads the header: the first record at or after line
+// headerRow when given, else the one pickHeader finds among the first
+// records. The records after the header that it read are kept for Next.
+func (r *csvReader) readHeader(headerRow int) error {
 	// The header: the line HeaderRow names, else the one pickHeader finds
 	// among the first records (skipping a title, a note, blank lines).
 	var buf []record
@@ -123,12 +141,12 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", r.name, err)
 		}
 		if rerr != nil {
-			rerr.Loc = Location{File: name, Line: rerr.Loc.Line}
+			rerr.Loc = Location{File: r.name, Line: rerr.Loc.Line}
 			if !anyNonBlank(buf) {
-				return nil, headerError(rerr)
+				return headerError(rerr)
 			}
 			// A broken record below the header: it stays a row error,
 			// returned in its turn; detection looks no further.
@@ -136,12 +154,12 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 			break
 		}
 		buf = append(buf, rec)
-		if opts.HeaderRow > 0 && !isBlank(rec.fields) {
+		if headerRow > 0 && !isBlank(rec.fields) {
 			break // the named line (or the first record after it)
 		}
 	}
 	h := -1
-	if opts.HeaderRow > 0 {
+	if headerRow > 0 {
 		for i, rec := range buf {
 			if !isBlank(rec.fields) {
 				h = i
@@ -157,16 +175,16 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 	}
 	if h < 0 {
 		if r.p.lr.n > 0 && !r.det.SepLine {
-			return nil, fmt.Errorf("%s: %w: it holds only blank lines, no header row", name, ErrEmpty)
+			return fmt.Errorf("%s: %w: it holds only blank lines, no header row", r.name, ErrEmpty)
 		}
-		return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
+		return fmt.Errorf("%s: %w", r.name, ErrEmpty)
 	}
 	rec := buf[h]
 	r.pending = buf[h+1:]
-	loc := Location{File: name, Line: rec.line}
+	loc := Location{File: r.name, Line: rec.line}
 	for i, f := range rec.fields {
 		if err := r.checkText(f); err != nil {
-			return nil, headerError(&RowError{Loc: loc, Col: i + 1, Err: err})
+			return headerError(&RowError{Loc: loc, Col: i + 1, Err: err})
 		}
 	}
 	for i, f := range rec.fields {
@@ -174,10 +192,7 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 	}
 	r.header = headerNames(rec.fields)
 	r.det.HeaderRow = rec.line
-	if err := checkDuplicates(loc, r.header, strconv.Itoa); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return checkDuplicates(loc, r.header, strconv.Itoa)
 }
 
 // pendingErr is a broken record read while looking for the header.

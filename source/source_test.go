@@ -438,6 +438,7 @@ func TestCSVInMemory(t *testing.T) {
 		{name: "one column", data: "Email\na@b.hu\nc@d.hu\n", encoding: "utf-8", delim: ',', rows: 2},
 		{name: "more one-cell lines than a title has", data: "h\n1\n2\n3\n4\n5\n6\na;b\nc;d\nc;d\nc;d\nc;d\nc;d\nc;d\nc;d\n", encoding: "utf-8", delim: ';', rows: 6, errIs: []error{ErrTooManyCells, ErrTooManyCells, ErrTooManyCells, ErrTooManyCells, ErrTooManyCells, ErrTooManyCells, ErrTooManyCells, ErrTooManyCells}},
 		{name: "title line skipped with HeaderRow", data: "Ügyfelek\na;b\n1;2\n", opts: Options{HeaderRow: 2}, encoding: "utf-8", delim: ';', rows: 1},
+		{name: "title line named as the header is the header", data: "Ügyfelek\na;b\n1;2\n", opts: Options{HeaderRow: 1}, encoding: "utf-8", delim: ';', headerRow: 1, rows: 0, errIs: []error{ErrTooManyCells, ErrTooManyCells}},
 		{name: "no final newline", data: "a,b\n1,2", encoding: "utf-8", delim: ',', rows: 1},
 		{name: "quoted header", data: "\"a;1\";b\n1;2\n", encoding: "utf-8", delim: ';', rows: 1},
 	}

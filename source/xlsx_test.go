@@ -1,11 +1,15 @@
 package source
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func openFixture(t *testing.T, file string, opts Options) Reader {
@@ -231,5 +235,49 @@ func TestRefs(t *testing.T) {
 	}
 	if got := unescapeXString("a_x000D_b_x005F_x000D_"); got != "a\rb_x000D_" {
 		t.Errorf("unescapeXString: %q", got)
+	}
+}
+
+// TestXLSXChartSheetFirst: by default the first visible worksheet is read,
+// so a chart sheet before it is passed over; asked for by name, the chart
+// sheet is refused as "a chart, not a table".
+func TestXLSXChartSheetFirst(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	// Sheets: the chart, then the table it shows.
+	chart := &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{
+		{Name: "Adatok!$B$1", Categories: "Adatok!$A$2:$A$3", Values: "Adatok!$B$2:$B$3"}}}
+	if err := f.AddChartSheet("Grafikon", chart); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := f.NewSheet("Adatok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetActiveSheet(idx)
+	for i, row := range [][]any{{"Hónap", "Bevétel"}, {"Január", 100}, {"Február", 120}} {
+		if err := f.SetSheetRow("Adatok", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	r, err := open("chart.xlsx", bytes.NewReader(b), int64(len(b)), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if d := r.Detected(); d.Sheet != "Adatok" || strings.Join(d.Sheets, ",") != "Grafikon,Adatok" || r.Header()[0] != "Hónap" {
+		t.Errorf("read %v, header %q; want sheet Adatok, past the chart", d, r.Header())
+	}
+	_, err = open("chart.xlsx", bytes.NewReader(b), int64(len(b)), nil, Options{Sheet: "Grafikon"})
+	if !errors.Is(err, ErrNoSheet) || !strings.Contains(err.Error(), `sheet "Grafikon" is a chart, not a table`) {
+		t.Errorf("sheet Grafikon: %v, want ErrNoSheet for a chart", err)
 	}
 }
