@@ -318,10 +318,7 @@ func (r *run) execute(ctx context.Context) error {
 	if r.plan, err = mapping.Compile(m, schemas, r.header); err != nil {
 		return err
 	}
-	r.canon = &canonizer{phones: mapping.PhoneNormalizer{Region: m.PhoneRegion}, schemas: map[mapping.EntityKind]*restapi.Schema{}}
-	for _, k := range m.Entities() {
-		r.canon.schemas[k] = r.plan.Schema(k)
-	}
+	r.canon = newCanonizer(m.PhoneRegion, r.plan.Schema, m.Entities())
 	if r.cfg.Progress != nil {
 		if n, err := countRows(ctx, m, srcPath); err == nil {
 			r.total.Store(int64(n))
