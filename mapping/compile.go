@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // Plan is a mapping compiled against a Schema and a source header: it turns
@@ -71,19 +72,28 @@ const (
 // Match keys a mapping may name, in the order docs/matching.md explains them.
 var matchKeys = []string{"email", "phone", "external_id", "vat_number", "name"}
 
-// writeOnlyByLink are fields a mapping must not set directly: the category
-// and the links between the row's records set them.
-var setElsewhere = map[string]string{
+// refusal says why a mapping cannot set a field ("" when it can): the
+// field's role in crm's catalogue, in a mapping's words.
+func refusal(name string) string {
+	switch crm.RoleOf(name) {
+	case crm.Fixed, crm.Link:
+		why, ok := setBy[name]
+		if !ok {
+			why = "set by where the record sits"
+		}
+		return name + " cannot be mapped: it is " + why
+	case crm.Computed, crm.Trash, crm.Tags:
+		return name + " is filled in by MiniCRM and cannot be written"
+	}
+	return ""
+}
+
+// setBy says what sets the fields of the roles Fixed and Link instead.
+var setBy = map[string]string{
 	"CategoryId": "set by project.category",
 	"ContactId":  "set by project.link",
 	"BusinessId": "set by the link to the business",
 	"Type":       "set by the entity (business or person)",
-}
-
-// readOnly are system fields MiniCRM fills itself.
-var readOnly = map[string]bool{
-	"Id": true, "CreatedAt": true, "CreatedBy": true, "UpdatedAt": true, "UpdatedBy": true, "StatusUpdatedAt": true,
-	"ProjectHash": true, "ProjectEmail": true, "Deleted": true, "ParentId": true, "Tags": true,
 }
 
 // requiredForCreate are the fields MiniCRM needs to create a record (the HU
@@ -224,12 +234,8 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 				bad(path, "the field needs a column, const or template")
 				continue
 			}
-			if why, ok := setElsewhere[name]; ok {
-				bad(path, "%s cannot be mapped: it is %s", name, why)
-				continue
-			}
-			if readOnly[name] {
-				bad(path, "%s is filled in by MiniCRM and cannot be written", name)
+			if why := refusal(name); why != "" {
+				bad(path, "%s", why)
 				continue
 			}
 			fp := &fieldPlan{name: name, path: path, spec: spec}
@@ -529,25 +535,16 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 	}
 }
 
-// resolveOption finds an enum option by label (exactly, then ignoring case
-// and accents) or by id.
+// resolveOption finds an enum option by label, key or id (crm.Option), or
+// else by label ignoring case and accents: people type labels either way.
 func resolveOption(f restapi.SchemaField, v string) (restapi.EnumOption, bool) {
-	v = strings.TrimSpace(v)
-	for _, o := range f.Options {
-		if o.Label == v {
-			return o, true
-		}
+	if o, ok := crm.Option(f, v); ok {
+		return o, true
 	}
+	v = fold(strings.TrimSpace(v))
 	for _, o := range f.Options {
-		if fold(o.Label) == fold(v) {
+		if fold(o.Label) == v {
 			return o, true
-		}
-	}
-	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-		for _, o := range f.Options {
-			if o.Id == id {
-				return o, true
-			}
 		}
 	}
 	return restapi.EnumOption{}, false

@@ -500,7 +500,7 @@ func (g *sheetGuess) customField(i int) {
 // likeness: not the fields with synonyms (mapped by them), not the ones
 // MiniCRM fills or links set.
 func customCandidate(kind EntityKind, f restapi.SchemaField) bool {
-	if readOnly[f.Name] || setElsewhere[f.Name] != "" || f.Kind == restapi.KindFile || f.Kind == restapi.KindOther {
+	if refusal(f.Name) != "" || f.Kind == restapi.KindFile || f.Kind == restapi.KindOther {
 		return false
 	}
 	if _, ok := synonyms[kind][f.Name]; ok {
