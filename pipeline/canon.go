@@ -77,3 +77,10 @@ func keptField(name string) bool {
 	}
 	return true
 }
+
+// recordField reports whether a member of a create's body is a value of
+// the record, not where it sits (its Type or module, its links).
+func recordField(name string) bool {
+	r := crm.RoleOf(name)
+	return r != crm.Fixed && r != crm.Link
+}

@@ -268,24 +268,7 @@ func (w *worker) create(ctx context.Context, j *rowJob, st *step, linkID int, be
 	r := w.r
 	e, rec := st.ent, st.rec
 	eo := state.EntityOutcome{Kind: string(rec.Kind)}
-	body := restapi.Fields{}
-	for f, v := range rec.Fields {
-		if v != nil {
-			body[f] = v
-		}
-	}
-	switch rec.Kind {
-	case mapping.KindBusiness, mapping.KindPerson:
-		body["Type"] = string(rec.Kind)
-		if rec.Kind == mapping.KindPerson && linkID > 0 {
-			body["BusinessId"] = linkID
-		}
-	case mapping.KindProject:
-		body["CategoryId"] = rec.CategoryID
-		if linkID > 0 {
-			body["ContactId"] = linkID
-		}
-	}
+	body := createBody(rec, linkID)
 	plan := w.planCreate(j, rec)
 	if r.cfg.DryRun {
 		e.simulated = true
@@ -359,6 +342,27 @@ func (w *worker) create(ctx context.Context, j *rowJob, st *step, linkID int, be
 	return eo, plan, nil
 }
 
+// createBody is the body of a record's create, as sent and as the journal
+// keeps it: the mapped fields (nil ones left out), with the system fields
+// set through the typed request (a contact's Type and company, a card's
+// module and contact).
+func createBody(rec *mapping.Record, linkID int) restapi.Fields {
+	fields := restapi.Fields{}
+	for f, v := range rec.Fields {
+		if v != nil {
+			fields[f] = v
+		}
+	}
+	linkID = max(linkID, 0)
+	switch rec.Kind {
+	case mapping.KindProject:
+		return restapi.ProjectRequest{CategoryId: rec.CategoryID, ContactId: linkID, Fields: fields}.Body()
+	case mapping.KindPerson:
+		return restapi.ContactRequest{Type: string(rec.Kind), BusinessId: linkID, Fields: fields}.Body()
+	}
+	return restapi.ContactRequest{Type: string(rec.Kind), Fields: fields}.Body()
+}
+
 // createdRecord is the mirror record of a record this run created with body:
 // every field is known (those not sent are empty).
 func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) state.MirrorRecord {
@@ -367,7 +371,7 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 		c.CategoryId = rec.CategoryID
 	}
 	for f, v := range body {
-		if !linkField[f] {
+		if recordField(f) {
 			c.Fields[f] = local(f, v)
 		}
 	}
@@ -378,12 +382,12 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 	switch rec.Kind {
 	case mapping.KindPerson:
 		c.Name = mapping.PersonName(str("FirstName"), str("LastName"))
-		c.BusinessId = int(toInt(body["BusinessId"]))
+		c.BusinessId = int(toInt(body[restapi.FieldBusinessId]))
 	case mapping.KindBusiness:
 		c.Name = str("Name")
 	case mapping.KindProject:
 		c.Name = str("Name")
-		c.ContactId = int(toInt(body["ContactId"]))
+		c.ContactId = int(toInt(body[restapi.FieldContactId]))
 		c.StatusId, c.UserId = int(toInt(body["StatusId"])), int(toInt(body["UserId"]))
 	}
 	return c
@@ -405,10 +409,10 @@ func (r *run) applyChanges(c *state.MirrorRecord, rec *mapping.Record, changes r
 	}
 	for f, v := range changes {
 		switch f {
-		case "BusinessId":
+		case restapi.FieldBusinessId:
 			c.BusinessId = int(toInt(v))
 			continue
-		case "ContactId":
+		case restapi.FieldContactId:
 			c.ContactId = int(toInt(v))
 			continue
 		}
@@ -519,9 +523,9 @@ func (w *worker) diff(rec *mapping.Record, c *state.MirrorRecord, linkID int) (r
 func linkFieldOf(kind mapping.EntityKind) string {
 	switch kind {
 	case mapping.KindPerson:
-		return "BusinessId"
+		return restapi.FieldBusinessId
 	case mapping.KindProject:
-		return "ContactId"
+		return restapi.FieldContactId
 	}
 	return ""
 }
