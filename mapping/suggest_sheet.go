@@ -38,7 +38,7 @@ func SuggestSheet(smp *Sample, opts SheetOptions, s *Schemas) (string, error) {
 	if opts.Category != "" {
 		id, ok := s.CategoryID(opts.Category)
 		if !ok {
-			return "", fmt.Errorf("module %q does not exist; the modules are %s", opts.Category, strings.Join(s.categoryNames(), ", "))
+			return "", fmt.Errorf("module %q does not exist; the modules are %s", opts.Category, strings.Join(s.CategoryNames(), ", "))
 		}
 		g.card = &draft{kind: KindProject, schema: s.Projects[id]}
 		if g.card.schema == nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 	"github.com/minicrm-bulk/minicrm-bulk/state"
 )
@@ -305,7 +306,7 @@ func (r *run) execute(ctx context.Context) error {
 	schemas := r.cfg.Schemas
 	if schemas == nil {
 		var err error
-		if schemas, err = mapping.FetchSchemas(ctx, r.c, m); err != nil {
+		if schemas, err = crm.FetchSchemas(ctx, r.c, m.SchemaNeeds()); err != nil {
 			return err
 		}
 	}
