@@ -29,6 +29,8 @@ func TestRequestWire(t *testing.T) {
 		{"person of a company", restapi.ContactRequest{Type: "Person", BusinessId: 7505, Fields: restapi.Fields{"FirstName": "Anna", "Employees": int64(3)}},
 			restapi.Fields{"Type": "Person", "BusinessId": 7505, "FirstName": "Anna", "Employees": int64(3)},
 			`{"BusinessId":7505,"Employees":3,"FirstName":"Anna","Type":"Person"}`},
+		{"person of no company", restapi.ContactRequest{Type: "Person", Fields: restapi.Fields{"FirstName": "Anna"}},
+			restapi.Fields{"Type": "Person", "FirstName": "Anna"}, `{"FirstName":"Anna","Type":"Person"}`},
 		{"contact update, no type", restapi.ContactRequest{Fields: restapi.Fields{"Email": "a@b.hu"}},
 			restapi.Fields{"Email": "a@b.hu"}, `{"Email":"a@b.hu"}`},
 		{"card", restapi.ProjectRequest{CategoryId: 10, ContactId: 7506, Fields: restapi.Fields{"Name": "Ajánlat", "StatusId": int64(2620), "Amount": 1.5}},
