@@ -221,9 +221,9 @@ func (w *worker) update(ctx context.Context, j *rowJob, st *step, linkID int, be
 	}
 	var err error
 	if rec.Kind == mapping.KindProject {
-		_, err = r.c.Projects.Update(ctx, cur.Id, changes)
+		_, err = r.c.Projects.Update(ctx, cur.Id, projectUpdate(changes))
 	} else {
-		_, err = r.c.Contacts.Update(ctx, cur.Id, changes)
+		_, err = r.c.Contacts.Update(ctx, cur.Id, contactUpdate(changes))
 	}
 	if errors.Is(err, restapi.ErrNotFound) {
 		return w.recreate(ctx, j, st, linkID, before)
@@ -361,6 +361,34 @@ func createBody(rec *mapping.Record, linkID int) restapi.Fields {
 		return restapi.ContactRequest{Type: string(rec.Kind), BusinessId: linkID, Fields: fields}.Body()
 	}
 	return restapi.ContactRequest{Type: string(rec.Kind), Fields: fields}.Body()
+}
+
+// contactUpdate is the update of a contact with the changed fields: a new
+// company (the diff's link change) goes in its typed member.
+func contactUpdate(changes restapi.Fields) restapi.ContactRequest {
+	req := restapi.ContactRequest{Fields: make(restapi.Fields, len(changes))}
+	for f, v := range changes {
+		if f == restapi.FieldBusinessId {
+			req.BusinessId = int(toInt(v))
+			continue
+		}
+		req.Fields[f] = v
+	}
+	return req
+}
+
+// projectUpdate is the update of a card with the changed fields: a new
+// contact (the diff's link change) goes in its typed member.
+func projectUpdate(changes restapi.Fields) restapi.ProjectRequest {
+	req := restapi.ProjectRequest{Fields: make(restapi.Fields, len(changes))}
+	for f, v := range changes {
+		if f == restapi.FieldContactId {
+			req.ContactId = int(toInt(v))
+			continue
+		}
+		req.Fields[f] = v
+	}
+	return req
 }
 
 // createdRecord is the mirror record of a record this run created with body:
