@@ -366,29 +366,29 @@ func createBody(rec *mapping.Record, linkID int) restapi.Fields {
 // contactUpdate is the update of a contact with the changed fields: a new
 // company (the diff's link change) goes in its typed member.
 func contactUpdate(changes restapi.Fields) restapi.ContactRequest {
-	req := restapi.ContactRequest{Fields: make(restapi.Fields, len(changes))}
-	for f, v := range changes {
-		if f == restapi.FieldBusinessId {
-			req.BusinessId = int(toInt(v))
-			continue
-		}
-		req.Fields[f] = v
-	}
-	return req
+	id, fields := splitLink(changes, restapi.FieldBusinessId)
+	return restapi.ContactRequest{BusinessId: id, Fields: fields}
 }
 
 // projectUpdate is the update of a card with the changed fields: a new
 // contact (the diff's link change) goes in its typed member.
 func projectUpdate(changes restapi.Fields) restapi.ProjectRequest {
-	req := restapi.ProjectRequest{Fields: make(restapi.Fields, len(changes))}
+	id, fields := splitLink(changes, restapi.FieldContactId)
+	return restapi.ProjectRequest{ContactId: id, Fields: fields}
+}
+
+// splitLink takes the link field out of changes: its id (0 when absent)
+// and the other fields.
+func splitLink(changes restapi.Fields, link string) (int, restapi.Fields) {
+	id, fields := 0, make(restapi.Fields, len(changes))
 	for f, v := range changes {
-		if f == restapi.FieldContactId {
-			req.ContactId = int(toInt(v))
+		if f == link {
+			id = int(toInt(v))
 			continue
 		}
-		req.Fields[f] = v
+		fields[f] = v
 	}
-	return req
+	return id, fields
 }
 
 // createdRecord is the mirror record of a record this run created with body:
