@@ -35,7 +35,8 @@
 // Text is compared exactly: a change of case is a change.
 //
 // Dropdown labels are matched exactly here (MiniCRM writes its labels as
-// its schema does). Values a person typed into a source file are matched
+// its schema does), before keys: should a label be another option's id, a
+// value is read as the label, as detail records write it. Values a person typed into a source file are matched
 // more forgivingly, ignoring case and accents, by package mapping before
 // they reach this form.
 package crm
