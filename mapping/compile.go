@@ -6,15 +6,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // Plan is a mapping compiled against a Schema and a source header: it turns
@@ -71,19 +65,28 @@ const (
 // Match keys a mapping may name, in the order docs/matching.md explains them.
 var matchKeys = []string{"email", "phone", "external_id", "vat_number", "name"}
 
-// writeOnlyByLink are fields a mapping must not set directly: the category
-// and the links between the row's records set them.
-var setElsewhere = map[string]string{
+// refusal says why a mapping cannot set a field ("" when it can): the
+// field's role in crm's catalogue, in a mapping's words.
+func refusal(name string) string {
+	switch crm.RoleOf(name) {
+	case crm.Fixed, crm.Link:
+		why, ok := setBy[name]
+		if !ok {
+			why = "set by where the record sits"
+		}
+		return name + " cannot be mapped: it is " + why
+	case crm.Computed, crm.Trash, crm.Tags:
+		return name + " is filled in by MiniCRM and cannot be written"
+	}
+	return ""
+}
+
+// setBy says what sets the fields of the roles Fixed and Link instead.
+var setBy = map[string]string{
 	"CategoryId": "set by project.category",
 	"ContactId":  "set by project.link",
 	"BusinessId": "set by the link to the business",
 	"Type":       "set by the entity (business or person)",
-}
-
-// readOnly are system fields MiniCRM fills itself.
-var readOnly = map[string]bool{
-	"Id": true, "CreatedAt": true, "CreatedBy": true, "UpdatedAt": true, "UpdatedBy": true, "StatusUpdatedAt": true,
-	"ProjectHash": true, "ProjectEmail": true, "Deleted": true, "ParentId": true, "Tags": true,
 }
 
 // requiredForCreate are the fields MiniCRM needs to create a record (the HU
@@ -99,224 +102,265 @@ var requiredForCreate = map[EntityKind][]string{
 // and returns the plan. It reports every problem at once, each with the
 // mapping file's line. header may be nil to check without a source.
 func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
-	p := &Plan{m: m, header: header, col: map[string]int{}, phones: PhoneNormalizer{Region: m.PhoneRegion}}
-	var probs Problems
-	bad := func(path, format string, a ...any) {
-		probs = append(probs, Problem{File: m.Path, Line: m.Line(path), Path: path, Msg: fmt.Sprintf(format, a...)})
-	}
+	c := &compiler{m: m, s: s, header: header,
+		p: &Plan{m: m, header: header, col: map[string]int{}, phones: PhoneNormalizer{Region: m.PhoneRegion}}}
 	for i, h := range header {
-		p.col[h] = i
-	}
-	missing := false
-	checkColumn := func(path, c string) {
-		if header == nil {
-			return
-		}
-		if _, ok := p.col[c]; !ok {
-			bad(path, "column %q is not in the source header%s", c, didYouMean(c, header))
-			missing = true
-		}
+		c.p.col[h] = i
 	}
 	if m.PhoneRegion != "" && len(m.PhoneRegion) != 2 {
-		bad("phone_region", "%q: want a two-letter region code such as HU", m.PhoneRegion)
+		c.bad("phone_region", "%q: want a two-letter region code such as HU", m.PhoneRegion)
 	}
 	if d := m.Source.Delimiter; d != "" && d != "\t" && d != "tab" && len([]rune(d)) != 1 {
-		bad("source.delimiter", "%q: want one character (, ; | or tab)", d)
+		c.bad("source.delimiter", "%q: want one character (, ; | or tab)", d)
 	}
 	if len(m.Entities()) == 0 {
-		bad("", "nothing to import: map at least one of business, person, project")
+		c.bad("", "nothing to import: map at least one of business, person, project")
 	}
-
 	for i, f := range m.Filters {
 		path := "filters[" + strconv.Itoa(i) + "]"
 		cf, err := compileFilter(f)
 		if err != nil {
-			bad(path, "%v", err)
+			c.bad(path, "%v", err)
 			continue
 		}
-		checkColumn(path+".column", f.Column)
-		p.filters = append(p.filters, cf)
+		c.checkColumn(path+".column", f.Column)
+		c.p.filters = append(c.p.filters, cf)
 	}
-
 	for _, kind := range m.Entities() {
-		e := m.Entity(kind)
-		ep := &entityPlan{kind: kind, spec: e, externalID: e.ExternalID, relink: e.Relink}
-		if ep.relink == "" {
-			ep.relink = RelinkUpdate
+		c.p.entities = append(c.p.entities, c.entity(kind))
+	}
+	if len(c.probs) > 0 {
+		sort.SliceStable(c.probs, func(i, j int) bool { return c.probs[i].Line < c.probs[j].Line })
+		if c.missing {
+			c.probs = append(c.probs, headerProblem(m, header))
 		}
-		base := kind.key()
-		switch kind {
-		case KindPerson:
-			ep.schema = s.Person
-		case KindBusiness:
-			ep.schema = s.Business
-		case KindProject:
-			if e.Category == "" {
-				bad(base+".category", "a project needs its module: category: <id or name> (one of %s)", strings.Join(s.categoryNames(), ", "))
-			} else if id, ok := s.CategoryID(e.Category); !ok {
-				bad(base+".category", "module %q does not exist; the modules are %s", e.Category, strings.Join(s.categoryNames(), ", "))
-			} else {
-				p.categoryID = id
-				ep.schema = s.Projects[id]
-				if ep.schema == nil {
-					bad(base+".category", "no schema for module %d in the schema file; save it with `minicrm-bulk schema Project/%d`", id, id)
-				}
-			}
-		}
-		if ep.schema == nil && kind != KindProject {
-			bad(base, "no %s schema to check against", kind)
-		}
+		return nil, c.probs
+	}
+	return c.p, nil
+}
 
-		// Links.
-		switch kind {
-		case KindPerson:
-			switch e.Link {
-			case "":
-				if m.Business != nil {
-					ep.link = KindBusiness
-				}
-			case "business":
-				if m.Business == nil {
-					bad(base+".link", "links to business, but no business is mapped")
-				}
-				ep.link = KindBusiness
-			case "none":
-			default:
-				bad(base+".link", "%q: a person links to business (or none)", e.Link)
-			}
-		case KindProject:
-			switch e.Link {
-			case "":
-				if m.Person != nil {
-					ep.link = KindPerson
-				} else if m.Business != nil {
-					ep.link = KindBusiness
-				} else {
-					bad(base, "a project needs its contact: map a person or a business in the same file")
-				}
-			case "person", "business":
-				ep.link = EntityKind(strings.ToUpper(e.Link[:1]) + e.Link[1:])
-				if m.Entity(ep.link) == nil {
-					bad(base+".link", "links to %s, but no %s is mapped", e.Link, e.Link)
-				}
-			default:
-				bad(base+".link", "%q: a project links to person or business", e.Link)
-			}
-		case KindBusiness:
-			if e.Link != "" {
-				bad(base+".link", "a business links to nothing; put link: business on the person")
-			}
-			if e.Relink != "" {
-				bad(base+".relink", "a business links to nothing; put relink: on the person or the project")
-			}
-		}
-		switch e.Relink {
-		case "", RelinkUpdate, RelinkKeep, RelinkError:
-		default:
-			bad(base+".relink", "%q: relink is update (move to the row's link), keep or error", e.Relink)
-		}
+// compiler is one Compile: what it checks against and the problems found.
+type compiler struct {
+	m       *Mapping
+	s       *Schemas
+	header  []string
+	p       *Plan
+	probs   Problems
+	missing bool // a column named is not in the header
+}
 
-		// Fields.
-		for _, name := range e.FieldNames() {
-			spec := e.Fields[name]
-			path := base + ".fields." + name
-			if spec == nil {
-				bad(path, "the field needs a column, const or template")
-				continue
-			}
-			if why, ok := setElsewhere[name]; ok {
-				bad(path, "%s cannot be mapped: it is %s", name, why)
-				continue
-			}
-			if readOnly[name] {
-				bad(path, "%s is filled in by MiniCRM and cannot be written", name)
-				continue
-			}
-			fp := &fieldPlan{name: name, path: path, spec: spec}
-			if ep.schema != nil {
-				f, ok := ep.schema.Field(name)
-				if !ok {
-					bad(path, "%s has no field %q%s", schemaName(kind, ep.schema), name, didYouMean(name, fieldNames(ep.schema)))
-					continue
-				}
-				fp.field = f
-			}
-			compileField(fp, header, p.col, func(sub, format string, a ...any) { bad(path+sub, format, a...) }, checkColumn)
+// bad records a problem at a path of the mapping file.
+func (c *compiler) bad(path, format string, a ...any) {
+	c.probs = append(c.probs, Problem{File: c.m.Path, Line: c.m.Line(path), Path: path, Msg: fmt.Sprintf(format, a...)})
+}
+
+// checkColumn reports a column the header lacks (nothing without a header).
+func (c *compiler) checkColumn(path, col string) {
+	if c.header == nil {
+		return
+	}
+	if _, ok := c.p.col[col]; !ok {
+		c.bad(path, "column %q is not in the source header%s", col, didYouMean(col, c.header))
+		c.missing = true
+	}
+}
+
+// entity compiles one entity's block: its schema, links, fields, match
+// keys, external id and address.
+func (c *compiler) entity(kind EntityKind) *entityPlan {
+	e := c.m.Entity(kind)
+	ep := &entityPlan{kind: kind, spec: e, externalID: e.ExternalID, relink: e.Relink}
+	if ep.relink == "" {
+		ep.relink = RelinkUpdate
+	}
+	base := kind.key()
+	ep.schema = c.schema(kind, e)
+	if ep.schema == nil && kind != KindProject {
+		c.bad(base, "no %s schema to check against", kind)
+	}
+	ep.link = c.link(kind, e)
+	switch e.Relink {
+	case "", RelinkUpdate, RelinkKeep, RelinkError:
+	default:
+		c.bad(base+".relink", "%q: relink is update (move to the row's link), keep or error", e.Relink)
+	}
+	for _, name := range e.FieldNames() {
+		if fp := c.field(ep, name); fp != nil {
 			ep.fields = append(ep.fields, fp)
 		}
+	}
+	ep.match = c.match(kind, e)
+	if e.ExternalID != "" && ep.schema != nil {
+		if f, ok := ep.schema.Field(e.ExternalID); !ok {
+			c.bad(base+".external_id", "%s has no field %q%s", schemaName(kind, ep.schema), e.ExternalID, didYouMean(e.ExternalID, fieldNames(ep.schema)))
+		} else if f.Kind == restapi.KindEnum {
+			c.bad(base+".external_id", "%s is a dropdown; an external id needs a text or number field", e.ExternalID)
+		}
+	}
+	if e.Address != nil {
+		if kind == KindProject {
+			c.bad(base+".address", "only a business or a person has addresses; put the block there")
+		} else {
+			ep.address = compileAddress(base, e.Address, c.s.Address, c.header, c.p.col, c.bad, c.checkColumn)
+		}
+	}
+	if kind != KindProject && e.Category != "" {
+		c.bad(base+".category", "only a project has a category")
+	}
+	return ep
+}
 
-		// Required fields and match keys.
-		mapped := map[string]bool{}
-		for name := range e.Fields {
-			mapped[name] = true
-		}
-		for _, req := range requiredForCreate[kind] {
-			if e.Creates() && !mapped[req] {
-				bad(base+".fields", "%s is required to create a %s; map it (a column, or const: for one value)", req, strings.ToLower(string(kind)))
-			}
-		}
-		if len(e.Match) == 0 {
-			bad(base+".match", "say how to find existing records, e.g. match: [%s]", defaultMatch(kind))
-		}
-		for i, k := range e.Match {
-			mp := base + ".match[" + strconv.Itoa(i) + "]"
-			switch k {
-			case "email":
-				if !mapped["Email"] {
-					bad(mp, "matching by email needs the Email field mapped")
-				}
-			case "phone":
-				if !mapped["Phone"] {
-					bad(mp, "matching by phone needs the Phone field mapped")
-				}
-			case "external_id":
-				if e.ExternalID == "" {
-					bad(mp, "matching by external_id needs external_id: <the MiniCRM field holding the source's id>")
-				} else if !mapped[e.ExternalID] {
-					bad(base+".external_id", "external_id field %s is not among the mapped fields", e.ExternalID)
-				}
-			case "vat_number":
-				if !mapped["VatNumber"] {
-					bad(mp, "matching by vat_number needs the VatNumber field mapped")
-				}
-			case "name":
-				if kind == KindPerson && !mapped["FirstName"] && !mapped["LastName"] {
-					bad(mp, "matching a person by name needs FirstName or LastName mapped")
-				} else if kind != KindPerson && !mapped["Name"] {
-					bad(mp, "matching by name needs the Name field mapped")
-				}
-			default:
-				bad(mp, "%q is not a match key; use %s", k, strings.Join(matchKeys, ", "))
-			}
-			ep.match = append(ep.match, k)
-		}
-		if e.ExternalID != "" && ep.schema != nil {
-			if f, ok := ep.schema.Field(e.ExternalID); !ok {
-				bad(base+".external_id", "%s has no field %q%s", schemaName(kind, ep.schema), e.ExternalID, didYouMean(e.ExternalID, fieldNames(ep.schema)))
-			} else if f.Kind == restapi.KindEnum {
-				bad(base+".external_id", "%s is a dropdown; an external id needs a text or number field", e.ExternalID)
-			}
-		}
-		if e.Address != nil {
-			if kind == KindProject {
-				bad(base+".address", "only a business or a person has addresses; put the block there")
-			} else {
-				ep.address = compileAddress(base, e.Address, s.Address, header, p.col, bad, checkColumn)
-			}
-		}
-		if kind != KindProject && e.Category != "" {
-			bad(base+".category", "only a project has a category")
-		}
-		p.entities = append(p.entities, ep)
+// schema finds an entity's schema; a project's is its module's (which sets
+// the plan's category).
+func (c *compiler) schema(kind EntityKind, e *Entity) *restapi.Schema {
+	base := kind.key()
+	switch kind {
+	case KindPerson:
+		return c.s.Person
+	case KindBusiness:
+		return c.s.Business
 	}
-	if len(probs) > 0 {
-		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
-		if missing {
-			probs = append(probs, headerProblem(m, header))
-		}
-		return nil, probs
+	if e.Category == "" {
+		c.bad(base+".category", "a project needs its module: category: <id or name> (one of %s)", strings.Join(c.s.CategoryNames(), ", "))
+		return nil
 	}
-	return p, nil
+	id, ok := c.s.CategoryID(e.Category)
+	if !ok {
+		c.bad(base+".category", "module %q does not exist; the modules are %s", e.Category, strings.Join(c.s.CategoryNames(), ", "))
+		return nil
+	}
+	c.p.categoryID = id
+	sch := c.s.Projects[id]
+	if sch == nil {
+		c.bad(base+".category", "no schema for module %d in the schema file; save it with `minicrm-bulk schema Project/%d`", id, id)
+	}
+	return sch
+}
+
+// link checks an entity's link: a person to the business, a project to
+// the person or the business; "" when it links to nothing.
+func (c *compiler) link(kind EntityKind, e *Entity) EntityKind {
+	base := kind.key()
+	switch kind {
+	case KindPerson:
+		switch e.Link {
+		case "":
+			if c.m.Business != nil {
+				return KindBusiness
+			}
+		case "business":
+			if c.m.Business == nil {
+				c.bad(base+".link", "links to business, but no business is mapped")
+			}
+			return KindBusiness
+		case "none":
+		default:
+			c.bad(base+".link", "%q: a person links to business (or none)", e.Link)
+		}
+	case KindProject:
+		switch e.Link {
+		case "":
+			if c.m.Person != nil {
+				return KindPerson
+			} else if c.m.Business != nil {
+				return KindBusiness
+			}
+			c.bad(base, "a project needs its contact: map a person or a business in the same file")
+		case "person", "business":
+			l := EntityKind(strings.ToUpper(e.Link[:1]) + e.Link[1:])
+			if c.m.Entity(l) == nil {
+				c.bad(base+".link", "links to %s, but no %s is mapped", e.Link, e.Link)
+			}
+			return l
+		default:
+			c.bad(base+".link", "%q: a project links to person or business", e.Link)
+		}
+	case KindBusiness:
+		if e.Link != "" {
+			c.bad(base+".link", "a business links to nothing; put link: business on the person")
+		}
+		if e.Relink != "" {
+			c.bad(base+".relink", "a business links to nothing; put relink: on the person or the project")
+		}
+	}
+	return ""
+}
+
+// field compiles one mapped field; nil when it cannot be mapped at all.
+func (c *compiler) field(ep *entityPlan, name string) *fieldPlan {
+	spec := ep.spec.Fields[name]
+	path := ep.kind.key() + ".fields." + name
+	if spec == nil {
+		c.bad(path, "the field needs a column, const or template")
+		return nil
+	}
+	if why := refusal(name); why != "" {
+		c.bad(path, "%s", why)
+		return nil
+	}
+	fp := &fieldPlan{name: name, path: path, spec: spec}
+	if ep.schema != nil {
+		f, ok := ep.schema.Field(name)
+		if !ok {
+			c.bad(path, "%s has no field %q%s", schemaName(ep.kind, ep.schema), name, didYouMean(name, fieldNames(ep.schema)))
+			return nil
+		}
+		fp.field = f
+	}
+	compileField(fp, c.header, c.p.col, func(sub, format string, a ...any) { c.bad(path+sub, format, a...) }, c.checkColumn)
+	return fp
+}
+
+// match checks the fields a create needs and the match keys, which need
+// their fields mapped, and returns the keys.
+func (c *compiler) match(kind EntityKind, e *Entity) []string {
+	base := kind.key()
+	mapped := map[string]bool{}
+	for name := range e.Fields {
+		mapped[name] = true
+	}
+	for _, req := range requiredForCreate[kind] {
+		if e.Creates() && !mapped[req] {
+			c.bad(base+".fields", "%s is required to create a %s; map it (a column, or const: for one value)", req, strings.ToLower(string(kind)))
+		}
+	}
+	if len(e.Match) == 0 {
+		c.bad(base+".match", "say how to find existing records, e.g. match: [%s]", defaultMatch(kind))
+	}
+	var keys []string
+	for i, k := range e.Match {
+		mp := base + ".match[" + strconv.Itoa(i) + "]"
+		switch k {
+		case "email":
+			if !mapped["Email"] {
+				c.bad(mp, "matching by email needs the Email field mapped")
+			}
+		case "phone":
+			if !mapped["Phone"] {
+				c.bad(mp, "matching by phone needs the Phone field mapped")
+			}
+		case "external_id":
+			if e.ExternalID == "" {
+				c.bad(mp, "matching by external_id needs external_id: <the MiniCRM field holding the source's id>")
+			} else if !mapped[e.ExternalID] {
+				c.bad(base+".external_id", "external_id field %s is not among the mapped fields", e.ExternalID)
+			}
+		case "vat_number":
+			if !mapped["VatNumber"] {
+				c.bad(mp, "matching by vat_number needs the VatNumber field mapped")
+			}
+		case "name":
+			if kind == KindPerson && !mapped["FirstName"] && !mapped["LastName"] {
+				c.bad(mp, "matching a person by name needs FirstName or LastName mapped")
+			} else if kind != KindPerson && !mapped["Name"] {
+				c.bad(mp, "matching by name needs the Name field mapped")
+			}
+		default:
+			c.bad(mp, "%q is not a match key; use %s", k, strings.Join(matchKeys, ", "))
+		}
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 // headerProblem shows the header that was read, after the columns not
@@ -392,58 +436,7 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		v := spec.Const
 		fp.value = func([]string) (string, string) { return v, "" }
 	default:
-		t := spec.Template
-		refs := placeholder.FindAllStringSubmatch(t, -1)
-		if len(refs) == 0 {
-			bad(".template", "a template names columns in braces, like \"{Vezetéknév} {Keresztnév}\"")
-		}
-		for _, r := range refs {
-			checkColumn(fp.path+".template", r[1])
-			fp.cols = append(fp.cols, r[1])
-		}
-		// The template is split once into literal text and column
-		// references, rather than matched by the regular expression on
-		// every row.
-		type part struct {
-			lit string
-			col string // a column reference when not empty
-		}
-		var parts []part
-		last := 0
-		for _, m := range placeholder.FindAllStringSubmatchIndex(t, -1) {
-			parts = append(parts, part{lit: t[last:m[0]]}, part{col: t[m[2]:m[3]]})
-			last = m[1]
-		}
-		parts = append(parts, part{lit: t[last:]})
-		cols := strings.Join(fp.cols, "+")
-		fp.value = func(cells []string) (string, string) {
-			any := false
-			var b strings.Builder
-			n := 0 // the size, so that the text is allocated once
-			for _, p := range parts {
-				if p.col == "" {
-					n += len(p.lit)
-				} else if i, ok := col[p.col]; ok && i < len(cells) {
-					n += len(cells[i])
-				}
-			}
-			b.Grow(n)
-			for _, p := range parts {
-				if p.col == "" {
-					b.WriteString(p.lit)
-					continue
-				}
-				if i, ok := col[p.col]; ok && i < len(cells) {
-					v := strings.TrimSpace(cells[i])
-					any = any || v != ""
-					b.WriteString(v)
-				}
-			}
-			if !any {
-				return "", cols
-			}
-			return CollapseSpace(b.String()), cols
-		}
+		fp.compileTemplate(col, bad, checkColumn)
 	}
 	for _, tr := range spec.Transforms {
 		switch tr {
@@ -458,8 +451,78 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		bad(".if_empty", "%q: use skip (default), clear, reject or skip_row", spec.IfEmpty)
 	}
 	fp.ifEmpt = spec.IfEmpty
+	fp.chooseParse(bad)
+	fp.compileEnum(bad)
+	// Constants and defaults are checked now, not on every row.
+	for _, c := range []struct{ sub, v string }{{".const", spec.Const}, {".default", spec.Default}} {
+		if c.v == "" || fp.field.Name == "" {
+			continue
+		}
+		if _, err := fp.convert(c.v, PhoneNormalizer{}); err != nil {
+			bad(c.sub, "%v", err)
+		}
+	}
+}
 
-	// How the value is parsed: what the mapping says, else the field's kind.
+// compileTemplate makes the value of a template: the template is split once
+// into literal text and column references, rather than matched by the
+// regular expression on every row.
+func (fp *fieldPlan) compileTemplate(col map[string]int, bad func(sub, format string, a ...any), checkColumn func(path, c string)) {
+	t := fp.spec.Template
+	refs := placeholder.FindAllStringSubmatch(t, -1)
+	if len(refs) == 0 {
+		bad(".template", "a template names columns in braces, like \"{Vezetéknév} {Keresztnév}\"")
+	}
+	for _, r := range refs {
+		checkColumn(fp.path+".template", r[1])
+		fp.cols = append(fp.cols, r[1])
+	}
+	type part struct {
+		lit string
+		col string // a column reference when not empty
+	}
+	var parts []part
+	last := 0
+	for _, m := range placeholder.FindAllStringSubmatchIndex(t, -1) {
+		parts = append(parts, part{lit: t[last:m[0]]}, part{col: t[m[2]:m[3]]})
+		last = m[1]
+	}
+	parts = append(parts, part{lit: t[last:]})
+	cols := strings.Join(fp.cols, "+")
+	fp.value = func(cells []string) (string, string) {
+		any := false
+		var b strings.Builder
+		n := 0 // the size, so that the text is allocated once
+		for _, p := range parts {
+			if p.col == "" {
+				n += len(p.lit)
+			} else if i, ok := col[p.col]; ok && i < len(cells) {
+				n += len(cells[i])
+			}
+		}
+		b.Grow(n)
+		for _, p := range parts {
+			if p.col == "" {
+				b.WriteString(p.lit)
+				continue
+			}
+			if i, ok := col[p.col]; ok && i < len(cells) {
+				v := strings.TrimSpace(cells[i])
+				any = any || v != ""
+				b.WriteString(v)
+			}
+		}
+		if !any {
+			return "", cols
+		}
+		return CollapseSpace(b.String()), cols
+	}
+}
+
+// chooseParse decides how the value is parsed: what the mapping says, else
+// the field's kind.
+func (fp *fieldPlan) chooseParse(bad func(sub, format string, a ...any)) {
+	spec := fp.spec
 	explicit := 0
 	for _, b := range []bool{len(spec.Date) > 0, spec.Number, spec.Bool, spec.Phone, spec.Email} {
 		if b {
@@ -501,53 +564,41 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		}
 		fp.dates = dp
 	}
+}
+
+// compileEnum checks a dropdown's options and the mapping's enum table,
+// whose targets must be options of the field.
+func (fp *fieldPlan) compileEnum(bad func(sub, format string, a ...any)) {
 	if fp.parse == parseEnum && fp.field.Name != "" && len(fp.field.Options) == 0 {
 		bad("", "%s is a dropdown without options in the schema", fp.name)
 	}
-	if len(spec.Enum) > 0 {
-		if fp.parse != parseEnum && fp.field.Name != "" {
-			bad(".enum", "an enum table is for dropdown fields; %s is %s", fp.name, fp.field.Type)
-		}
-		fp.enum = map[string]string{}
-		for from, to := range spec.Enum {
-			fp.enum[fold(strings.TrimSpace(from))] = to
-			if fp.parse == parseEnum && fp.field.Name != "" {
-				if _, ok := resolveOption(fp.field, to); !ok {
-					bad(".enum."+from, "%q is not an option of %s; the options are %s", to, fp.name, optionList(fp.field))
-				}
-			}
-		}
+	if len(fp.spec.Enum) == 0 {
+		return
 	}
-	// Constants and defaults are checked now, not on every row.
-	for _, c := range []struct{ sub, v string }{{".const", spec.Const}, {".default", spec.Default}} {
-		if c.v == "" || fp.field.Name == "" {
-			continue
-		}
-		if _, err := fp.convert(c.v, PhoneNormalizer{}); err != nil {
-			bad(c.sub, "%v", err)
+	if fp.parse != parseEnum && fp.field.Name != "" {
+		bad(".enum", "an enum table is for dropdown fields; %s is %s", fp.name, fp.field.Type)
+	}
+	fp.enum = map[string]string{}
+	for from, to := range fp.spec.Enum {
+		fp.enum[fold(strings.TrimSpace(from))] = to
+		if fp.parse == parseEnum && fp.field.Name != "" {
+			if _, ok := resolveOption(fp.field, to); !ok {
+				bad(".enum."+from, "%q is not an option of %s; the options are %s", to, fp.name, optionList(fp.field))
+			}
 		}
 	}
 }
 
-// resolveOption finds an enum option by label (exactly, then ignoring case
-// and accents) or by id.
+// resolveOption finds an enum option by label, key or id (crm.Option), or
+// else by label ignoring case and accents: people type labels either way.
 func resolveOption(f restapi.SchemaField, v string) (restapi.EnumOption, bool) {
-	v = strings.TrimSpace(v)
-	for _, o := range f.Options {
-		if o.Label == v {
-			return o, true
-		}
+	if o, ok := crm.Option(f, v); ok {
+		return o, true
 	}
+	v = fold(strings.TrimSpace(v))
 	for _, o := range f.Options {
-		if fold(o.Label) == fold(v) {
+		if fold(o.Label) == v {
 			return o, true
-		}
-	}
-	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-		for _, o := range f.Options {
-			if o.Id == id {
-				return o, true
-			}
 		}
 	}
 	return restapi.EnumOption{}, false
@@ -565,88 +616,9 @@ func optionList(f restapi.SchemaField) string {
 	return strings.Join(labels, ", ")
 }
 
-// fold lower-cases and strips accents, for forgiving comparisons of names.
-func fold(s string) string {
-	if out, ok := foldLatin(s); ok {
-		return out
-	}
-	return foldSlow(s)
-}
-
-// foldLatin folds a text of ASCII and precomposed Latin letters by table:
-// for those, decomposing, dropping the marks and recomposing works letter
-// by letter, so the result is foldSlow's, without its allocations (it
-// dominated the name keys of large sources). ok is false for any other
-// text.
-func foldLatin(s string) (string, bool) {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToLower(s), true
-	}
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf:
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			b = append(b, byte(r))
-		case r < rune(len(latinFold)) && latinFold[r] != 0:
-			b = append(b, latinFold[r])
-		case (unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)) && stable(r):
-			// A dash or a quote: no marks to drop, nothing to compose.
-			b = utf8.AppendRune(b, unicode.ToLower(r))
-		default:
-			return "", false
-		}
-	}
-	return string(b), true
-}
-
-// stable reports whether normalization leaves r alone, either way.
-func stable(r rune) bool {
-	s := string(r)
-	return norm.NFD.IsNormalString(s) && norm.NFC.IsNormalString(s)
-}
-
-// latinFold maps the precomposed letters of Latin-1 Supplement and Latin
-// Extended-A/B (á, Ő, ű, č…) to what foldSlow makes of them, when that is one
-// ASCII letter; 0 otherwise.
-var latinFold = func() [0x250]byte {
-	var t [0x250]byte
-	for r := rune(0x80); r < 0x250; r++ {
-		if f := foldSlow(string(r)); len(f) == 1 && f[0] < utf8.RuneSelf && unicode.IsLetter(r) {
-			t[r] = f[0]
-		}
-	}
-	return t
-}()
-
-// foldSlow is fold by Unicode normalization: decompose, drop the marks,
-// recompose, lower-case.
-func foldSlow(s string) string {
-	t := foldChains.Get().(transform.Transformer)
-	defer foldChains.Put(t)
-	t.Reset()
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	return strings.ToLower(out)
-}
-
-// foldChains reuses fold's transformer chains (a chain is stateful, so one
-// per goroutine at a time); building one per call dominated the name keys
-// of large sources.
-var foldChains = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-}}
+// fold lower-cases and strips accents, for forgiving comparisons of names
+// (crm.Fold).
+func fold(s string) string { return crm.Fold(s) }
 
 // didYouMean suggests up to three close names.
 func didYouMean(name string, candidates []string) string {

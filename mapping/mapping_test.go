@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
@@ -44,7 +45,7 @@ func sandboxSchemas(t testing.TB) *Schemas {
 			return
 		}
 		m := &Mapping{Project: &Entity{Category: "Értékesítés"}, Business: &Entity{Address: &AddressSpec{}}}
-		schemasVal, schemasErr = FetchSchemas(context.Background(), c, m)
+		schemasVal, schemasErr = crm.FetchSchemas(context.Background(), c, m.SchemaNeeds())
 	})
 	if schemasErr != nil {
 		t.Fatalf("fetching schemas from the sandbox: %v", schemasErr)

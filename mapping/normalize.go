@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // The value parsers below turn what people type into spreadsheets into the
@@ -168,12 +170,7 @@ func stripUnits(s string) string {
 
 // FormatNumber renders a number the way MiniCRM's JSON carries it: integers
 // without a fraction, others with as many digits as needed.
-func FormatNumber(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
-		return strconv.FormatInt(int64(f), 10)
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
+func FormatNumber(f float64) string { return crm.FormatNumber(f) }
 
 // Date layout presets a mapping can name instead of Go layouts.
 var datePresets = map[string][]string{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
@@ -383,14 +384,7 @@ func NameKey(s string) string { return fold(CollapseSpace(s)) }
 
 // VatKey reduces a VAT number to letters and digits ("12345678-2-41" →
 // "12345678241").
-func VatKey(s string) string {
-	return strings.ToUpper(strings.Map(func(r rune) rune {
-		if (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
-			return r
-		}
-		return -1
-	}, s))
-}
+func VatKey(s string) string { return crm.VatKey(s) }
 
 func applyTransforms(s string, trs []string) string {
 	for _, t := range trs {

@@ -38,7 +38,7 @@ func SuggestSheet(smp *Sample, opts SheetOptions, s *Schemas) (string, error) {
 	if opts.Category != "" {
 		id, ok := s.CategoryID(opts.Category)
 		if !ok {
-			return "", fmt.Errorf("module %q does not exist; the modules are %s", opts.Category, strings.Join(s.categoryNames(), ", "))
+			return "", fmt.Errorf("module %q does not exist; the modules are %s", opts.Category, strings.Join(s.CategoryNames(), ", "))
 		}
 		g.card = &draft{kind: KindProject, schema: s.Projects[id]}
 		if g.card.schema == nil {
@@ -500,7 +500,7 @@ func (g *sheetGuess) customField(i int) {
 // likeness: not the fields with synonyms (mapped by them), not the ones
 // MiniCRM fills or links set.
 func customCandidate(kind EntityKind, f restapi.SchemaField) bool {
-	if readOnly[f.Name] || setElsewhere[f.Name] != "" || f.Kind == restapi.KindFile || f.Kind == restapi.KindOther {
+	if refusal(f.Name) != "" || f.Kind == restapi.KindFile || f.Kind == restapi.KindOther {
 		return false
 	}
 	if _, ok := synonyms[kind][f.Name]; ok {

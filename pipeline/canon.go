@@ -1,136 +1,86 @@
 package pipeline
 
 import (
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
-// The mirror keeps field values as text in the mapping package's canonical
-// form (mapping.ValueString of what Plan.Map produces): enum option ids,
+// The mirror keeps field values as text in the form the import compares
+// (crm.Comparer.Value, with the mapping's normalizers): enum option ids,
 // numbers without a needless fraction, dates "2006-01-02", phones in
-// international form, emails lower-cased. A value read from MiniCRM is
-// brought into that form here, so that comparing a row with MiniCRM is a
-// string comparison.
+// international form, emails lower-cased; mapping.ValueString of what
+// Plan.Map produces is in that form already. A value read from MiniCRM is
+// brought into it here, so that comparing a row with MiniCRM is a string
+// comparison (crm.Comparer.Equal). Package crm holds the rules.
 
-// canonizer brings MiniCRM's values into canonical form.
+// canonizer brings MiniCRM's values into the compared form.
 type canonizer struct {
-	phones  mapping.PhoneNormalizer
-	schemas map[mapping.EntityKind]*restapi.Schema
+	phones mapping.PhoneNormalizer // for match keys (PhoneNormalizer.Key)
+	cmp    crm.Comparer
+	cat    *crm.Catalogue
 }
+
+// newCanonizer makes the canonizer of a run: phones in the mapping's
+// region, the schemas of the mapped entities.
+func newCanonizer(region string, schema func(mapping.EntityKind) *restapi.Schema, kinds []mapping.EntityKind) *canonizer {
+	byEntity := make(map[crm.Entity]*restapi.Schema, len(kinds))
+	for _, k := range kinds {
+		byEntity[crm.Entity(k)] = schema(k)
+	}
+	phones := mapping.PhoneNormalizer{Region: region}
+	return &canonizer{
+		phones: phones,
+		cmp:    crm.Comparer{Email: mapping.NormalizeEmail, Phone: phones.Normalize},
+		cat:    crm.NewCatalogue(byEntity),
+	}
+}
+
+// emails compares addresses; it needs no phone region.
+var emails = crm.Comparer{Email: mapping.NormalizeEmail}
 
 // emailKey is an address as matching and diffing compare it.
-func emailKey(s string) string {
-	if e, err := mapping.NormalizeEmail(s); err == nil {
-		return e
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
+func emailKey(s string) string { return emails.EmailKey(s) }
 
 // phone is a number in the form the mapping writes it.
-func (c *canonizer) phone(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	if n, err := c.phones.Normalize(s); err == nil {
-		return n
-	}
-	return s
+func (c *canonizer) phone(s string) string { return c.cmp.PhoneKey(s) }
+
+// schema returns an entity's schema, nil when not at hand.
+func (c *canonizer) schema(kind mapping.EntityKind) *restapi.Schema {
+	return c.cat.Schema(crm.Entity(kind))
 }
 
 // field returns the schema field of an entity ("" Kind when unknown).
 func (c *canonizer) field(kind mapping.EntityKind, name string) restapi.SchemaField {
-	if s := c.schemas[kind]; s != nil {
-		if f, ok := s.Field(name); ok {
-			return f
-		}
-	}
-	return restapi.SchemaField{Name: name}
+	return c.cat.Field(crm.Entity(kind), name).SchemaField
 }
 
 // remote renders a value of a detail record (as decoded from JSON: string,
-// json.Number, bool, nil…) in canonical form.
+// json.Number, bool, nil…) in the compared form.
 func (c *canonizer) remote(kind mapping.EntityKind, name string, v any) string {
-	s := restapi.FieldText(v)
-	switch name {
-	case "Email":
-		return emailKey(s)
-	case "Phone":
-		return c.phone(s)
-	}
-	f := c.field(kind, name)
-	switch f.Kind {
-	case restapi.KindEnum:
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return ""
-		}
-		if id, ok := f.OptionID(s); ok {
-			return strconv.FormatInt(id, 10)
-		}
-		return s // an id already, or a label the schema does not know
-	case restapi.KindInt, restapi.KindFloat:
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return ""
-		}
-		if n, err := strconv.ParseFloat(s, 64); err == nil {
-			return mapping.FormatNumber(n)
-		}
-		return s
-	case restapi.KindDate:
-		s = strings.TrimSpace(s)
-		if strings.HasPrefix(s, "0000-00-00") {
-			return ""
-		}
-		if len(s) > 10 {
-			s = s[:10]
-		}
-		return s
-	case restapi.KindDateTime:
-		s = strings.TrimSpace(s)
-		if strings.HasPrefix(s, "0000-00-00") {
-			return ""
-		}
-		if len(s) == len("2006-01-02 15:04") {
-			s += ":00"
-		}
-		return s
-	case restapi.KindEmail:
-		return emailKey(s)
-	case restapi.KindPhone:
-		return c.phone(s)
-	}
-	return s
+	return c.cmp.Value(c.field(kind, name), restapi.FieldText(v))
 }
 
 // same reports whether the mapped value want (a canonical value of
-// Record.Fields; nil means "clear") equals the canonical remote value have.
+// Record.Fields; nil means "clear") equals the compared remote value have.
 func (c *canonizer) same(kind mapping.EntityKind, name string, want any, have string) bool {
-	ws := mapping.ValueString(want)
-	switch name {
-	case "Email":
-		ws = emailKey(ws)
-	case "VatNumber", "EUVatNumber":
-		// "12345678-2-41" and "12345678241" are the same number.
-		return mapping.VatKey(ws) == mapping.VatKey(have)
+	return c.cmp.Equal(c.field(kind, name), mapping.ValueString(want), have)
+}
+
+// keptField reports whether a detail record's field is worth keeping in
+// the mirror: not MiniCRM's bookkeeping (ids, audit times, the trash flag,
+// tags, a contact's Type), which no mapping sets.
+func keptField(name string) bool {
+	switch crm.RoleOf(name) {
+	case crm.Computed, crm.Fixed, crm.Trash, crm.Tags:
+		return false
 	}
-	if ws == have {
-		return true
-	}
-	switch c.field(kind, name).Kind {
-	case restapi.KindInt, restapi.KindFloat, restapi.KindEnum, restapi.KindBool:
-		// MiniCRM shows an empty number or dropdown as 0 or "".
-		if (ws == "" || ws == "0") && (have == "" || have == "0") {
-			return true
-		}
-		a, err1 := strconv.ParseFloat(ws, 64)
-		b, err2 := strconv.ParseFloat(have, 64)
-		return err1 == nil && err2 == nil && math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(a))
-	}
-	return false
+	return true
+}
+
+// recordField reports whether a member of a create's body is a value of
+// the record, not where it sits (its Type or module, its links).
+func recordField(name string) bool {
+	r := crm.RoleOf(name)
+	return r != crm.Fixed && r != crm.Link
 }

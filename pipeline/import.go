@@ -18,6 +18,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 	"github.com/minicrm-bulk/minicrm-bulk/state"
 )
@@ -305,7 +306,7 @@ func (r *run) execute(ctx context.Context) error {
 	schemas := r.cfg.Schemas
 	if schemas == nil {
 		var err error
-		if schemas, err = mapping.FetchSchemas(ctx, r.c, m); err != nil {
+		if schemas, err = crm.FetchSchemas(ctx, r.c, m.SchemaNeeds()); err != nil {
 			return err
 		}
 	}
@@ -318,10 +319,7 @@ func (r *run) execute(ctx context.Context) error {
 	if r.plan, err = mapping.Compile(m, schemas, r.header); err != nil {
 		return err
 	}
-	r.canon = &canonizer{phones: mapping.PhoneNormalizer{Region: m.PhoneRegion}, schemas: map[mapping.EntityKind]*restapi.Schema{}}
-	for _, k := range m.Entities() {
-		r.canon.schemas[k] = r.plan.Schema(k)
-	}
+	r.canon = newCanonizer(m.PhoneRegion, r.plan.Schema, m.Entities())
 	if r.cfg.Progress != nil {
 		if n, err := countRows(ctx, m, srcPath); err == nil {
 			r.total.Store(int64(n))

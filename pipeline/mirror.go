@@ -320,14 +320,14 @@ func (c *canonizer) contactDetail(r *state.MirrorRecord, d *restapi.Contact) {
 		r.Kind = k
 	}
 	r.Fields = map[string]string{}
-	sch := c.schemas[kind]
+	sch := c.schema(kind)
 	for name, v := range d.Fields {
 		if sch != nil {
 			if _, ok := sch.Field(name); !ok {
 				continue
 			}
 		}
-		if skipDetailField[name] {
+		if !keptField(name) {
 			continue
 		}
 		r.Fields[name] = c.remote(kind, name, v)
@@ -344,14 +344,14 @@ func (c *canonizer) contactDetail(r *state.MirrorRecord, d *restapi.Contact) {
 // projectDetail puts a card's detail record into r.
 func (c *canonizer) projectDetail(r *state.MirrorRecord, d *restapi.Project) {
 	r.Fields = map[string]string{}
-	sch := c.schemas[mapping.KindProject]
+	sch := c.schema(mapping.KindProject)
 	for name, v := range d.Fields {
 		if sch != nil {
 			if _, ok := sch.Field(name); !ok {
 				continue
 			}
 		}
-		if skipDetailField[name] {
+		if !keptField(name) {
 			continue
 		}
 		r.Fields[name] = c.remote(mapping.KindProject, name, v)
@@ -364,7 +364,3 @@ func (c *canonizer) projectDetail(r *state.MirrorRecord, d *restapi.Project) {
 		r.CategoryId = d.CategoryId
 	}
 }
-
-// skipDetailField are bookkeeping fields not worth keeping.
-var skipDetailField = map[string]bool{"Id": true, "Type": true, "CreatedBy": true, "CreatedAt": true, "UpdatedBy": true,
-	"UpdatedAt": true, "Deleted": true, "ProjectHash": true, "ProjectEmail": true, "StatusUpdatedAt": true, "Tags": true}

@@ -291,7 +291,7 @@ func (r *run) adopt(found state.MirrorRecord, p *state.PendingCreate) state.Mirr
 			cur.Fields = map[string]string{}
 		}
 		for f, v := range p.Fields {
-			if !linkField[f] {
+			if recordField(f) {
 				cur.Fields[f] = r.canon.remote(kind, f, v)
 			}
 		}
@@ -300,9 +300,6 @@ func (r *run) adopt(found state.MirrorRecord, p *state.PendingCreate) state.Mirr
 	r.mir.reindex(e)
 	return out
 }
-
-// linkField are create-body fields that are not record fields.
-var linkField = map[string]bool{"Type": true, "CategoryId": true, "ContactId": true, "BusinessId": true}
 
 // errNoSearchKey means a pending create had no key MiniCRM can be searched by.
 var errNoSearchKey = errors.New("no match key to search MiniCRM by")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 	"github.com/minicrm-bulk/minicrm-bulk/state"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
@@ -123,7 +124,7 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, fmt.Errorf("import via the XML feed: %s", why)
 	}
 	if cfg.Schemas == nil {
-		s, err := mapping.FetchSchemas(ctx, cfg.Client, m)
+		s, err := crm.FetchSchemas(ctx, cfg.Client, m.SchemaNeeds())
 		if err != nil {
 			return nil, err
 		}

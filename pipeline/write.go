@@ -211,9 +211,9 @@ func (w *worker) update(ctx context.Context, j *rowJob, st *step, linkID int, be
 	}
 	var err error
 	if rec.Kind == mapping.KindProject {
-		_, err = r.c.Projects.Update(ctx, cur.Id, changes)
+		_, err = r.c.Projects.Update(ctx, cur.Id, projectUpdate(changes))
 	} else {
-		_, err = r.c.Contacts.Update(ctx, cur.Id, changes)
+		_, err = r.c.Contacts.Update(ctx, cur.Id, contactUpdate(changes))
 	}
 	if errors.Is(err, restapi.ErrNotFound) {
 		return w.recreate(ctx, j, st, linkID, before)
@@ -258,24 +258,7 @@ func (w *worker) create(ctx context.Context, j *rowJob, st *step, linkID int, be
 	r := w.r
 	e, rec := st.ent, st.rec
 	eo := state.EntityOutcome{Kind: string(rec.Kind)}
-	body := restapi.Fields{}
-	for f, v := range rec.Fields {
-		if v != nil {
-			body[f] = v
-		}
-	}
-	switch rec.Kind {
-	case mapping.KindBusiness, mapping.KindPerson:
-		body["Type"] = string(rec.Kind)
-		if rec.Kind == mapping.KindPerson && linkID > 0 {
-			body["BusinessId"] = linkID
-		}
-	case mapping.KindProject:
-		body["CategoryId"] = rec.CategoryID
-		if linkID > 0 {
-			body["ContactId"] = linkID
-		}
-	}
+	body := createBody(rec, linkID)
 	plan := w.planCreate(j, rec)
 	if r.cfg.DryRun {
 		e.simulated = true
@@ -348,6 +331,55 @@ func (w *worker) create(ctx context.Context, j *rowJob, st *step, linkID int, be
 	return eo, plan, nil
 }
 
+// createBody is the body of a record's create, as sent and as the journal
+// keeps it: the mapped fields (nil ones left out), with the system fields
+// set through the typed request (a contact's Type and company, a card's
+// module and contact).
+func createBody(rec *mapping.Record, linkID int) restapi.Fields {
+	fields := restapi.Fields{}
+	for f, v := range rec.Fields {
+		if v != nil {
+			fields[f] = v
+		}
+	}
+	linkID = max(linkID, 0)
+	switch rec.Kind {
+	case mapping.KindProject:
+		return restapi.ProjectRequest{CategoryId: rec.CategoryID, ContactId: linkID, Fields: fields}.Body()
+	case mapping.KindPerson:
+		return restapi.ContactRequest{Type: string(rec.Kind), BusinessId: linkID, Fields: fields}.Body()
+	}
+	return restapi.ContactRequest{Type: string(rec.Kind), Fields: fields}.Body()
+}
+
+// contactUpdate is the update of a contact with the changed fields: a new
+// company (the diff's link change) goes in its typed member.
+func contactUpdate(changes restapi.Fields) restapi.ContactRequest {
+	id, fields := splitLink(changes, restapi.FieldBusinessId)
+	return restapi.ContactRequest{BusinessId: id, Fields: fields}
+}
+
+// projectUpdate is the update of a card with the changed fields: a new
+// contact (the diff's link change) goes in its typed member.
+func projectUpdate(changes restapi.Fields) restapi.ProjectRequest {
+	id, fields := splitLink(changes, restapi.FieldContactId)
+	return restapi.ProjectRequest{ContactId: id, Fields: fields}
+}
+
+// splitLink takes the link field out of changes: its id (0 when absent)
+// and the other fields.
+func splitLink(changes restapi.Fields, link string) (int, restapi.Fields) {
+	id, fields := 0, make(restapi.Fields, len(changes))
+	for f, v := range changes {
+		if f == link {
+			id = int(toInt(v))
+			continue
+		}
+		fields[f] = v
+	}
+	return id, fields
+}
+
 // createdRecord is the mirror record of a record this run created with body:
 // every field is known (those not sent are empty).
 func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) state.MirrorRecord {
@@ -356,7 +388,7 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 		c.CategoryId = rec.CategoryID
 	}
 	for f, v := range body {
-		if !linkField[f] {
+		if recordField(f) {
 			c.Fields[f] = local(f, v)
 		}
 	}
@@ -367,12 +399,12 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 	switch rec.Kind {
 	case mapping.KindPerson:
 		c.Name = mapping.PersonName(str("FirstName"), str("LastName"))
-		c.BusinessId = int(toInt(body["BusinessId"]))
+		c.BusinessId = int(toInt(body[restapi.FieldBusinessId]))
 	case mapping.KindBusiness:
 		c.Name = str("Name")
 	case mapping.KindProject:
 		c.Name = str("Name")
-		c.ContactId = int(toInt(body["ContactId"]))
+		c.ContactId = int(toInt(body[restapi.FieldContactId]))
 		c.StatusId, c.UserId = int(toInt(body["StatusId"])), int(toInt(body["UserId"]))
 	}
 	return c
@@ -394,10 +426,10 @@ func (r *run) applyChanges(c *state.MirrorRecord, rec *mapping.Record, changes r
 	}
 	for f, v := range changes {
 		switch f {
-		case "BusinessId":
+		case restapi.FieldBusinessId:
 			c.BusinessId = int(toInt(v))
 			continue
-		case "ContactId":
+		case restapi.FieldContactId:
 			c.ContactId = int(toInt(v))
 			continue
 		}
@@ -508,9 +540,9 @@ func (w *worker) diff(rec *mapping.Record, c *state.MirrorRecord, linkID int) (r
 func linkFieldOf(kind mapping.EntityKind) string {
 	switch kind {
 	case mapping.KindPerson:
-		return "BusinessId"
+		return restapi.FieldBusinessId
 	case mapping.KindProject:
-		return "ContactId"
+		return restapi.FieldContactId
 	}
 	return ""
 }

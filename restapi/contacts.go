@@ -220,17 +220,18 @@ func (s *ContactsService) Get(ctx context.Context, id int) (*Contact, error) {
 	return &c, nil
 }
 
-// Create adds a business (f["Type"] = "Business", Name required) or a person
-// (f["Type"] = "Person", FirstName required; BusinessId attaches it to a
-// company) and returns its Id.
+// Create adds a business (Type "Business", Name required) or a person (Type
+// "Person", FirstName required; BusinessId attaches it to a company) and
+// returns its Id. b is a ContactRequest, or Fields with "Type" among them.
 //
 // It is not retried after a 5xx or a lost connection: such failures are an
 // *UnknownOutcomeError, and the caller should search (by Email, say) before
 // creating again.
 //
 // PUT /Api/R3/Contact → {"Id": N}
-func (s *ContactsService) Create(ctx context.Context, f Fields) (int, error) {
-	if t, _ := f["Type"].(string); t != "Person" && t != "Business" {
+func (s *ContactsService) Create(ctx context.Context, b ContactBody) (int, error) {
+	f := b.contactBody()
+	if t, _ := f[FieldType].(string); t != "Person" && t != "Business" {
 		return 0, fmt.Errorf("restapi: creating a contact needs Type \"Person\" or \"Business\", got %v", f["Type"])
 	}
 	r := &apiRequest{method: http.MethodPut, path: "Api/R3/Contact", pattern: "/Api/R3/Contact", body: f}
@@ -242,11 +243,11 @@ func (s *ContactsService) Create(ctx context.Context, f Fields) (int, error) {
 // retried like a read: setting the same values twice is harmless.
 //
 // PUT /Api/R3/Contact/<Id> → {"Id": N}
-func (s *ContactsService) Update(ctx context.Context, id int, f Fields) (int, error) {
+func (s *ContactsService) Update(ctx context.Context, id int, b ContactBody) (int, error) {
 	if err := checkID("contact Id", id); err != nil {
 		return 0, err
 	}
-	r := &apiRequest{method: http.MethodPut, path: "Api/R3/Contact/" + itoa(id), pattern: "/Api/R3/Contact/{id}", body: f, safe: true}
+	r := &apiRequest{method: http.MethodPut, path: "Api/R3/Contact/" + itoa(id), pattern: "/Api/R3/Contact/{id}", body: b.contactBody(), safe: true}
 	return s.client.write(ctx, r)
 }
 

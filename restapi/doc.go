@@ -22,7 +22,11 @@
 // (TemplateList and Template, read-only), Emails (EmailList), Products
 // (create or update by SKU), Orders, Invoices, Offers, and SyncFeed (XML
 // sync feeds: Pull makes MiniCRM download a published file, Upload sends
-// one; see package xmlfeed). Every method takes a context first.
+// one; see package xmlfeed). Every method takes a context first. Contacts and
+// cards are created and updated with a ContactRequest or ProjectRequest,
+// whose system fields (Type, BusinessId, CategoryId, ContactId) are typed,
+// or with Fields built by hand; both go out as the same flat JSON object.
+// Package restapi/crm holds MiniCRM's rules about fields and values.
 //
 // # Pacing
 //

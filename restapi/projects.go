@@ -221,8 +221,8 @@ func (s *ProjectsService) get(ctx context.Context, r *apiRequest) (*Project, err
 // search (by ReferenceId, say) before creating again.
 //
 // PUT /Api/R3/Project → {"Id": N}
-func (s *ProjectsService) Create(ctx context.Context, f Fields) (int, error) {
-	return s.client.write(ctx, &apiRequest{method: http.MethodPut, path: "Api/R3/Project", pattern: "/Api/R3/Project", body: f})
+func (s *ProjectsService) Create(ctx context.Context, b ProjectBody) (int, error) {
+	return s.client.write(ctx, &apiRequest{method: http.MethodPut, path: "Api/R3/Project", pattern: "/Api/R3/Project", body: b.projectBody()})
 }
 
 // Update changes the given fields of a card ({"Deleted": 1} trashes it,
@@ -230,12 +230,12 @@ func (s *ProjectsService) Create(ctx context.Context, f Fields) (int, error) {
 // read.
 //
 // PUT /Api/R3/Project/<Id> → {"Id": N}
-func (s *ProjectsService) Update(ctx context.Context, id int, f Fields) (int, error) {
+func (s *ProjectsService) Update(ctx context.Context, id int, b ProjectBody) (int, error) {
 	if err := checkID("card Id", id); err != nil {
 		return 0, err
 	}
 	return s.client.write(ctx, &apiRequest{method: http.MethodPut, path: "Api/R3/Project/" + itoa(id),
-		pattern: "/Api/R3/Project/{id}", body: f, safe: true})
+		pattern: "/Api/R3/Project/{id}", body: b.projectBody(), safe: true})
 }
 
 // StatusChange is one entry of a card's status history. The first entry has

@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // Payload is one notification as MiniCRM POSTs it. Values are kept as the
@@ -280,51 +283,31 @@ func mustJSON(v any) json.RawMessage {
 // explain are returned as they are, so nothing is lost.
 func (p *Payload) Label(field string) string {
 	v := p.Value(field)
-	opts, ok := p.Options(field)
-	if !ok || strings.TrimSpace(v) == "" {
+	f, ok := p.field(field)
+	t := strings.TrimSpace(v)
+	if !ok || t == "" {
 		return v
 	}
-	if l, ok := opts[strings.TrimSpace(v)]; ok {
+	if l := crm.Label(f, t); l != t {
 		return l
-	}
-	if labels, ok := decodeBitmask(strings.TrimSpace(v), opts); ok {
-		return strings.Join(labels, ", ")
 	}
 	return v
 }
 
-// decodeBitmask reads a multi-select value: the sum of the chosen options'
-// ids, which are powers of two. Keys can pass 2^53, hence big.Int.
-func decodeBitmask(v string, opts map[string]string) ([]string, bool) {
-	n, ok := new(big.Int).SetString(v, 10)
-	if !ok || n.Sign() <= 0 {
-		return nil, false
+// field is an enum field of Schema in crm's terms (options in key order,
+// so that a label two options share always finds the same one); ok is
+// false when Schema gives the field a type string or does not know it.
+func (p *Payload) field(name string) (restapi.SchemaField, bool) {
+	opts, ok := p.Options(name)
+	if !ok {
+		return restapi.SchemaField{Name: name}, false
 	}
-	type bit struct {
-		k   *big.Int
-		lbl string
+	f := restapi.SchemaField{Name: name, Type: "Enum", Kind: restapi.KindEnum}
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
+		id, _ := strconv.ParseInt(k, 10, 64)
+		f.Options = append(f.Options, restapi.EnumOption{Key: k, Id: id, Label: opts[k]})
 	}
-	var bits []bit
-	for k, l := range opts {
-		b, ok := new(big.Int).SetString(k, 10)
-		if !ok || b.Sign() <= 0 || new(big.Int).And(b, new(big.Int).Sub(b, big.NewInt(1))).Sign() != 0 {
-			return nil, false // not a power of two: not a set field
-		}
-		bits = append(bits, bit{b, l})
-	}
-	sort.Slice(bits, func(i, j int) bool { return bits[i].k.Cmp(bits[j].k) < 0 })
-	var labels []string
-	rest := new(big.Int).Set(n)
-	for _, b := range bits {
-		if new(big.Int).And(rest, b.k).Sign() != 0 {
-			labels = append(labels, b.lbl)
-			rest.Xor(rest, b.k)
-		}
-	}
-	if rest.Sign() != 0 {
-		return nil, false
-	}
-	return labels, true
+	return f, true
 }
 
 // Key identifies the change the payload reports: Type, Id, Data.UpdatedAt

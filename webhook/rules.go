@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // Rules decide the write-back a Receiver answers with. A rules file:
@@ -80,10 +82,15 @@ func (l *stringList) UnmarshalYAML(n *yaml.Node) error {
 	return fmt.Errorf("line %d: want a value or a list of values", n.Line)
 }
 
-// readOnly are fields a write-back cannot set.
-var readOnly = map[string]bool{
-	"Id": true, "CategoryId": true, "CreatedAt": true, "CreatedBy": true, "UpdatedAt": true, "UpdatedBy": true,
-	"StatusUpdatedAt": true, "InternalUrl": true, "MainContactId": true,
+// writable reports whether a write-back may set a field: not one MiniCRM
+// fills in, nor one fixed when the record was created (a card's module, a
+// contact's Type), by crm's catalogue. Links and the trash flag may be set.
+func writable(name string) bool {
+	switch crm.RoleOf(name) {
+	case crm.Computed, crm.Fixed:
+		return false
+	}
+	return true
 }
 
 // LoadRules reads a rules file.
@@ -150,7 +157,7 @@ func ParseRules(b []byte, name string) (*Rules, error) {
 			if strings.TrimSpace(k) == "" {
 				bad(line, "%s: set: an empty field name", r.Name)
 			}
-			if readOnly[k] {
+			if !writable(k) {
 				bad(line, "%s: set: %s cannot be written", r.Name, k)
 			}
 		}
@@ -254,7 +261,7 @@ func (rs *Rules) Evaluate(p *Payload, now time.Time) Answer {
 			}
 			decided[k] = true
 			v := expand(r.Set[k], now)
-			if _, has := p.Data[k]; has && (p.Value(k) == v || p.Label(k) == v) {
+			if _, has := p.Data[k]; has && p.is(k, v) {
 				a.AlreadySet = append(a.AlreadySet, k)
 				continue
 			}
@@ -277,14 +284,26 @@ func (r Rule) matches(p *Payload) bool {
 	if len(r.To) == 0 {
 		return true
 	}
-	v, l := strings.TrimSpace(p.Value(r.Changed)), strings.TrimSpace(p.Label(r.Changed))
+	have := strings.TrimSpace(p.Value(r.Changed))
 	for _, want := range r.To {
 		want = strings.TrimSpace(want)
-		if want == v || want == l {
+		if want == have || p.is(r.Changed, want) {
 			return true
 		}
 	}
 	return false
+}
+
+// is reports whether a Data field holds v, compared in MiniCRM's canonical
+// form (crm.Value): a dropdown by its id or its label, a multi-select by
+// its bitmask or its labels in any order; other values as they are.
+func (p *Payload) is(field, v string) bool {
+	have := p.Value(field)
+	if have == v {
+		return true
+	}
+	f, _ := p.field(field)
+	return crm.Value(f, v) == crm.Value(f, have)
 }
 
 // expand fills the placeholders of a value.

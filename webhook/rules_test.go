@@ -209,3 +209,46 @@ func TestReceiverAnswersWithTheRules(t *testing.T) {
 		t.Errorf("the log names the rules that fired:\n%s", r.logs)
 	}
 }
+
+// TestRulesCompareCanonically: a rule's values and a notification's are
+// compared in MiniCRM's one canonical form (package crm): a multi-select by
+// its labels in any order or by its bitmask, a dropdown by label or id.
+func TestRulesCompareCanonically(t *testing.T) {
+	t.Parallel()
+	rs := mustRules(t, `rules:
+  - name: days
+    type: Project
+    when: {changed: Jelenlet, to: "Szerda, Hétfő"}
+    set: {Napok: "Kedd, Hétfő", Forras: "4031"}
+`)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, budapest)
+	p := func(jelenlet, napok, forras string) *webhook.Payload {
+		return payload(t, `{"Id":"9","Type":"Project","Data":{"Jelenlet":`+jelenlet+`,"Napok":`+napok+`,"Forras":"`+forras+`"},`+
+			`"Changed":["Jelenlet"],"Schema":{"Jelenlet":{"1":"Hétfő","2":"Kedd","4":"Szerda"},"Napok":{"1":"Hétfő","2":"Kedd","4":"Szerda"},`+
+			`"Forras":{"4031":"Weboldal","4032":"Ajánlás"}}}`)
+	}
+	for _, tt := range []struct {
+		name    string
+		p       *webhook.Payload
+		fired   bool
+		set     map[string]string
+		already []string
+	}{
+		{"labels in another order than the bitmask's", p("5", "0", "4032"), true,
+			map[string]string{"Napok": "Kedd, Hétfő", "Forras": "4031"}, nil},
+		{"already set: bitmask 3 is Hétfő and Kedd; 4031 by id", p("5", "3", "4031"), true, nil, []string{"Forras", "Napok"}},
+		{"another set of days does not fire", p("7", "0", "4032"), false, nil, nil},
+	} {
+		a := rs.Evaluate(tt.p, now)
+		if (len(a.Fired) > 0) != tt.fired || !reflect.DeepEqual(a.Set, tt.set) || !reflect.DeepEqual(a.AlreadySet, tt.already) {
+			t.Errorf("%s: fired %v set %v already %v; want fired %v set %v already %v", tt.name, a.Fired, a.Set, a.AlreadySet,
+				tt.fired, tt.set, tt.already)
+		}
+	}
+	// The fields MiniCRM fills in or fixes at creation, by crm's catalogue.
+	_, err := webhook.ParseRules([]byte("rules:\n  - type: Contact\n    when: {changed: Email}\n    set: {Type: Business, ProjectHash: x, Deleted: \"1\"}\n"), "r.yaml")
+	if err == nil || !strings.Contains(err.Error(), "Type cannot be written") || !strings.Contains(err.Error(), "ProjectHash cannot be written") ||
+		strings.Contains(err.Error(), "Deleted") {
+		t.Errorf("want Type and ProjectHash refused, Deleted allowed (trashing on a rule): %v", err)
+	}
+}

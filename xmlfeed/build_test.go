@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
@@ -105,7 +106,7 @@ func TestBuildNeedsTheExternalID(t *testing.T) {
 	}
 	m.Project.ExternalID = ""
 	m.Project.Match = []string{"name"}
-	s, err := mapping.FetchSchemas(context.Background(), e.client, m)
+	s, err := crm.FetchSchemas(context.Background(), e.client, m.SchemaNeeds())
 	if err != nil {
 		t.Fatal(err)
 	}

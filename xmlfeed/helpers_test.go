@@ -9,6 +9,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
@@ -57,7 +58,7 @@ func (e *env) plan(t testing.TB, mappingPath, src string) (*mapping.Plan, source
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := mapping.FetchSchemas(context.Background(), e.client, m)
+	s, err := crm.FetchSchemas(context.Background(), e.client, m.SchemaNeeds())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // Severity says how bad a problem is.
@@ -180,9 +181,13 @@ func Inspect(r io.Reader, o InspectOptions) (*Report, error) {
 	}
 }
 
-// notWritable are schema fields that are MiniCRM's to fill.
-var notWritable = map[string]bool{"Id": true, "CreatedAt": true, "CreatedBy": true, "UpdatedAt": true, "UpdatedBy": true,
-	"StatusUpdatedAt": true, "ProjectHash": true, "ProjectEmail": true, "Deleted": true}
+// notWritable reports whether a schema field is MiniCRM's to fill (crm's
+// catalogue: computed fields and the trash flag); a feed's value for it is
+// ignored.
+func notWritable(name string) bool {
+	r := crm.RoleOf(name)
+	return r == crm.Computed || r == crm.Trash
+}
 
 func checkSchemas(c *Card, id string, s *mapping.Schemas, add func(int, string, Severity, string, ...any)) {
 	var cardSchema *restapi.Schema
@@ -213,7 +218,7 @@ func checkSchemas(c *Card, id string, s *mapping.Schemas, add func(int, string, 
 				add(c.Line, id, Error, "%s has no field %q (%s)", schemaTitle(where, sch), f.Name, where)
 				continue
 			}
-			if notWritable[f.Name] {
+			if notWritable(f.Name) {
 				add(c.Line, id, Warning, "%s/%s is filled in by MiniCRM; the value is ignored", where, f.Name)
 				continue
 			}

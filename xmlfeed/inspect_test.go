@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
@@ -44,7 +45,7 @@ func TestInspect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	schemas, err := mapping.FetchSchemas(context.Background(), e.client, m)
+	schemas, err := crm.FetchSchemas(context.Background(), e.client, m.SchemaNeeds())
 	if err != nil {
 		t.Fatal(err)
 	}

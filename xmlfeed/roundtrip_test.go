@@ -13,6 +13,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
@@ -54,7 +55,7 @@ func TestRoundTrip(t *testing.T) {
 	if o := e.srv.Feeds()[0]; o.Created != 4 || o.Failed != 0 {
 		t.Fatalf("outcome %+v", o)
 	}
-	schemas, err := mapping.FetchSchemas(ctx, e.client, mustLoad(t))
+	schemas, err := crm.FetchSchemas(ctx, e.client, mustLoad(t).SchemaNeeds())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
@@ -294,7 +295,7 @@ func demoCheck(ctx context.Context, e *env, c *restapi.Client, mappingPath, reje
 		return err
 	}
 	defer r.Close()
-	schemas, err := mapping.FetchSchemas(ctx, c, m)
+	schemas, err := crm.FetchSchemas(ctx, c, m.SchemaNeeds())
 	if err != nil {
 		return err
 	}

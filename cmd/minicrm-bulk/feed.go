@@ -17,6 +17,7 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
@@ -163,7 +164,7 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 		c, stop, err = conn.connect(e)
 		defer stop()
 		if err == nil {
-			schemas, err = mapping.FetchSchemas(ctx, c, m)
+			schemas, err = crm.FetchSchemas(ctx, c, m.SchemaNeeds())
 		}
 	}
 	if err != nil {
@@ -443,7 +444,7 @@ func feedInspect(ctx context.Context, e *env, conn *connection, path, schemaFile
 // allSchemas reads the modules and the schemas of Person, Business and
 // every module's cards.
 func allSchemas(ctx context.Context, c *restapi.Client) (*mapping.Schemas, error) {
-	s, err := mapping.FetchSchemas(ctx, c, nil)
+	s, err := crm.FetchSchemas(ctx, c, crm.SchemaNeeds{})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 func init() {
@@ -78,7 +79,7 @@ cards) to one file, so that 'mapping check --schema FILE' works offline.
 					if err != nil {
 						return nil, stop, err
 					}
-					s, err := mapping.FetchSchemas(ctx, c, m)
+					s, err := crm.FetchSchemas(ctx, c, m.SchemaNeeds())
 					return s, stop, err
 				}
 				if err := src.check(); err != nil {
