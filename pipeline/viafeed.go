@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"os"
@@ -19,7 +20,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
-	"github.com/minicrm-bulk/minicrm-bulk/source"
+	"github.com/minicrm-bulk/minicrm-bulk/rowflow"
 	"github.com/minicrm-bulk/minicrm-bulk/state"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
@@ -105,91 +106,119 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := cfg.Mapping
-	if m == nil {
-		var err error
-		if m, err = mapping.Load(cfg.MappingPath); err != nil {
-			return nil, err
-		}
-		cfg.Mapping = m
+	m, err := cfg.loadMapping()
+	if err != nil {
+		return nil, err
 	}
+	cfg.Mapping = m
 	statsStart := cfg.Client.Stats()
 	if why := feedUnfit(m, cfg.FeedID); why != "" {
 		if cfg.Via == ViaAuto {
-			log.Info("importing over REST: the XML feed does not fit this job", "why", why)
-			cfg.Via = ViaREST
-			return importOnce(ctx, cfg)
+			return overREST(ctx, cfg, log, "the XML feed does not fit this job", "why", why)
 		}
 		return nil, fmt.Errorf("import via the XML feed: %s", why)
 	}
-	if cfg.Schemas == nil {
-		s, err := mapping.FetchSchemas(ctx, cfg.Client, m)
-		if err != nil {
-			return nil, err
+	if cfg.Schemas, err = cfg.schemas(ctx, m); err != nil {
+		return nil, err
+	}
+	fj, vf, err := openFeedJob(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	fs := &FeedTotals{Resumed: vf != nil && !vf.Pushed.IsZero()}
+	if vf == nil {
+		var planSum *Summary
+		var rest string
+		if vf, planSum, rest, err = fj.plan(ctx, cfg); err != nil || rest != "" {
+			if err != nil {
+				return planSum, err
+			}
+			return overREST(ctx, cfg, log, rest)
 		}
-		cfg.Schemas = s
 	}
-	srcPath := cfg.SourcePath
-	if srcPath == "" {
-		srcPath = m.SourcePath()
-	}
-	srcHash, _, _, err := hashFile(srcPath)
-	if err != nil {
+	if err := fj.push(ctx, cfg, vf, fs); err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(cfg.StateDir, "via-feed")
-	key := feedJobKey(cfg, srcPath)
-	vf, err := loadViaFeed(dir, key)
-	if err != nil {
+	if err := waitForCards(ctx, cfg, m, vf, fs, log); err != nil {
 		return nil, err
 	}
-	if vf != nil && (vf.Source != srcHash || vf.Mapping != mappingHash(m)) {
+	return fj.adopt(ctx, cfg, vf, fs, statsStart)
+}
+
+// overREST imports over REST after all, saying why.
+func overREST(ctx context.Context, cfg Config, log *slog.Logger, why string, args ...any) (*Summary, error) {
+	log.Info("importing over REST: "+why, args...)
+	cfg.Via = ViaREST
+	return importOnce(ctx, cfg)
+}
+
+// feedJob is where an import via the feed keeps its files: the via-feed
+// folder of the state directory, the job's key, and the source.
+type feedJob struct {
+	dir, key         string
+	srcPath, srcHash string
+	log              *slog.Logger
+}
+
+// openFeedJob finds the job's saved feed state, if a run left one for the
+// same source and mapping.
+func openFeedJob(cfg Config, log *slog.Logger) (*feedJob, *viaFeedState, error) {
+	fj := &feedJob{dir: filepath.Join(cfg.StateDir, "via-feed"), srcPath: cfg.sourcePath(cfg.Mapping), log: log}
+	var err error
+	if fj.srcHash, _, _, err = hashFile(fj.srcPath); err != nil {
+		return nil, nil, err
+	}
+	fj.key = feedJobKey(cfg, fj.srcPath)
+	vf, err := loadViaFeed(fj.dir, fj.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if vf != nil && (vf.Source != fj.srcHash || vf.Mapping != mappingHash(cfg.Mapping)) {
 		log.Info("the source or the mapping changed since the feed was built: building it again")
 		vf = nil
 	}
-	fs := &FeedTotals{Resumed: vf != nil && !vf.Pushed.IsZero()}
+	return fj, vf, nil
+}
 
-	if vf == nil {
-		// Step 1: which rows can the feed create?
-		var mu sync.Mutex
-		lines := map[int]bool{}
-		dry := cfg
-		dry.DryRun, dry.Resume, dry.Progress = true, false, nil
-		dry.OutDir = filepath.Join(dir, key+"-plan")
-		dry.collect = func(line int) {
-			mu.Lock()
-			lines[line] = true
-			mu.Unlock()
-		}
-		planSum, err := importOnce(ctx, dry)
-		if err != nil {
-			return planSum, err
-		}
-		if cfg.Via == ViaAuto && (planSum.Plan == nil || planSum.Plan.Advice == "") {
-			log.Info("importing over REST: the plan says REST takes less than an hour, or no less than the feed")
-			cfg.Via = ViaREST
-			return importOnce(ctx, cfg)
-		}
-		if len(lines) == 0 {
-			log.Info("importing over REST: no row has a new card with a new company and person for the feed to create")
-			cfg.Via = ViaREST
-			return importOnce(ctx, cfg)
-		}
-		// Step 2: the feed parts.
-		vf = &viaFeedState{Mapping: mappingHash(m), Source: srcHash}
-		for l := range lines {
-			vf.Lines = append(vf.Lines, l)
-		}
-		sort.Ints(vf.Lines)
-		if vf.Parts, err = buildFeedParts(ctx, cfg, m, srcPath, lines, dir, key); err != nil {
-			return nil, fmt.Errorf("building the feed: %w", err)
-		}
-		if err := saveViaFeed(dir, key, vf); err != nil {
-			return nil, err
-		}
+// plan is steps 1 and 2: which rows can the feed create (a dry run says),
+// and their feed parts. rest says why the import goes over REST instead.
+func (fj *feedJob) plan(ctx context.Context, cfg Config) (vf *viaFeedState, planSum *Summary, rest string, err error) {
+	var mu sync.Mutex
+	lines := map[int]bool{}
+	dry := cfg
+	dry.DryRun, dry.Resume, dry.Progress = true, false, nil
+	dry.OutDir = filepath.Join(fj.dir, fj.key+"-plan")
+	dry.collect = func(line int) {
+		mu.Lock()
+		lines[line] = true
+		mu.Unlock()
 	}
+	if planSum, err = importOnce(ctx, dry); err != nil {
+		return nil, planSum, "", err
+	}
+	if cfg.Via == ViaAuto && (planSum.Plan == nil || planSum.Plan.Advice == "") {
+		return nil, planSum, "the plan says REST takes less than an hour, or no less than the feed", nil
+	}
+	if len(lines) == 0 {
+		return nil, planSum, "no row has a new card with a new company and person for the feed to create", nil
+	}
+	vf = &viaFeedState{Mapping: mappingHash(cfg.Mapping), Source: fj.srcHash}
+	for l := range lines {
+		vf.Lines = append(vf.Lines, l)
+	}
+	sort.Ints(vf.Lines)
+	if vf.Parts, err = buildFeedParts(ctx, cfg, fj.srcPath, lines, fj.dir, fj.key); err != nil {
+		return nil, nil, "", fmt.Errorf("building the feed: %w", err)
+	}
+	if err := saveViaFeed(fj.dir, fj.key, vf); err != nil {
+		return nil, nil, "", err
+	}
+	return vf, planSum, "", nil
+}
 
-	// Step 3: push what is not pushed yet, then wait for the cards.
+// push is step 3: each part not pushed yet is uploaded, and noted as
+// pushed as soon as MiniCRM took it.
+func (fj *feedJob) push(ctx context.Context, cfg Config, vf *viaFeedState, fs *FeedTotals) error {
 	for i := range vf.Parts {
 		p := &vf.Parts[i]
 		fs.Cards += p.Cards
@@ -198,14 +227,14 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		body, err := os.ReadFile(p.File)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if vf.Pushed.IsZero() {
 			vf.Pushed = cfg.Now()
 		}
 		ans, err := cfg.Client.SyncFeed.Upload(ctx, cfg.FeedID, bytes.NewReader(body))
 		if err != nil {
-			return nil, fmt.Errorf("pushing feed part %s: %w", filepath.Base(p.File), err)
+			return fmt.Errorf("pushing feed part %s: %w", filepath.Base(p.File), err)
 		}
 		fs.Calls++
 		p.Pushed = true
@@ -213,34 +242,35 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 			vf.Answers = map[int]string{}
 		}
 		vf.Answers[i] = ans.String()
-		if err := saveViaFeed(dir, key, vf); err != nil {
-			return nil, err
+		if err := saveViaFeed(fj.dir, fj.key, vf); err != nil {
+			return err
 		}
-		log.Info("feed part pushed", "file", filepath.Base(p.File), "cards", p.Cards, "answer", ans.String())
+		fj.log.Info("feed part pushed", "file", filepath.Base(p.File), "cards", p.Cards, "answer", ans.String())
 	}
-	if err := waitForCards(ctx, cfg, m, vf, fs, log); err != nil {
-		return nil, err
-	}
+	return nil
+}
 
-	// Step 4: the import, taking the feed's records as its creates.
+// adopt is step 4: the import, taking the feed's records as its creates.
+func (fj *feedJob) adopt(ctx context.Context, cfg Config, vf *viaFeedState, fs *FeedTotals, statsStart restapi.Stats) (*Summary, error) {
 	cfg.adopt = make(map[int]bool, len(vf.Lines))
 	for _, l := range vf.Lines {
 		cfg.adopt[l] = true
 	}
 	sum, err := importOnce(ctx, cfg)
-	if sum != nil {
-		sum.Via = ViaFeed
-		sum.Feed = fs
-		sum.setRequests(statsStart, cfg.Client.Stats())
-		if sum.Status == StatusFinished {
-			if rerr := removeViaFeed(dir, key, vf); rerr != nil && err == nil {
-				err = rerr
-			}
+	if sum == nil {
+		return sum, err
+	}
+	sum.Via = ViaFeed
+	sum.Feed = fs
+	sum.setRequests(statsStart, cfg.Client.Stats())
+	if sum.Status == StatusFinished {
+		if rerr := removeViaFeed(fj.dir, fj.key, vf); rerr != nil && err == nil {
+			err = rerr
 		}
-		if sum.Status != "" && cfg.OutDir != "" {
-			if werr := writeSummaryFile(cfg.OutDir, sum); werr != nil && err == nil {
-				err = werr
-			}
+	}
+	if sum.Status != "" && cfg.OutDir != "" {
+		if werr := writeSummaryFile(cfg.OutDir, sum); werr != nil && err == nil {
+			err = werr
 		}
 	}
 	return sum, err
@@ -277,92 +307,129 @@ func slicesContainsAny(list []string, want ...string) bool {
 }
 
 // buildFeedParts writes the rows of lines as feed parts of at most
-// FeedCardsPerCall cards.
-func buildFeedParts(ctx context.Context, cfg Config, m *mapping.Mapping, srcPath string, lines map[int]bool, dir, key string) ([]viaFeedPart, error) {
+// FeedCardsPerCall cards, through the row flow: the cards are built on its
+// workers, written in file order.
+func buildFeedParts(ctx context.Context, cfg Config, srcPath string, lines map[int]bool, dir, key string) ([]viaFeedPart, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	src, err := m.OpenSource(srcPath)
+	src, plan, err := openPlan(cfg.Mapping, cfg.Schemas, srcPath)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	plan, err := mapping.Compile(m, cfg.Schemas, src.Header())
-	if err != nil {
-		return nil, err
-	}
 	cb, err := xmlfeed.NewCardBuilder(plan)
 	if err != nil {
 		return nil, err
 	}
-	var parts []viaFeedPart
-	var f *os.File
-	var w *xmlfeed.Writer
-	var h = sha256.New()
-	closePart := func() error {
-		if w == nil {
-			return nil
-		}
-		err := w.Close()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		parts[len(parts)-1].SHA256 = hex.EncodeToString(h.Sum(nil))
-		w, f = nil, nil
-		return err
+	stage := func() rowflow.Stage[feedCard] {
+		return rowflow.StageFunc[feedCard](func(b *rowflow.Batch[feedCard]) {
+			for i := range b.Rows {
+				// A bad row: the dry run did not take it, the import reports it.
+				if r := &b.Rows[i]; r.Err == nil && lines[r.Row.Loc.Line] {
+					b.Items[i] = cardOfRow(plan, cb, r)
+				}
+			}
+		})
 	}
-	seen := map[string]bool{}
-	for {
-		row, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var rowErr *source.RowError
-		if errors.As(err, &rowErr) {
-			continue // a bad row: the dry run did not take it, the import reports it
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !lines[row.Loc.Line] {
-			continue
-		}
-		b, err := plan.Map(row)
-		if err != nil {
-			return nil, fmt.Errorf("%s: the row mapped in the plan but not now: %w", row.Loc, err)
-		}
-		card, err := cb.Card(b)
-		if err != nil {
-			return nil, err
-		}
-		if seen[card.ID] {
-			continue // one card per id (the dry run made it once)
-		}
-		seen[card.ID] = true
-		if w == nil || w.Cards() >= FeedCardsPerCall {
-			if err := closePart(); err != nil {
-				return nil, err
-			}
-			name := filepath.Join(dir, fmt.Sprintf("%s-%04d.xml", key, len(parts)+1))
-			if f, err = os.Create(name); err != nil {
-				return nil, err
-			}
-			h.Reset()
-			w = xmlfeed.NewWriter(io.MultiWriter(f, h))
-			if err := w.Begin(); err != nil {
-				return nil, err
-			}
-			parts = append(parts, viaFeedPart{File: name})
-		}
-		if err := w.WriteProject(card); err != nil {
-			return nil, fmt.Errorf("%s: %w", row.Loc, err)
-		}
-		parts[len(parts)-1].Cards++
-	}
-	if err := closePart(); err != nil {
+	pw := &feedParts{dir: dir, key: key, h: sha256.New(), seen: map[string]bool{}}
+	if err := rowflow.Run(ctx, src, rowflow.Options{}, stage, pw); err != nil {
+		pw.closePart()
 		return nil, err
 	}
-	return parts, nil
+	if err := pw.closePart(); err != nil {
+		return nil, err
+	}
+	return pw.parts, nil
+}
+
+// feedCard is a row's card for the feed parts (nil: not one of theirs).
+type feedCard struct {
+	card *xmlfeed.Card
+	err  error
+}
+
+func cardOfRow(plan *mapping.Plan, cb *xmlfeed.CardBuilder, r *rowflow.Row) feedCard {
+	o := plan.MapRow(r, nil)
+	if o.Bundle == nil {
+		return feedCard{err: fmt.Errorf("%s: the row mapped in the plan but not now: %w", r.Row.Loc, firstErr(o))}
+	}
+	card, err := cb.Card(o.Bundle)
+	return feedCard{card: card, err: err}
+}
+
+// firstErr is what kept a row from mapping.
+func firstErr(o mapping.Outcome) error {
+	switch {
+	case o.Skipped != nil:
+		return o.Skipped
+	case o.Rejected != nil:
+		return mapping.RowErrors(o.Rejected.Problems)
+	}
+	return o.Err
+}
+
+// feedParts is the sink of buildFeedParts: the cards, one per Id, in parts.
+type feedParts struct {
+	dir, key string
+	parts    []viaFeedPart
+	f        *os.File
+	w        *xmlfeed.Writer
+	h        hash.Hash
+	seen     map[string]bool
+}
+
+// Write writes a batch's cards.
+func (p *feedParts) Write(_ context.Context, b *rowflow.Batch[feedCard]) error {
+	for i := range b.Items {
+		fc := &b.Items[i]
+		if fc.err != nil {
+			return fc.err
+		}
+		if fc.card == nil || p.seen[fc.card.ID] {
+			continue // not a feed row, or its card is there (the dry run made it once)
+		}
+		p.seen[fc.card.ID] = true
+		if p.w == nil || p.w.Cards() >= FeedCardsPerCall {
+			if err := p.openPart(); err != nil {
+				return err
+			}
+		}
+		if err := p.w.WriteProject(fc.card); err != nil {
+			return fmt.Errorf("%s: %w", b.Rows[i].Row.Loc, err)
+		}
+		p.parts[len(p.parts)-1].Cards++
+	}
+	return nil
+}
+
+func (p *feedParts) openPart() error {
+	if err := p.closePart(); err != nil {
+		return err
+	}
+	name := filepath.Join(p.dir, fmt.Sprintf("%s-%04d.xml", p.key, len(p.parts)+1))
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	p.f = f
+	p.h.Reset()
+	p.w = xmlfeed.NewWriter(io.MultiWriter(f, p.h))
+	p.parts = append(p.parts, viaFeedPart{File: name})
+	return p.w.Begin()
+}
+
+func (p *feedParts) closePart() error {
+	if p.w == nil {
+		return nil
+	}
+	err := p.w.Close()
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	p.parts[len(p.parts)-1].SHA256 = hex.EncodeToString(p.h.Sum(nil))
+	p.w, p.f = nil, nil
+	return err
 }
 
 // waitForCards waits until the module lists, changed since the first
