@@ -2,14 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"errors"
-	"io"
 	"sync/atomic"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
-	"github.com/minicrm-bulk/minicrm-bulk/source"
+	"github.com/minicrm-bulk/minicrm-bulk/rowflow"
 )
 
 // Progress is a snapshot of a run for progress displays.
@@ -107,15 +105,11 @@ func countRows(ctx context.Context, m *mapping.Mapping, path string) (int, error
 	}
 	defer src.Close()
 	n := 0
-	for {
-		_, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		var re *source.RowError
-		if err != nil && !errors.As(err, &re) {
-			return n, err
-		}
-		n++
-	}
+	err = rowflow.Run(ctx, src, rowflow.Options{Workers: 1}, func() rowflow.Stage[struct{}] {
+		return rowflow.StageFunc[struct{}](func(*rowflow.Batch[struct{}]) {})
+	}, rowflow.SinkFunc[struct{}](func(_ context.Context, b *rowflow.Batch[struct{}]) error {
+		n += len(b.Rows)
+		return nil
+	}))
+	return n, err
 }
