@@ -19,8 +19,9 @@
 // fatal problems stop the run: the mapping does not fit the schema,
 // MiniCRM refuses the credentials or does not answer, the state directory
 // cannot be written. The phases around the rows are in import.go (prepare,
-// openJob, bringMirror, close), resume.go, refresh.go and progress.go; the
-// package writes no file format itself (package report does).
+// openJob, bringMirror, close), resume.go, refresh.go and progress.go; an
+// import via the feed adds its steps (viafeed.go, feedparts.go, adopt.go).
+// The package writes no file format itself (package report does).
 //
 // # Matching
 //
