@@ -15,6 +15,11 @@
 // after three hours of rate-limited writes. The compiled Plan then maps rows
 // one at a time (Plan.Map): a row becomes a Bundle of records, is Skipped on
 // purpose, or fails with RowErrors that name the file, row and column.
+// Plan.MapRow does the same for a row of the row flow (package rowflow),
+// the one place where a row becomes a Bundle, a Skipped or a Rejected (with
+// its original values, for errors.csv); CheckSummary counts such outcomes,
+// and CheckRows is the check of a whole source: the flow with a counter for
+// a sink.
 //
 // SuggestSheet writes a mapping for a whole sheet from its header and a
 // Sample of its rows (`mapping init`): the business, person and card

@@ -2,16 +2,26 @@
 // MiniCRM with the fewest requests, never a duplicate, safe to run again
 // every night and to resume after a crash.
 //
-//	source rows ──▶ map ──▶ plan (match) ──▶ write ×N ──▶ outcomes
-//	 (batches)    mapping    mirror          restapi      success.csv / plan.csv
-//	                         indexes         limiter      errors.csv, journal
+//	source rows ──▶ map ×cores ──▶ plan (match) ──▶ write ×N ──▶ outcomes
+//	 (batches)      mapping         mirror          restapi      journal; report writes
+//	 read.go        (rowflow)       match.go        write.go     success.csv / plan.csv,
+//	                                                             errors.csv (outcomes.go)
 //
-// Stages run in goroutines of one errgroup, connected by bounded channels;
-// the first stages move batches of rows, the writers single rows. A problem
-// with one row is data: it travels to the outcomes as the row's error and the
-// run goes on. Only fatal problems stop the run: the mapping does not fit the
-// schema, MiniCRM refuses the credentials or does not answer, the state
-// directory cannot be written.
+// Each step of a row's path has its file. The rows are read and mapped in
+// the one row flow of package rowflow (read.go), as the feed build and the
+// mapping check read theirs; in file order, a row done at once (skipped,
+// rejected, or taken from the journal of the run being resumed) goes to the
+// outcomes, the others to the planner. The planner, the writers and the
+// outcome sink run in goroutines of one errgroup, connected by bounded
+// channels; the writers move single rows, and the outcome sink puts them
+// back in file order (rowflow.Reorder). A problem with one row is data: it
+// travels to the outcomes as the row's error and the run goes on. Only
+// fatal problems stop the run: the mapping does not fit the schema,
+// MiniCRM refuses the credentials or does not answer, the state directory
+// cannot be written. The phases around the rows are in import.go (prepare,
+// openJob, bringMirror, close), resume.go, refresh.go and progress.go; an
+// import via the feed adds its steps (viafeed.go, feedparts.go, adopt.go).
+// The package writes no file format itself (package report does).
 //
 // # Matching
 //

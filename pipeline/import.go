@@ -2,14 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
@@ -96,26 +93,6 @@ type Config struct {
 	adopt   map[int]bool
 }
 
-// Progress is a snapshot of a run for progress displays.
-type Progress struct {
-	// Phase is "schemas", "mirror", "rows" or "done".
-	Phase string
-	// Rows is the number of source rows finished, Total the number in the
-	// file (0 while unknown).
-	Rows, Total int
-	// Requests is the number of HTTP requests sent so far by this run.
-	Requests int
-	// Elapsed is the time since the rows phase began (since the start
-	// before that).
-	Elapsed time.Duration
-	// RPM is the rate limit the client keeps to (requests a minute).
-	RPM int
-	// RowRequests are the requests sent since the rows phase began: with
-	// Rows, what a row costs at this run's pace (a resumed run counts only
-	// its own rows and requests).
-	RowRequests int
-}
-
 // Entity actions, as success.csv and the journal name them.
 const (
 	ActionCreated   = "created"
@@ -134,62 +111,59 @@ const (
 
 // Output file names in OutDir.
 const (
-	SuccessFile = "success.csv"
-	ErrorsFile  = "errors.csv"
-	PlanFile    = "plan.csv"
-	SummaryFile = "summary.json"
+	SuccessFile = report.SuccessFile
+	ErrorsFile  = report.ErrorsFile
+	PlanFile    = report.PlanFile
+	SummaryFile = report.SummaryFile
 )
 
 // ErrInterrupted is wrapped by Import's error when ctx ended the run.
 var ErrInterrupted = errors.New("interrupted")
 
-// run is one import's working set.
+// run is one import's working set. Each step of a row's path has its
+// file: read.go (read and map, in the row flow), match.go (the planner),
+// write.go and address.go (the writers), outcomes.go (journal, summary,
+// outputs); the phases around the rows are refresh.go (the mirror),
+// resume.go (the job and its journal) and progress.go.
 type run struct {
-	cfg    Config
-	c      *restapi.Client
+	cfg Config
+	c   *restapi.Client
+	log *slog.Logger
+	now func() time.Time
+	sum *Summary
+
+	// What the rows are mapped with (prepare).
 	m      *mapping.Mapping
 	plan   *mapping.Plan
 	header []string
 	canon  *canonizer
-	mir    *mirror
-	db     *state.DB
-	com    *committer
-	log    *slog.Logger
-	now    func() time.Time
-	sum    *Summary
-	out    *outputs
 
+	// What the run keeps: the state database and what goes into it, the
+	// mirror of MiniCRM with its watermarks, the output files.
+	db          *state.DB
+	com         *committer
 	job, system string
-	resume      bool
-	journal     map[int]state.RowOutcome
-	// carry holds, on resume, the records each unfinished row had already
-	// created (from the journal and from settled pending creates): the row
-	// reports them as created when it runs again.
-	carry map[int]map[mapping.EntityKind]int
-	marks map[string]time.Time
+	mir         *mirror
+	marks       map[string]time.Time
+	out         *outputs
 
-	// failErr is the first fatal error of a writer; cancelRun stops the
-	// requests.
+	resumeState                // resume.go
+	progressMeter              // progress.go
+	stopper                    // the first fatal error
+	started       time.Time    // by Config.Now, for the summary
+	writes        atomic.Int64 // writes that MiniCRM carried out
+	rematched     atomic.Int64 // creates whose lost answer was settled by a search
+	details       atomic.Int64 // detail records fetched
+	searches      atomic.Int64 // key searches (external id) sent
+	warns         warnings
+}
+
+// stopper keeps the first fatal error of a stage; cancelRun stops the
+// requests.
+type stopper struct {
 	failMu    sync.Mutex
 	failErr   error
 	cancelRun context.CancelFunc
-
-	statsStart restapi.Stats
-	started    time.Time // by Config.Now, for the summary
-	// startedMono and rowsStart time the run on this machine's monotonic
-	// clock (Config.Now may be the server's, which moves in steps).
-	startedMono time.Time
-	rowsStart   atomic.Pointer[time.Time]
-	// rowRequestsStart is Progress.Requests when the rows phase began.
-	rowRequestsStart atomic.Int64
-	phase            atomic.Value // string
-	total            atomic.Int64
-	rowsDone         atomic.Int64
-	writes           atomic.Int64 // writes that MiniCRM carried out
-	rematched        atomic.Int64 // creates whose lost answer was settled by a search
-	details          atomic.Int64 // detail records fetched
-	searches         atomic.Int64 // key searches (external id) sent
-	warns            warnings
 }
 
 // Import runs an import: it reads the source, maps every row, matches each
@@ -271,11 +245,10 @@ func newRun(cfg Config) (*run, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	r := &run{cfg: cfg, c: cfg.Client, log: log, now: cfg.Now, carry: map[int]map[mapping.EntityKind]int{},
-		marks: map[string]time.Time{}}
-	r.started, r.startedMono = r.now(), time.Now()
-	r.statsStart = r.c.Stats()
-	r.phase.Store("schemas")
+	r := &run{cfg: cfg, c: cfg.Client, log: log, now: cfg.Now, marks: map[string]time.Time{}}
+	r.carry = map[int]map[mapping.EntityKind]int{}
+	r.started = r.now()
+	r.startMeter(r.c)
 	r.sum = newSummary(cfg, r.started)
 	return r, nil
 }
@@ -284,69 +257,126 @@ func newRun(cfg Config) (*run, error) {
 func (r *run) execute(ctx context.Context) error {
 	stopProgress := r.startProgress()
 	defer stopProgress()
-
-	// 1. The mapping, checked against the schema and the source's header.
-	m := r.cfg.Mapping
-	if m == nil {
-		var err error
-		if m, err = mapping.Load(r.cfg.MappingPath); err != nil {
-			return err
-		}
-	}
-	r.m = m
-	mappingPath := r.cfg.MappingPath
-	if mappingPath == "" {
-		mappingPath = m.Path
-	}
-	srcPath := r.cfg.SourcePath
-	if srcPath == "" {
-		srcPath = m.SourcePath()
-	}
-	r.sum.Mapping, r.sum.Source = mappingPath, srcPath
-	schemas := r.cfg.Schemas
-	if schemas == nil {
-		var err error
-		if schemas, err = crm.FetchSchemas(ctx, r.c, m.SchemaNeeds()); err != nil {
-			return err
-		}
-	}
-	src, err := m.OpenSource(srcPath)
+	src, err := r.prepare(ctx)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	r.header = src.Header()
-	if r.plan, err = mapping.Compile(m, schemas, r.header); err != nil {
-		return err
-	}
-	r.canon = newCanonizer(m.PhoneRegion, r.plan.Schema, m.Entities())
-	if r.cfg.Progress != nil {
-		if n, err := countRows(ctx, m, srcPath); err == nil {
-			r.total.Store(int64(n))
-		}
-	}
-
-	// 2. The state directory: the job, and whether to resume it.
-	if r.db, err = state.Open(r.cfg.StateDir); err != nil {
-		return err
-	}
-	r.system = r.c.BaseURL() + "#" + r.c.SystemID()
-	runRec, err := r.identify(mappingPath, srcPath)
+	runRec, err := r.openJob()
 	if err != nil {
 		return err
 	}
-	if err := r.decideResume(runRec); err != nil {
+	if r.out, err = openOutputs(r.cfg.OutDir, r.header, r.cfg.DryRun); err != nil {
 		return err
+	}
+	if err := r.bringMirror(ctx, runRec); err != nil {
+		return err
+	}
+	r.startRows()
+	if err := r.rows(ctx, src); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return nil // interrupted: finish says so
+	}
+	return r.close(ctx)
+}
+
+// loadMapping is Config.Mapping, or the mapping file read.
+func (cfg *Config) loadMapping() (*mapping.Mapping, error) {
+	if cfg.Mapping != nil {
+		return cfg.Mapping, nil
+	}
+	return mapping.Load(cfg.MappingPath)
+}
+
+// sourcePath is the source file: Config.SourcePath, or the mapping's.
+func (cfg *Config) sourcePath(m *mapping.Mapping) string {
+	if cfg.SourcePath != "" {
+		return cfg.SourcePath
+	}
+	return m.SourcePath()
+}
+
+// schemas are Config.Schemas, or MiniCRM's for the mapping.
+func (cfg *Config) schemas(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
+	if cfg.Schemas != nil {
+		return cfg.Schemas, nil
+	}
+	return crm.FetchSchemas(ctx, cfg.Client, m.SchemaNeeds())
+}
+
+// openPlan opens the source and compiles the mapping for its header.
+func openPlan(m *mapping.Mapping, s *mapping.Schemas, srcPath string) (source.Reader, *mapping.Plan, error) {
+	src, err := m.OpenSource(srcPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := mapping.Compile(m, s, src.Header())
+	if err != nil {
+		src.Close()
+		return nil, nil, err
+	}
+	return src, plan, nil
+}
+
+// prepare is the first phase: the mapping, checked against the schema and
+// the source's header, and the source opened.
+func (r *run) prepare(ctx context.Context) (source.Reader, error) {
+	m, err := r.cfg.loadMapping()
+	if err != nil {
+		return nil, err
+	}
+	r.m = m
+	r.sum.Mapping, r.sum.Source = r.mappingPath(), r.cfg.sourcePath(m)
+	schemas, err := r.cfg.schemas(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	src, plan, err := openPlan(m, schemas, r.sum.Source)
+	if err != nil {
+		return nil, err
+	}
+	r.plan, r.header = plan, src.Header()
+	r.canon = newCanonizer(m.PhoneRegion, r.plan.Schema, m.Entities())
+	if r.cfg.Progress != nil {
+		if n, err := countRows(ctx, m, r.sum.Source); err == nil {
+			r.total.Store(int64(n))
+		}
+	}
+	return src, nil
+}
+
+// mappingPath names the job's mapping file.
+func (r *run) mappingPath() string {
+	if r.cfg.MappingPath != "" {
+		return r.cfg.MappingPath
+	}
+	return r.m.Path
+}
+
+// openJob is the second phase: the state directory, the job, and whether
+// to resume it.
+func (r *run) openJob() (*state.Run, error) {
+	var err error
+	if r.db, err = state.Open(r.cfg.StateDir); err != nil {
+		return nil, err
+	}
+	r.system = r.c.BaseURL() + "#" + r.c.SystemID()
+	runRec, err := r.identify(r.sum.Mapping, r.sum.Source)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.decideResume(runRec); err != nil {
+		return nil, err
 	}
 	r.com = newCommitter(r.db, r.job, r.system, r.cfg.DryRun)
+	return runRec, nil
+}
 
-	// 3. The outputs.
-	if r.out, err = openOutputs(r.cfg.OutDir, r.header, r.cfg.DryRun, r.plan); err != nil {
-		return err
-	}
-
-	// 4. The mirror: loaded, refreshed, and the creates a dead run left
-	// unsettled looked up in MiniCRM.
+// bringMirror is the third phase: the mirror loaded, refreshed, and the
+// creates a dead run left unsettled looked up in MiniCRM.
+func (r *run) bringMirror(ctx context.Context, runRec *state.Run) error {
 	r.phase.Store("mirror")
 	r.mir = newMirror(r.plan, r.canon)
 	if err := r.openMirror(ctx); err != nil {
@@ -356,28 +386,21 @@ func (r *run) execute(ctx context.Context) error {
 		return err
 	}
 	if !r.cfg.DryRun {
-		if err := r.db.StartRun(runRec, r.resume); err != nil {
-			return err
-		}
+		return r.db.StartRun(runRec, r.resume)
 	}
+	return nil
+}
 
-	// 5. The rows.
-	r.phase.Store("rows")
-	rowsStart := time.Now()
-	r.rowRequestsStart.Store(int64(r.c.Stats().Attempts - r.statsStart.Attempts))
-	r.rowsStart.Store(&rowsStart)
-	if err := r.rows(ctx, src); err != nil {
-		return err
+// close is the last phase: the mirror caught up with what this run wrote
+// (and what others wrote meanwhile), so the next run starts from here, and
+// the run marked finished. Every row is done by now: a failed refresh
+// costs the next run a few more list pages (it lists from the older
+// watermark), nothing else.
+func (r *run) close(ctx context.Context) error {
+	if r.cfg.DryRun {
+		return nil
 	}
-	if ctx.Err() != nil {
-		return nil // interrupted: finish says so
-	}
-
-	// 6. Catch up the mirror with what this run wrote (and what others
-	// wrote meanwhile), so the next run starts from here.
-	// Every row is done by now: a failure here costs the next run a few more
-	// list pages (it lists from the older watermark), nothing else.
-	if !r.cfg.DryRun && r.writes.Load() > 0 {
+	if r.writes.Load() > 0 {
 		// MiniCRM's UpdatedAt has whole seconds: the closing listing
 		// starts in a second after the run's last write, so that a listing
 		// "since the closing one" shows only what changed after it (see
@@ -397,81 +420,7 @@ func (r *run) execute(ctx context.Context) error {
 			r.log.Warn("could not bring the mirror up to date after the run; the next run lists from an older watermark", "err", err)
 		}
 	}
-	if !r.cfg.DryRun {
-		if err := r.db.FinishRun(r.job, r.now()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// identify computes the job's identity and the run record.
-func (r *run) identify(mappingPath, srcPath string) (*state.Run, error) {
-	absM, err := filepath.Abs(mappingPath)
-	if err != nil {
-		return nil, err
-	}
-	absS, err := filepath.Abs(srcPath)
-	if err != nil {
-		return nil, err
-	}
-	mh, _, _, err := hashFile(absM)
-	if err != nil && r.cfg.Mapping == nil {
-		return nil, err
-	}
-	sh, size, mtime, err := hashFile(absS)
-	if err != nil {
-		return nil, err
-	}
-	d := sha256.Sum256([]byte(absM + "\x00" + absS + "\x00" + r.system))
-	r.job = hex.EncodeToString(d[:8])
-	return &state.Run{Job: r.job, System: r.system, MappingPath: absM, MappingHash: mh, SourcePath: absS, SourceHash: sh,
-		SourceSize: size, SourceModTime: mtime, Status: state.StatusRunning, StartedAt: r.started}, nil
-}
-
-// decideResume looks at the job's last run.
-func (r *run) decideResume(cur *state.Run) error {
-	last, err := r.db.LastRun(r.job)
-	if err != nil {
-		return err
-	}
-	switch {
-	case r.cfg.DryRun:
-	case r.cfg.Resume && last != nil && last.Status == state.StatusRunning && last.SameInput(cur):
-		r.resume = true
-		cur.StartedAt, cur.Resumes = last.StartedAt, last.Resumes+1
-		if r.journal, err = r.db.Journal(r.job); err != nil {
-			return err
-		}
-		for line, o := range r.journal {
-			if o.Done {
-				continue
-			}
-			for _, e := range o.Entities {
-				if e.Action == ActionCreated && e.Id > 0 {
-					r.carryCreated(line, mapping.EntityKind(e.Kind), e.Id)
-				}
-			}
-		}
-		r.log.Info("resuming the interrupted run", "started", last.StartedAt, "rows journaled", len(r.journal))
-	case r.cfg.Resume && last == nil:
-		r.log.Info("nothing to resume: this job has not run before")
-	case r.cfg.Resume && last.Status == state.StatusFinished:
-		r.log.Info("nothing to resume: the last run finished; comparing every row afresh")
-	case r.cfg.Resume:
-		r.log.Warn("the mapping or the source changed since the interrupted run; comparing every row afresh")
-	case last != nil && last.Status == state.StatusRunning:
-		r.log.Warn("the last run was interrupted; starting afresh (--resume continues it instead)")
-	}
-	r.sum.Resumed = r.resume
-	return nil
-}
-
-func (r *run) carryCreated(line int, kind mapping.EntityKind, id int) {
-	if r.carry[line] == nil {
-		r.carry[line] = map[mapping.EntityKind]int{}
-	}
-	r.carry[line][kind] = id
+	return r.db.FinishRun(r.job, r.now())
 }
 
 // rows runs the stages over the source:
@@ -494,20 +443,18 @@ func (r *run) rows(ctx context.Context, src source.Reader) error {
 
 	comDone := r.com.start(cancelRun)
 	g, gctx := errgroup.WithContext(runCtx)
-	batches := make(chan []rowItem, 2)
 	jobs := make(chan []*rowJob, 2)
 	work := make(chan *rowJob, r.cfg.Workers)
 	outcomes := make(chan *outcome, 4*r.cfg.BatchSize)
 	var producers sync.WaitGroup
-	producers.Add(3 + r.cfg.Workers)
+	producers.Add(2 + r.cfg.Workers)
 	produce := func(f func() error) {
 		g.Go(func() error {
 			defer producers.Done()
 			return f()
 		})
 	}
-	produce(func() error { defer close(batches); return r.read(ctx, gctx, src, batches) })
-	produce(func() error { defer close(jobs); return r.mapRows(gctx, batches, jobs, outcomes) })
+	produce(func() error { defer close(jobs); return r.readRows(ctx, gctx, src, jobs, outcomes) })
 	pl := &planner{r: r, m: r.mir}
 	produce(func() error { defer close(work); return pl.run(ctx, gctx, jobs, work, outcomes) })
 	for range r.cfg.Workers {
@@ -596,83 +543,5 @@ func (r *run) finish(ctx context.Context, err error) {
 	r.phase.Store("done")
 	if r.cfg.Progress != nil {
 		r.cfg.Progress(r.progress())
-	}
-}
-
-func (r *run) progress() Progress {
-	p := Progress{Phase: r.phase.Load().(string), Rows: int(r.rowsDone.Load()), Total: int(r.total.Load()),
-		Requests: r.c.Stats().Attempts - r.statsStart.Attempts, RPM: r.c.RPM()}
-	if n := r.rowRequestsStart.Load(); n >= 0 && r.rowsStart.Load() != nil {
-		p.RowRequests = p.Requests - int(n)
-	}
-	if t := r.rowsStart.Load(); t != nil {
-		p.Elapsed = time.Since(*t)
-	} else {
-		p.Elapsed = time.Since(r.startedMono)
-	}
-	return p
-}
-
-func (r *run) startProgress() func() {
-	if r.cfg.Progress == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(r.cfg.ProgressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				r.cfg.Progress(r.progress())
-			}
-		}
-	}()
-	return func() { close(done); <-stopped }
-}
-
-// hashFile digests a file.
-func hashFile(path string) (sum string, size int64, mtime time.Time, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, time.Time{}, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, time.Time{}, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return "", 0, time.Time{}, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, fi.ModTime(), nil
-}
-
-// countRows reads the source once to know how many rows it has, for the
-// progress display's percentage and ETA (a read costs milliseconds; the
-// import costs a request a row).
-func countRows(ctx context.Context, m *mapping.Mapping, path string) (int, error) {
-	src, err := m.OpenSource(path)
-	if err != nil {
-		return 0, err
-	}
-	defer src.Close()
-	n := 0
-	for {
-		_, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		var re *source.RowError
-		if err != nil && !errors.As(err, &re) {
-			return n, err
-		}
-		n++
 	}
 }

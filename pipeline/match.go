@@ -33,7 +33,7 @@ type step struct {
 	rec *mapping.Record
 	ent *entity
 	// adopt: a feed created the record; it is taken as created with the
-	// row's values (viafeed.go).
+	// row's values (adopt.go).
 	adopt bool
 	// note says what the planner left out of the record (see settle).
 	note string
@@ -51,7 +51,7 @@ type planner struct {
 	r *run
 	m *mirror
 	// cards indexes the module's cards by contact and name for the rows a
-	// feed created (viafeed.go); built when first needed.
+	// feed created (adopt.go); built when first needed.
 	cards map[string][]*entity
 }
 

@@ -202,14 +202,26 @@ func accounted(t *testing.T, outDir string, lines int, dry bool) map[int][]map[s
 	if dry {
 		name = pipeline.PlanFile
 	}
+	// The outputs keep the file's order, whatever order the writers
+	// finished the rows in.
+	inOrder := func(file string, n int, last *int) {
+		if n < *last {
+			t.Errorf("%s: row %d after row %d", file, n, *last)
+		}
+		*last = n
+	}
 	ok := map[int][]map[string]string{}
+	last := 0
 	for _, r := range readCSV(t, filepath.Join(outDir, name)) {
 		n, _ := strconv.Atoi(r["row"])
+		inOrder(name, n, &last)
 		ok[n] = append(ok[n], r)
 	}
 	bad := map[int]int{}
+	last = 0
 	for _, r := range readCSV(t, filepath.Join(outDir, pipeline.ErrorsFile)) {
 		n, _ := strconv.Atoi(r["row"])
+		inOrder(pipeline.ErrorsFile, n, &last)
 		bad[n]++
 	}
 	for line := 2; line <= lines; line++ {

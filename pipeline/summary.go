@@ -1,16 +1,15 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
@@ -234,13 +233,7 @@ func (r *run) writeSummary() error {
 }
 
 // writeSummaryFile writes summary.json.
-func writeSummaryFile(dir string, s *Summary) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, SummaryFile), append(b, '\n'), 0o644)
-}
+func writeSummaryFile(dir string, s *Summary) error { return report.WriteSummary(dir, s) }
 
 // Text is the one-screen summary printed at the end of a run.
 func (s *Summary) Text() string {

@@ -8,21 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
-	"github.com/minicrm-bulk/minicrm-bulk/source"
-	"github.com/minicrm-bulk/minicrm-bulk/state"
-	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
 // The paths an import's creates can take (Config.Via).
@@ -106,91 +100,119 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := cfg.Mapping
-	if m == nil {
-		var err error
-		if m, err = mapping.Load(cfg.MappingPath); err != nil {
-			return nil, err
-		}
-		cfg.Mapping = m
+	m, err := cfg.loadMapping()
+	if err != nil {
+		return nil, err
 	}
+	cfg.Mapping = m
 	statsStart := cfg.Client.Stats()
 	if why := feedUnfit(m, cfg.FeedID); why != "" {
 		if cfg.Via == ViaAuto {
-			log.Info("importing over REST: the XML feed does not fit this job", "why", why)
-			cfg.Via = ViaREST
-			return importOnce(ctx, cfg)
+			return overREST(ctx, cfg, log, "the XML feed does not fit this job", "why", why)
 		}
 		return nil, fmt.Errorf("import via the XML feed: %s", why)
 	}
-	if cfg.Schemas == nil {
-		s, err := crm.FetchSchemas(ctx, cfg.Client, m.SchemaNeeds())
-		if err != nil {
-			return nil, err
+	if cfg.Schemas, err = cfg.schemas(ctx, m); err != nil {
+		return nil, err
+	}
+	fj, vf, err := openFeedJob(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	fs := &FeedTotals{Resumed: vf != nil && !vf.Pushed.IsZero()}
+	if vf == nil {
+		var planSum *Summary
+		var rest string
+		if vf, planSum, rest, err = fj.plan(ctx, cfg); err != nil || rest != "" {
+			if err != nil {
+				return planSum, err
+			}
+			return overREST(ctx, cfg, log, rest)
 		}
-		cfg.Schemas = s
 	}
-	srcPath := cfg.SourcePath
-	if srcPath == "" {
-		srcPath = m.SourcePath()
-	}
-	srcHash, _, _, err := hashFile(srcPath)
-	if err != nil {
+	if err := fj.push(ctx, cfg, vf, fs); err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(cfg.StateDir, "via-feed")
-	key := feedJobKey(cfg, srcPath)
-	vf, err := loadViaFeed(dir, key)
-	if err != nil {
+	if err := waitForCards(ctx, cfg, m, vf, fs, log); err != nil {
 		return nil, err
 	}
-	if vf != nil && (vf.Source != srcHash || vf.Mapping != mappingHash(m)) {
+	return fj.adopt(ctx, cfg, vf, fs, statsStart)
+}
+
+// overREST imports over REST after all, saying why.
+func overREST(ctx context.Context, cfg Config, log *slog.Logger, why string, args ...any) (*Summary, error) {
+	log.Info("importing over REST: "+why, args...)
+	cfg.Via = ViaREST
+	return importOnce(ctx, cfg)
+}
+
+// feedJob is where an import via the feed keeps its files: the via-feed
+// folder of the state directory, the job's key, and the source.
+type feedJob struct {
+	dir, key         string
+	srcPath, srcHash string
+	log              *slog.Logger
+}
+
+// openFeedJob finds the job's saved feed state, if a run left one for the
+// same source and mapping.
+func openFeedJob(cfg Config, log *slog.Logger) (*feedJob, *viaFeedState, error) {
+	fj := &feedJob{dir: filepath.Join(cfg.StateDir, "via-feed"), srcPath: cfg.sourcePath(cfg.Mapping), log: log}
+	var err error
+	if fj.srcHash, _, _, err = hashFile(fj.srcPath); err != nil {
+		return nil, nil, err
+	}
+	fj.key = feedJobKey(cfg, fj.srcPath)
+	vf, err := loadViaFeed(fj.dir, fj.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if vf != nil && (vf.Source != fj.srcHash || vf.Mapping != mappingHash(cfg.Mapping)) {
 		log.Info("the source or the mapping changed since the feed was built: building it again")
 		vf = nil
 	}
-	fs := &FeedTotals{Resumed: vf != nil && !vf.Pushed.IsZero()}
+	return fj, vf, nil
+}
 
-	if vf == nil {
-		// Step 1: which rows can the feed create?
-		var mu sync.Mutex
-		lines := map[int]bool{}
-		dry := cfg
-		dry.DryRun, dry.Resume, dry.Progress = true, false, nil
-		dry.OutDir = filepath.Join(dir, key+"-plan")
-		dry.collect = func(line int) {
-			mu.Lock()
-			lines[line] = true
-			mu.Unlock()
-		}
-		planSum, err := importOnce(ctx, dry)
-		if err != nil {
-			return planSum, err
-		}
-		if cfg.Via == ViaAuto && (planSum.Plan == nil || planSum.Plan.Advice == "") {
-			log.Info("importing over REST: the plan says REST takes less than an hour, or no less than the feed")
-			cfg.Via = ViaREST
-			return importOnce(ctx, cfg)
-		}
-		if len(lines) == 0 {
-			log.Info("importing over REST: no row has a new card with a new company and person for the feed to create")
-			cfg.Via = ViaREST
-			return importOnce(ctx, cfg)
-		}
-		// Step 2: the feed parts.
-		vf = &viaFeedState{Mapping: mappingHash(m), Source: srcHash}
-		for l := range lines {
-			vf.Lines = append(vf.Lines, l)
-		}
-		sort.Ints(vf.Lines)
-		if vf.Parts, err = buildFeedParts(ctx, cfg, m, srcPath, lines, dir, key); err != nil {
-			return nil, fmt.Errorf("building the feed: %w", err)
-		}
-		if err := saveViaFeed(dir, key, vf); err != nil {
-			return nil, err
-		}
+// plan is steps 1 and 2: which rows can the feed create (a dry run says),
+// and their feed parts. rest says why the import goes over REST instead.
+func (fj *feedJob) plan(ctx context.Context, cfg Config) (vf *viaFeedState, planSum *Summary, rest string, err error) {
+	var mu sync.Mutex
+	lines := map[int]bool{}
+	dry := cfg
+	dry.DryRun, dry.Resume, dry.Progress = true, false, nil
+	dry.OutDir = filepath.Join(fj.dir, fj.key+"-plan")
+	dry.collect = func(line int) {
+		mu.Lock()
+		lines[line] = true
+		mu.Unlock()
 	}
+	if planSum, err = importOnce(ctx, dry); err != nil {
+		return nil, planSum, "", err
+	}
+	if cfg.Via == ViaAuto && (planSum.Plan == nil || planSum.Plan.Advice == "") {
+		return nil, planSum, "the plan says REST takes less than an hour, or no less than the feed", nil
+	}
+	if len(lines) == 0 {
+		return nil, planSum, "no row has a new card with a new company and person for the feed to create", nil
+	}
+	vf = &viaFeedState{Mapping: mappingHash(cfg.Mapping), Source: fj.srcHash}
+	for l := range lines {
+		vf.Lines = append(vf.Lines, l)
+	}
+	sort.Ints(vf.Lines)
+	if vf.Parts, err = buildFeedParts(ctx, cfg, fj.srcPath, lines, fj.dir, fj.key); err != nil {
+		return nil, nil, "", fmt.Errorf("building the feed: %w", err)
+	}
+	if err := saveViaFeed(fj.dir, fj.key, vf); err != nil {
+		return nil, nil, "", err
+	}
+	return vf, planSum, "", nil
+}
 
-	// Step 3: push what is not pushed yet, then wait for the cards.
+// push is step 3: each part not pushed yet is uploaded, and noted as
+// pushed as soon as MiniCRM took it.
+func (fj *feedJob) push(ctx context.Context, cfg Config, vf *viaFeedState, fs *FeedTotals) error {
 	for i := range vf.Parts {
 		p := &vf.Parts[i]
 		fs.Cards += p.Cards
@@ -199,14 +221,14 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		body, err := os.ReadFile(p.File)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if vf.Pushed.IsZero() {
 			vf.Pushed = cfg.Now()
 		}
 		ans, err := cfg.Client.SyncFeed.Upload(ctx, cfg.FeedID, bytes.NewReader(body))
 		if err != nil {
-			return nil, fmt.Errorf("pushing feed part %s: %w", filepath.Base(p.File), err)
+			return fmt.Errorf("pushing feed part %s: %w", filepath.Base(p.File), err)
 		}
 		fs.Calls++
 		p.Pushed = true
@@ -214,34 +236,35 @@ func importViaFeed(ctx context.Context, cfg Config) (*Summary, error) {
 			vf.Answers = map[int]string{}
 		}
 		vf.Answers[i] = ans.String()
-		if err := saveViaFeed(dir, key, vf); err != nil {
-			return nil, err
+		if err := saveViaFeed(fj.dir, fj.key, vf); err != nil {
+			return err
 		}
-		log.Info("feed part pushed", "file", filepath.Base(p.File), "cards", p.Cards, "answer", ans.String())
+		fj.log.Info("feed part pushed", "file", filepath.Base(p.File), "cards", p.Cards, "answer", ans.String())
 	}
-	if err := waitForCards(ctx, cfg, m, vf, fs, log); err != nil {
-		return nil, err
-	}
+	return nil
+}
 
-	// Step 4: the import, taking the feed's records as its creates.
+// adopt is step 4: the import, taking the feed's records as its creates.
+func (fj *feedJob) adopt(ctx context.Context, cfg Config, vf *viaFeedState, fs *FeedTotals, statsStart restapi.Stats) (*Summary, error) {
 	cfg.adopt = make(map[int]bool, len(vf.Lines))
 	for _, l := range vf.Lines {
 		cfg.adopt[l] = true
 	}
 	sum, err := importOnce(ctx, cfg)
-	if sum != nil {
-		sum.Via = ViaFeed
-		sum.Feed = fs
-		sum.setRequests(statsStart, cfg.Client.Stats())
-		if sum.Status == StatusFinished {
-			if rerr := removeViaFeed(dir, key, vf); rerr != nil && err == nil {
-				err = rerr
-			}
+	if sum == nil {
+		return sum, err
+	}
+	sum.Via = ViaFeed
+	sum.Feed = fs
+	sum.setRequests(statsStart, cfg.Client.Stats())
+	if sum.Status == StatusFinished {
+		if rerr := removeViaFeed(fj.dir, fj.key, vf); rerr != nil && err == nil {
+			err = rerr
 		}
-		if sum.Status != "" && cfg.OutDir != "" {
-			if werr := writeSummaryFile(cfg.OutDir, sum); werr != nil && err == nil {
-				err = werr
-			}
+	}
+	if sum.Status != "" && cfg.OutDir != "" {
+		if werr := writeSummaryFile(cfg.OutDir, sum); werr != nil && err == nil {
+			err = werr
 		}
 	}
 	return sum, err
@@ -275,95 +298,6 @@ func slicesContainsAny(list []string, want ...string) bool {
 		}
 	}
 	return false
-}
-
-// buildFeedParts writes the rows of lines as feed parts of at most
-// FeedCardsPerCall cards.
-func buildFeedParts(ctx context.Context, cfg Config, m *mapping.Mapping, srcPath string, lines map[int]bool, dir, key string) ([]viaFeedPart, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	src, err := m.OpenSource(srcPath)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	plan, err := mapping.Compile(m, cfg.Schemas, src.Header())
-	if err != nil {
-		return nil, err
-	}
-	cb, err := xmlfeed.NewCardBuilder(plan)
-	if err != nil {
-		return nil, err
-	}
-	var parts []viaFeedPart
-	var f *os.File
-	var w *xmlfeed.Writer
-	var h = sha256.New()
-	closePart := func() error {
-		if w == nil {
-			return nil
-		}
-		err := w.Close()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		parts[len(parts)-1].SHA256 = hex.EncodeToString(h.Sum(nil))
-		w, f = nil, nil
-		return err
-	}
-	seen := map[string]bool{}
-	for {
-		row, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var rowErr *source.RowError
-		if errors.As(err, &rowErr) {
-			continue // a bad row: the dry run did not take it, the import reports it
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !lines[row.Loc.Line] {
-			continue
-		}
-		b, err := plan.Map(row)
-		if err != nil {
-			return nil, fmt.Errorf("%s: the row mapped in the plan but not now: %w", row.Loc, err)
-		}
-		card, err := cb.Card(b)
-		if err != nil {
-			return nil, err
-		}
-		if seen[card.ID] {
-			continue // one card per id (the dry run made it once)
-		}
-		seen[card.ID] = true
-		if w == nil || w.Cards() >= FeedCardsPerCall {
-			if err := closePart(); err != nil {
-				return nil, err
-			}
-			name := filepath.Join(dir, fmt.Sprintf("%s-%04d.xml", key, len(parts)+1))
-			if f, err = os.Create(name); err != nil {
-				return nil, err
-			}
-			h.Reset()
-			w = xmlfeed.NewWriter(io.MultiWriter(f, h))
-			if err := w.Begin(); err != nil {
-				return nil, err
-			}
-			parts = append(parts, viaFeedPart{File: name})
-		}
-		if err := w.WriteProject(card); err != nil {
-			return nil, fmt.Errorf("%s: %w", row.Loc, err)
-		}
-		parts[len(parts)-1].Cards++
-	}
-	if err := closePart(); err != nil {
-		return nil, err
-	}
-	return parts, nil
 }
 
 // waitForCards waits until the module lists, changed since the first
@@ -493,168 +427,4 @@ func removeViaFeed(dir, key string, vf *viaFeedState) error {
 		return nil
 	}
 	return err
-}
-
-// feedMissingError is a feed row whose record MiniCRM does not show.
-type feedMissingError struct {
-	kind mapping.EntityKind
-	how  string
-}
-
-func (e *feedMissingError) Error() string {
-	return fmt.Sprintf("the XML feed was to create this row's %s, but MiniCRM does not show it (%s): MiniCRM refused the card or has not applied the feed yet; nothing else was written for this row, and the next run matches it again",
-		strings.ToLower(string(e.kind)), e.how)
-}
-
-// adoptRow plans a row the feed created: its records are found by their
-// links (the person by e-mail or phone, its company by BusinessId, the card
-// by its contact and name) instead of by every key, and each record the
-// first time a row names it is taken as created (see worker.adopt).
-func (p *planner) adoptRow(j *rowJob) error {
-	recs := j.b.Records()
-	line := j.row.Loc.Line
-	chosen := map[mapping.EntityKind]*entity{}
-	byKind := map[mapping.EntityKind]*mapping.Record{}
-	for _, rec := range recs {
-		byKind[rec.Kind] = rec
-	}
-	if pr := byKind[mapping.KindPerson]; pr != nil {
-		var e *entity
-		for _, k := range []string{"email", "phone"} {
-			if v := pr.Keys.Key(k); v != "" {
-				if list := p.m.index[mapping.KindPerson][k][v]; len(list) == 1 {
-					e = list[0]
-					break
-				} else if len(list) > 1 {
-					return &ambiguousError{kind: mapping.KindPerson, key: k, value: v, cands: list}
-				}
-			}
-		}
-		if e == nil || e.id() == 0 {
-			return &feedMissingError{kind: mapping.KindPerson, how: "no person with its e-mail or phone"}
-		}
-		chosen[mapping.KindPerson] = e
-	}
-	if br := byKind[mapping.KindBusiness]; br != nil {
-		var e *entity
-		if pe := chosen[mapping.KindPerson]; pe != nil && byKind[mapping.KindPerson].Link == mapping.KindBusiness {
-			e = p.m.lookup(pe.snapshot().BusinessId)
-		} else if v := br.Keys.Key("name"); v != "" {
-			if list := p.m.index[mapping.KindBusiness]["name"][v]; len(list) == 1 {
-				e = list[0]
-			}
-		}
-		if e == nil || e.kind != mapping.KindBusiness {
-			return &feedMissingError{kind: mapping.KindBusiness, how: "its person has no company, or no company has its name"}
-		}
-		chosen[mapping.KindBusiness] = e
-	}
-	if cr := byKind[mapping.KindProject]; cr != nil {
-		contact := chosen[cr.Link]
-		if contact == nil {
-			return &feedMissingError{kind: mapping.KindProject, how: "its contact was not found"}
-		}
-		e := p.cardOf(contact.id(), mapping.ValueString(cr.Fields["Name"]))
-		if e == nil {
-			return &feedMissingError{kind: mapping.KindProject, how: fmt.Sprintf("no card %q of contact %d", mapping.ValueString(cr.Fields["Name"]), contact.id())}
-		}
-		chosen[mapping.KindProject] = e
-	}
-	for _, rec := range recs {
-		if err := p.checkClaims(rec, chosen[rec.Kind]); err != nil {
-			return err
-		}
-	}
-	steps := map[mapping.EntityKind]*step{}
-	for _, rec := range recs {
-		e := chosen[rec.Kind]
-		p.claim(line, rec, e)
-		for _, k := range rec.Match {
-			v := rec.Keys.Key(k)
-			if v == "" {
-				continue
-			}
-			if rec.Kind == mapping.KindProject && k == "name" {
-				v = p.cardScope(e) + "|" + v
-			}
-			p.m.addKey(e, k, v)
-		}
-		st := &step{rec: rec, ent: e, prev: e.last, done: make(chan struct{}), adopt: !e.adopted}
-		e.adopted = true
-		e.last = st.done
-		if rec.Link != "" {
-			st.link = steps[rec.Link]
-		}
-		steps[rec.Kind] = st
-		j.steps = append(j.steps, st)
-	}
-	return nil
-}
-
-// cardScope is the name-key scope of a card: its contact's.
-func (p *planner) cardScope(e *entity) string {
-	if c := p.m.lookup(e.snapshot().ContactId); c != nil {
-		return c.scope
-	}
-	return e.scope
-}
-
-// cardOf finds the mapped module's card of a contact by its name, from an
-// index built the first time it is needed (the mirror is complete by then).
-func (p *planner) cardOf(contactID int, name string) *entity {
-	if p.cards == nil {
-		p.cards = map[string][]*entity{}
-		for _, e := range p.m.all() {
-			if e.kind != mapping.KindProject {
-				continue
-			}
-			r := e.snapshot()
-			k := fmt.Sprintf("%d|%s", r.ContactId, r.Name)
-			p.cards[k] = append(p.cards[k], e)
-		}
-	}
-	list := p.cards[fmt.Sprintf("%d|%s", contactID, name)]
-	for _, e := range list {
-		if !e.adopted {
-			return e
-		}
-	}
-	if len(list) > 0 {
-		return list[0]
-	}
-	return nil
-}
-
-// adopt takes a record the feed created as this row's create: the mirror
-// learns the values the row gave it (what the feed sent), and the row
-// reports it created, as a REST create would have. No request is made.
-func (w *worker) adopt(j *rowJob, st *step, linkID int) state.EntityOutcome {
-	r := w.r
-	e, rec := st.ent, st.rec
-	body := restapi.Fields{}
-	for f, v := range rec.Fields {
-		if v != nil {
-			body[f] = v
-		}
-	}
-	switch rec.Kind {
-	case mapping.KindPerson:
-		if linkID > 0 {
-			body["BusinessId"] = linkID
-		}
-	case mapping.KindProject:
-		if linkID > 0 {
-			body["ContactId"] = linkID
-		}
-	}
-	id := e.id()
-	out := e.update(func(c *state.MirrorRecord) {
-		listed := *c
-		*c = r.createdRecord(rec, id, body)
-		// The list's own summary stays: it is what the next refresh
-		// compares with.
-		setSummary(c, listed)
-	})
-	r.com.mirror(out)
-	return state.EntityOutcome{Kind: string(rec.Kind), Id: id, Action: ActionCreated}
 }

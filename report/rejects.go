@@ -119,6 +119,24 @@ func (rw *RejectWriter) Write(r Reject) error {
 	return rw.w.Write(rec)
 }
 
+// Rejection is a failed row as a stage reports it (mapping.Rejected is
+// one): where it is, its columns, fields and reasons joined for one line,
+// and its original cells.
+type Rejection interface {
+	Where() (file string, row int)
+	Columns() string
+	Fields() string
+	Reasons() string
+	Cells() []string
+}
+
+// Add writes a rejection: the one conversion from a stage's rejected row
+// to an errors.csv line.
+func (rw *RejectWriter) Add(r Rejection) error {
+	file, row := r.Where()
+	return rw.Write(Reject{File: file, Row: row, Column: r.Columns(), Field: r.Fields(), Reason: r.Reasons(), Values: r.Cells()})
+}
+
 // Count is how many rows were written.
 func (rw *RejectWriter) Count() int { return rw.n }
 

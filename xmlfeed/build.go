@@ -10,11 +10,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/rowflow"
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
@@ -245,10 +244,12 @@ const maxSharedNameRows = 10
 // the feed build command. Rows are validated against the Schema by the
 // plan first; a row that fails goes to Reject, never into the feed.
 //
-// Rows are read by one goroutine, mapped and encoded in batches by one
-// worker per CPU, and written in source order by the calling goroutine, so
-// the output (files, rejects, drops) is the same as a sequential build's.
-// Reject and OnDrop are called from the calling goroutine.
+// The rows go through the one row flow (package rowflow): read by one
+// goroutine, mapped and encoded in batches by one worker per CPU
+// (cardStage), and written in source order by the calling goroutine
+// (feedSink), so the output (files, rejects, drops) is the same as a
+// sequential build's. Reject and OnDrop are called from the calling
+// goroutine.
 //
 // Memory stays flat with the number of rows, but for the duplicate check
 // (idSet): a table of 8 to 16 bytes a card, outside the Go heap where the
@@ -266,144 +267,42 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 		return nil, err
 	}
 	sum := &BuildSummary{SkipReasons: map[string]int{}, ByField: map[string]int{}}
-	var snap *SnapshotBuild
+	s := &feedSink{o: o, cb: cb, sum: sum, tally: mapping.NewCheckSummary()}
+	s.tally.SkipReasons, s.tally.ByField = sum.SkipReasons, sum.ByField
+	defer func() { sum.Rows, sum.Skipped, sum.Rejected = s.tally.Rows, s.tally.Skipped, s.tally.Rejected }()
 	if o.Snapshot != nil {
-		if snap, err = o.Snapshot.StartBuild(o.Scope); err != nil {
+		if s.snap, err = o.Snapshot.StartBuild(o.Scope); err != nil {
 			return sum, err
 		}
 	}
-	out := &partWriter{base: o.Output, split: o.Split, onDrop: o.OnDrop, snap: snap}
-	defer out.abort()
-
-	ctx, cancel := context.WithCancel(ctx)
-	results, wait := mapRows(ctx, o.Source, func(b *rowBatch) { processBatch(b, o.Plan, cb, snap) })
-	// The caller may close the source once Build returns: every goroutine
-	// is gone by then.
-	defer func() { cancel(); wait() }()
-
-	var names sharedNames
-	var ids *idSet
+	s.out = &partWriter{base: o.Output, split: o.Split, onDrop: o.OnDrop, snap: s.snap}
+	defer s.out.abort()
 	if !o.SkipDuplicateCheck {
-		if ids, err = newIDSet(filepath.Dir(o.Output)); err != nil {
+		if s.ids, err = newIDSet(filepath.Dir(o.Output)); err != nil {
 			return sum, err
 		}
-		defer ids.Close()
+		defer s.ids.Close()
 	}
-	reject := func(rej *mapping.Rejected) error {
-		sum.Rejected++
-		fields := map[string]bool{}
-		for _, e := range rej.Problems {
-			if !fields[e.Field] {
-				fields[e.Field] = true
-				sum.ByField[e.Field]++
-			}
-		}
-		if o.Reject != nil {
-			return o.Reject(rej)
-		}
-		return nil
-	}
-	for b := range results {
-		for i := range b.items {
-			it := &b.items[i]
-			if err := ctx.Err(); err != nil {
-				return sum, err
-			}
-			sum.Rows++
-			row := it.row
-			switch {
-			case it.rowErr != nil:
-				err = reject(&mapping.Rejected{Loc: it.rowErr.Loc, Values: cellValues(row.Cells),
-					Problems: []*mapping.CellError{{Loc: it.rowErr.Loc, Column: it.rowErr.Name, Field: "(source)", Reason: it.rowErr.Err.Error()}}})
-			case it.err == nil:
-				err = nil
-			default:
-				// (Only here: the targets of errors.As live on the heap.)
-				var skipped *mapping.Skipped
-				var errs mapping.RowErrors
-				switch {
-				case errors.As(it.err, &skipped):
-					sum.Skipped++
-					sum.SkipReasons[skipped.Reason]++
-					continue
-				case errors.As(it.err, &errs):
-					err = reject(&mapping.Rejected{Loc: row.Loc, Problems: errs, Values: cellValues(row.Cells)})
-				default:
-					return sum, it.err
-				}
-			}
-			if err != nil {
-				return sum, err
-			}
-			if it.rowErr != nil || it.err != nil {
-				continue
-			}
-			first, dup := 0, false
-			if ids != nil {
-				if first, dup, err = ids.Add(it.id, row.Loc.Line); err != nil {
-					return sum, err
-				}
-			}
-			if dup {
-				sum.Duplicates++
-				if err := reject(&mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells), Problems: []*mapping.CellError{{
-					Loc: row.Loc, Column: cb.extColumn, Field: "Project." + cb.extField, Value: it.id,
-					Reason: fmt.Sprintf("duplicate Project Id %q: line %d has it already, and a feed keys cards by it", it.id, first)}}}); err != nil {
-					return sum, err
-				}
-				continue
-			}
-			if it.encErr != nil {
-				// The card's own content cannot be written (a field name the
-				// schema check let through but XML cannot carry).
-				if err := reject(&mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells),
-					Problems: []*mapping.CellError{{Loc: row.Loc, Field: "Project", Reason: it.encErr.Error()}}}); err != nil {
-					return sum, err
-				}
-				continue
-			}
-			if it.lookupErr != nil {
-				return sum, it.lookupErr
-			}
-			if it.unchanged {
-				sum.Unchanged++
-				continue
-			}
-			names.check(sum, row.Loc, it.bizName, it.bizVat)
-			if snap != nil {
-				if err := snap.Record(it.id, it.hash); err != nil {
-					return sum, err
-				}
-			}
-			if err := out.write(&it.enc); err != nil {
-				return sum, err
-			}
-			sum.Written++
-		}
-		if b.fatal != nil {
-			return sum, b.fatal
-		}
-		batches.Put(b) // written: its memory serves a later batch
-	}
-	if err := ctx.Err(); err != nil {
+	stage := func() rowflow.Stage[rowResult] { return &cardStage{plan: o.Plan, cb: cb, snap: s.snap} }
+	if err := rowflow.Run(ctx, o.Source, rowflow.Options{}, stage, s); err != nil {
 		return sum, err
 	}
-	if err := out.finish(); err != nil {
+	if err := s.out.finish(); err != nil {
 		return sum, err
 	}
-	sum.Files = out.files
-	sum.Dropped = out.dropped
+	sum.Files = s.out.files
+	sum.Dropped = s.out.dropped
 	return sum, nil
 }
 
-// rowResult is one source row on its way through Build.
+// rowResult is what the card stage made of one source row.
 type rowResult struct {
-	row    source.Row
-	rowErr *source.RowError // the source could not read the row
-	err    error            // *mapping.Skipped, mapping.RowErrors, or fatal
-	id     string
+	// Outcome is the mapping's (its Bundle is the worker's, gone by the
+	// time the sink sees the row).
+	mapping.Outcome
+	id string
 	// enc is the encoded card (when encoded): its bytes are a piece of the
-	// batch's buffer.
+	// batch's arena.
 	enc     Encoded
 	encoded bool
 	encErr  error
@@ -414,6 +313,90 @@ type rowResult struct {
 	// The card's company: its name and VAT number key, when the mapping
 	// gives both.
 	bizName, bizVat string
+}
+
+// feedSink is the end of a build's flow: it counts each row, checks the
+// Project Ids for duplicates, and writes the cards in source order.
+type feedSink struct {
+	o     BuildOptions
+	cb    *CardBuilder
+	sum   *BuildSummary
+	tally *mapping.CheckSummary // Rows, Skipped, Rejected: copied into sum
+	snap  *SnapshotBuild
+	out   *partWriter
+	ids   *idSet
+	names sharedNames
+}
+
+// Write takes a batch of rows in source order.
+func (s *feedSink) Write(ctx context.Context, b *rowflow.Batch[rowResult]) error {
+	for i := range b.Items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.row(&b.Rows[i], &b.Items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// row puts one row in exactly one of: the feed, unchanged, skipped or
+// rejected.
+func (s *feedSink) row(r *rowflow.Row, it *rowResult) error {
+	switch {
+	case it.Err != nil:
+		return it.Err
+	case it.Skipped != nil:
+		s.tally.Skip(it.Skipped.Reason)
+		return nil
+	case it.Rejected != nil:
+		return s.reject(it.Rejected)
+	}
+	if s.ids != nil {
+		first, dup, err := s.ids.Add(it.id, r.Row.Loc.Line)
+		if err != nil {
+			return err
+		}
+		if dup {
+			s.sum.Duplicates++
+			return s.reject(mapping.Reject(r, &mapping.CellError{Loc: r.Row.Loc, Column: s.cb.extColumn,
+				Field: "Project." + s.cb.extField, Value: it.id,
+				Reason: fmt.Sprintf("duplicate Project Id %q: line %d has it already, and a feed keys cards by it", it.id, first)}))
+		}
+	}
+	if it.encErr != nil {
+		// The card's own content cannot be written (a field name the
+		// schema check let through but XML cannot carry).
+		return s.reject(mapping.Reject(r, &mapping.CellError{Loc: r.Row.Loc, Field: "Project", Reason: it.encErr.Error()}))
+	}
+	if it.lookupErr != nil {
+		return it.lookupErr
+	}
+	s.tally.Pass()
+	if it.unchanged {
+		s.sum.Unchanged++
+		return nil
+	}
+	s.names.check(s.sum, r.Row.Loc, it.bizName, it.bizVat)
+	if s.snap != nil {
+		if err := s.snap.Record(it.id, it.hash); err != nil {
+			return err
+		}
+	}
+	if err := s.out.write(&it.enc); err != nil {
+		return err
+	}
+	s.sum.Written++
+	return nil
+}
+
+func (s *feedSink) reject(rej *mapping.Rejected) error {
+	s.tally.Reject(rej)
+	if s.o.Reject != nil {
+		return s.o.Reject(rej)
+	}
+	return nil
 }
 
 // sharedNames remembers, per folded company name, the first VAT number and
@@ -457,64 +440,70 @@ func (n *sharedNames) check(sum *BuildSummary, loc source.Location, name, vat st
 	}
 }
 
-// batchWork is what a worker keeps from one row to the next.
-type batchWork struct {
+// cardStage maps, builds and encodes the rows of a batch on a worker
+// goroutine, and looks their cards up in the snapshot in one read. What it
+// keeps from one row to the next (the bundle, the card, the encoder) is
+// its worker's own.
+type cardStage struct {
+	plan   *mapping.Plan
+	cb     *CardBuilder
+	snap   *SnapshotBuild
 	bundle mapping.Bundle
 	card   cardScratch
-	w      Writer // encodes cards into the batch's buffer
+	w      Writer // encodes cards into the batch's arena
+	ids    []string
+	idx    []int
 }
 
-// processBatch maps, builds and encodes a batch of rows (on a worker
-// goroutine), and looks their cards up in the snapshot in one read.
-func processBatch(b *rowBatch, p *mapping.Plan, cb *CardBuilder, snap *SnapshotBuild) {
-	items := b.items
-	work := &batchWork{}
-	work.w.buf = b.buf[:0]
-	for i := range items {
-		items[i].process(p, cb, work)
+// Work fills the batch's items.
+func (s *cardStage) Work(b *rowflow.Batch[rowResult]) {
+	s.w.buf = b.Arena[:0]
+	for i := range b.Rows {
+		s.process(&b.Rows[i], &b.Items[i])
 	}
-	b.buf = work.w.buf
-	if snap == nil {
-		return
+	b.Arena = s.w.buf
+	if s.snap != nil {
+		s.lookup(b.Items)
 	}
-	var ids []string
-	var idx []int
+}
+
+// lookup asks the snapshot for the batch's encoded cards at once.
+func (s *cardStage) lookup(items []rowResult) {
+	s.ids, s.idx = s.ids[:0], s.idx[:0]
 	for i := range items {
 		if it := &items[i]; it.encoded {
 			it.hash = CardHash(it.enc.b)
-			ids = append(ids, it.id)
-			idx = append(idx, i)
+			s.ids = append(s.ids, it.id)
+			s.idx = append(s.idx, i)
 		}
 	}
-	err := snap.LookupAll(ids, func(i int, h [16]byte, ok bool) {
-		it := &items[idx[i]]
+	err := s.snap.LookupAll(s.ids, func(i int, h [16]byte, ok bool) {
+		it := &items[s.idx[i]]
 		it.unchanged = ok && h == it.hash
 	})
 	if err != nil {
-		for _, i := range idx {
+		for _, i := range s.idx {
 			items[i].lookupErr = err
 		}
 	}
 }
 
 // process maps, builds and encodes one row, appending the card to the
-// batch's buffer.
-func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder, work *batchWork) {
-	if it.rowErr != nil {
+// batch's arena.
+func (s *cardStage) process(r *rowflow.Row, it *rowResult) {
+	it.Outcome = s.plan.MapRow(r, &s.bundle)
+	b := it.Bundle
+	if b == nil {
 		return
 	}
-	b, err := p.MapInto(it.row, &work.bundle)
+	it.Bundle = nil
+	card, err := s.cb.fill(b, &s.card)
 	if err != nil {
-		it.err = err
-		return
-	}
-	card, err := cb.fill(b, &work.card)
-	if err != nil {
-		it.err = err
+		it.Outcome = s.outcome(r, err)
 		return
 	}
 	it.id = card.ID
-	w := &work.w
+	w := &s.w
 	start := len(w.buf)
 	if err := w.appendCard(card); err != nil || len(w.pending) > 0 {
 		// A card refused, or losing characters: its location goes into
@@ -537,120 +526,14 @@ func (it *rowResult) process(p *mapping.Plan, cb *CardBuilder, work *batchWork) 
 	}
 }
 
-type rowBatch struct {
-	seq   int
-	items []rowResult
-	buf   []byte // the encoded cards of items
-	fatal error  // a source error that ends the build, after items
-}
-
-const batchSize = 256
-
-// batches recycles rowBatches (their rows and encoded cards) once written.
-var batches = sync.Pool{New: func() any { return &rowBatch{items: make([]rowResult, 0, batchSize)} }}
-
-func newBatch() *rowBatch {
-	b := batches.Get().(*rowBatch)
-	b.items, b.fatal = b.items[:0], nil
-	return b
-}
-
-// mapRows reads the source on one goroutine, runs process on the rows in
-// batches on one worker per CPU, and yields the batches in source order.
-// The channel is closed after the last batch (or the one carrying a fatal
-// error); cancelling ctx stops every goroutine, and wait waits for them.
-func mapRows(ctx context.Context, src source.Reader, process func(*rowBatch)) (<-chan *rowBatch, func()) {
-	workers := max(1, runtime.GOMAXPROCS(0))
-	todo := make(chan *rowBatch, workers)
-	done := make(chan *rowBatch, workers)
-	ordered := make(chan *rowBatch, 1)
-	var all sync.WaitGroup
-	all.Add(2)
-	go func() {
-		defer all.Done()
-		defer close(todo)
-		seq := 0
-		cur := newBatch()
-		send := func() bool {
-			cur.seq = seq
-			seq++
-			select {
-			case todo <- cur:
-				cur = newBatch()
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-		for {
-			row, err := src.Next(ctx)
-			if errors.Is(err, io.EOF) {
-				if len(cur.items) > 0 {
-					send()
-				}
-				return
-			}
-			var rowErr *source.RowError
-			if err != nil && !errors.As(err, &rowErr) {
-				cur.fatal = err
-				send()
-				return
-			}
-			cur.items = append(cur.items, rowResult{row: row, rowErr: rowErr})
-			if len(cur.items) == batchSize && !send() {
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range todo {
-				process(b)
-				select {
-				case done <- b:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
+// outcome is a card the builder refused: a row error (no external id) or
+// a fatal one.
+func (s *cardStage) outcome(r *rowflow.Row, err error) mapping.Outcome {
+	var errs mapping.RowErrors
+	if errors.As(err, &errs) {
+		return mapping.Outcome{Rejected: mapping.Reject(r, errs...)}
 	}
-	go func() { wg.Wait(); close(done) }()
-	go func() {
-		defer all.Done()
-		defer close(ordered)
-		next := 0
-		waiting := map[int]*rowBatch{}
-		for b := range done {
-			waiting[b.seq] = b
-			for {
-				nb, ok := waiting[next]
-				if !ok {
-					break
-				}
-				delete(waiting, next)
-				next++
-				select {
-				case ordered <- nb:
-				case <-ctx.Done():
-					for range done { // let the workers finish
-					}
-					return
-				}
-			}
-		}
-	}()
-	return ordered, func() { all.Wait(); wg.Wait() }
-}
-
-func cellValues(cells []source.Cell) []string {
-	out := make([]string, len(cells))
-	for i, c := range cells {
-		out[i] = c.Raw
-	}
-	return out
+	return mapping.Outcome{Err: err}
 }
 
 // PartName is the name of part n (from 1) of a split feed: feed.xml →

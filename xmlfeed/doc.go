@@ -82,6 +82,8 @@
 // memory holds one card). Reader and Inspect read one back token by token.
 // CardBuilder and Build turn mapping rows into cards (the feed build
 // command), rejecting rows that fail the Schema checks into the errors
-// output. Snapshot keeps, per Project Id, a digest of what the last
+// output; Build is a stage (map, build and encode, on one worker per core)
+// and a sink (duplicate Ids, parts, in source order) of the row flow of
+// package rowflow. Snapshot keeps, per Project Id, a digest of what the last
 // successful push sent, for partial feeds (--changed-only).
 package xmlfeed

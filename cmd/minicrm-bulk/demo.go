@@ -308,8 +308,7 @@ func demoCheck(ctx context.Context, e *env, c *restapi.Client, mappingPath, reje
 		return err
 	}
 	sum, err := mapping.CheckRows(ctx, plan, r, func(rej *mapping.Rejected) error {
-		return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-			Reason: rej.Reasons(), Values: rej.Values})
+		return rw.Add(rej)
 	})
 	if cerr := rw.Close(); err == nil {
 		err = cerr

@@ -196,8 +196,7 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 	}
 	bo := xmlfeed.BuildOptions{Plan: plan, Source: r, Output: o.out, Split: o.split, SkipDuplicateCheck: o.noDupCheck,
 		Reject: func(rej *mapping.Rejected) error {
-			return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-				Reason: rej.Reasons(), Values: rej.Values})
+			return rw.Add(rej)
 		}}
 	var drops []xmlfeed.Drop
 	dropCount := 0

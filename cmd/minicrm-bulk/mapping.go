@@ -272,8 +272,7 @@ func mappingCheck(ctx context.Context, e *env, mappingFile, src, rejectsFile str
 		if rw == nil {
 			return nil
 		}
-		return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-			Reason: rej.Reasons(), Values: rej.Values})
+		return rw.Add(rej)
 	})
 	if rw != nil {
 		if cerr := rw.Close(); err == nil {
