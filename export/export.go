@@ -137,6 +137,17 @@ type run struct {
 	detailKinds map[string]bool
 	// fullScopes are the scopes listed completely this run.
 	fullScopes map[string]bool
+	// listedCats are the modules whose cards the run lists.
+	listedCats []int
+
+	// cmeta is the system cache's meta (see cache.go): its watermarks.
+	cmeta *state.ExportMeta
+	// schemasRead says a schema was read from MiniCRM this run (not the
+	// cache); reloadSchemas that the cache is bypassed after a miss;
+	// missed that a record named an option a cached schema lacks.
+	schemasRead, reloadSchemas bool
+	missed                     atomic.Bool
+	misses                     missSet
 
 	sum        *Summary
 	statsStart restapi.Stats
@@ -295,6 +306,59 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.loadSchemas(ctx); err != nil {
 		return err
 	}
+	if err := r.buildTables(); err != nil {
+		return err
+	}
+	if err := r.begin(); err != nil {
+		return err
+	}
+	r.phase.Store("list")
+	stopProgress := r.startProgress()
+	defer stopProgress()
+	if err := r.refresh(ctx); err != nil {
+		return err
+	}
+	if len(r.detailKinds) > 0 {
+		if err := r.fetchDetails(ctx); err != nil {
+			return err
+		}
+	}
+	if r.needDocs || r.joinCompanies {
+		if err := r.fetchCompanies(ctx); err != nil {
+			return err
+		}
+	}
+	if r.missed.Load() && !r.reloadSchemas {
+		// A record named an option the cached schemas lack: read them
+		// again, so that the rows show its label.
+		r.log.Info("a value the cached schemas do not know: reading the schemas again")
+		r.reloadSchemas = true
+		if err := r.loadSchemas(ctx); err != nil {
+			return err
+		}
+		if err := r.buildTables(); err != nil {
+			return err
+		}
+		if err := r.rememberMisses(); err != nil {
+			return err
+		}
+	}
+	r.phase.Store("write")
+	if err := r.write(ctx); err != nil {
+		return err
+	}
+	populated, err := r.populatedModules()
+	if err != nil {
+		return err
+	}
+	r.meta.Status, r.meta.FinishedAt = state.StatusFinished, r.now()
+	r.meta.ChangesSince = r.startLocal.Add(-r.cfg.Overlap)
+	r.meta.Cursors, r.meta.Populated = nil, populated
+	return r.db.CommitExport(r.target, &state.ExportBatch{Meta: r.meta})
+}
+
+// buildTables lays out the tables from the schemas.
+func (r *run) buildTables() error {
 	tables := make([]*table, 0, len(r.cfg.Entities))
 	for _, e := range r.cfg.Entities {
 		switch {
@@ -317,58 +381,39 @@ func (r *run) execute(ctx context.Context) error {
 		return err
 	}
 	r.tables = tables
-	if err := r.begin(); err != nil {
-		return err
-	}
-	r.phase.Store("list")
-	stopProgress := r.startProgress()
-	defer stopProgress()
-	if err := r.refresh(ctx); err != nil {
-		return err
-	}
-	if len(r.detailKinds) > 0 {
-		if err := r.fetchDetails(ctx); err != nil {
-			return err
-		}
-	}
-	if r.needDocs || r.joinCompanies {
-		if err := r.fetchCompanies(ctx); err != nil {
-			return err
-		}
-	}
-	r.phase.Store("write")
-	if err := r.write(ctx); err != nil {
-		return err
-	}
-	r.meta.Status, r.meta.FinishedAt = state.StatusFinished, r.now()
-	r.meta.ChangesSince = r.startLocal.Add(-r.cfg.Overlap)
-	r.meta.Cursors = nil
-	return r.db.CommitExport(r.target, &state.ExportBatch{Meta: r.meta})
+	return nil
 }
 
 // loadSchemas reads the modules and the schemas the tables need.
 func (r *run) loadSchemas(ctx context.Context) error {
 	s := &schemas{projects: map[int]*restapi.Schema{}}
 	var err error
-	if err := r.loadDocCategories(ctx); err != nil {
-		return err
+	if r.sch == nil { // not again when the schemas are read again
+		if err := r.loadDocCategories(ctx); err != nil {
+			return err
+		}
 	}
 	if r.needContacts {
-		if s.person, err = r.c.Schemas.Person(ctx); err != nil {
+		if s.person, err = r.cachedSchema(ctx, "Person", 0); err != nil {
 			return fmt.Errorf("reading the Person schema: %w", err)
 		}
-		if s.business, err = r.c.Schemas.Business(ctx); err != nil {
+		if s.business, err = r.cachedSchema(ctx, "Business", 0); err != nil {
 			return fmt.Errorf("reading the Business schema: %w", err)
 		}
 	}
 	if r.needCards {
-		cats, err := r.c.Categories.List(ctx)
+		cats, err := r.cachedCategories(ctx)
 		if err != nil {
 			return fmt.Errorf("reading the modules: %w", err)
 		}
 		slices.SortFunc(cats, func(a, b restapi.Category) int { return a.Id - b.Id })
 		if r.cfg.Category != 0 {
 			i := slices.IndexFunc(cats, func(c restapi.Category) bool { return c.Id == r.cfg.Category })
+			if i < 0 && !r.reloadSchemas && !r.schemasRead {
+				// A module newer than the cached list?
+				r.reloadSchemas = true
+				return r.loadSchemas(ctx)
+			}
 			if i < 0 {
 				var have []string
 				for _, c := range cats {
@@ -380,7 +425,7 @@ func (r *run) loadSchemas(ctx context.Context) error {
 		}
 		s.categories = cats
 		for _, c := range cats {
-			sch, err := r.c.Schemas.Project(ctx, c.Id)
+			sch, err := r.cachedSchema(ctx, "Project", c.Id)
 			if err != nil {
 				return fmt.Errorf("reading the schema of module %d: %w", c.Id, err)
 			}

@@ -468,6 +468,9 @@ func (t *table) row(rec *state.ExportRecord, s *schemas, labels bool, lv lookupV
 			continue
 		}
 		if f := s.field(rec.Kind, rec.CategoryId, c.field); f.Kind == restapi.KindEnum {
+			// A label kept because the schema then lacked it (see
+			// schemaMiss) becomes an id through a schema read again.
+			v = canonical(f, v)
 			if labels {
 				cells = append(cells, typed(ColText, label(f, v)))
 			} else {
