@@ -1,0 +1,200 @@
+package export_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/minicrm-bulk/minicrm-bulk/export"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
+)
+
+// Request economy (issue 16): an unchanged nightly export costs a few list
+// pages; a second export of the same system to another file reads no
+// detail; a list is walked once whatever the tables. The sandbox counts
+// every request (/_sandbox/stats), so the counts are exact.
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// TestUnchangedIncrementalBudget: "export all --details --incremental" with
+// nothing changed costs one page of contacts, one page of cards across the
+// modules and one page of the trashed cards of the one module that has
+// cards: no schema, no module list, no detail. A card created since is put
+// in its module by its detail (one request), not by a listing per module.
+func TestUnchangedIncrementalBudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dataset(100)) // 300 contacts, 200 cards in one of the modules
+	cfg := e.config("all.xlsx", export.All...)
+	cfg.Details, cfg.PerModule, cfg.Incremental = true, true, true
+	before := e.requests()
+	sum := e.export(cfg)
+	first := diff(e.requests(), before)
+	if sum.Details != 500 || first["GET /Api/R3/Contact/{id}"] != 300 || first["GET /Api/R3/Project/{id}"] != 200 {
+		t.Fatalf("first run: %d details, requests %v", sum.Details, first)
+	}
+
+	before = e.requests()
+	sum = e.export(cfg)
+	second := diff(e.requests(), before)
+	want := map[string]int{"GET /Api/R3/Contact": 1, "GET /Api/R3/Project": 2}
+	if total(second) > 10 || len(second) != len(want) || second["GET /Api/R3/Contact"] != 1 || second["GET /Api/R3/Project"] != 2 {
+		t.Errorf("unchanged incremental run: %d requests %v, want %v", total(second), second, want)
+	}
+	if sum.Details != 0 || sum.Listed != 0 || sum.Rows() != 500 {
+		t.Errorf("unchanged incremental run: %+v", sum)
+	}
+
+	// A new card: the listing across the modules shows a card the snapshot
+	// does not know; its detail (read anyway with --details) says its
+	// module.
+	c := e.client()
+	id, err := c.Projects.Create(t.Context(), restapi.Fields{"Name": "Új lehetőség", "CategoryId": 10, "ContactId": 1002,
+		"StatusId": "Érdeklődő", "UserId": "Kovács Anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = e.requests()
+	sum = e.export(cfg)
+	third := diff(e.requests(), before)
+	if third["GET /Api/R3/Project"] != 2 || third["GET /Api/R3/Project/{id}"] != 1 || total(third) != 4 {
+		t.Errorf("a new card: requests %v (want the 3 pages and its detail)", third)
+	}
+	rows := sheet(t, cfg.Output, "Értékesítés")
+	if r := rows[itoa(id)]; r["Name"] != "Új lehetőség" || r["StatusId"] != "Érdeklődő" {
+		t.Errorf("the new card's row: %v", r)
+	}
+}
+
+// TestSecondFormatReadsNoDetails: after "export all --details" to CSV, the
+// same export to XLSX (another file, another format) reads no detail: the
+// details are in the system cache and no listing shows them changed. A
+// record changed since is read again, alone.
+func TestSecondFormatReadsNoDetails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dataset(30)) // 90 contacts, 60 cards
+	cfg := e.config("all-csv", export.All...)
+	cfg.Details, cfg.PerModule = true, true
+	e.export(cfg)
+
+	details := func(m map[string]int) int { return m["GET /Api/R3/Contact/{id}"] + m["GET /Api/R3/Project/{id}"] }
+	xcfg := e.config("all.xlsx", export.All...)
+	xcfg.Details, xcfg.PerModule = true, true
+	before := e.requests()
+	sum := e.export(xcfg)
+	second := diff(e.requests(), before)
+	if details(second) != 0 || sum.Details != 0 || sum.Reused != 150 {
+		t.Errorf("second export, to XLSX: %d detail requests (want 0), reused %d (want 150); requests %v",
+			details(second), sum.Reused, second)
+	}
+	_, csvPersons := readCSV(t, filepath.Join(cfg.Output, "Persons.csv"), ',')
+	xlsxPersons := sheet(t, xcfg.Output, "Persons")
+	for _, p := range csvPersons {
+		x := xlsxPersons[p["Id"]]
+		for _, col := range []string{"Name", "Email", "KedvencEtele", "KulsoAzonosito", "BusinessVatNumber"} {
+			if x[col] != p[col] || p[col] == "" {
+				t.Fatalf("person %s %s: CSV %q, XLSX %q", p["Id"], col, p[col], x[col])
+			}
+		}
+	}
+
+	// One person changed: a third export, to yet another file, reads that
+	// person's detail only (its company is in the cache).
+	e.update("contact", 1002, restapi.Fields{"LastName": "Módosított"})
+	ccfg := e.config("all2.xlsx", export.All...)
+	ccfg.Details, ccfg.PerModule = true, true
+	before = e.requests()
+	sum = e.export(ccfg)
+	third := diff(e.requests(), before)
+	if third["GET /Api/R3/Contact/{id}"] != 1 || third["GET /Api/R3/Project/{id}"] != 0 || sum.Reused != 149 {
+		t.Errorf("after a change: requests %v, reused %d", third, sum.Reused)
+	}
+	if p := sheet(t, ccfg.Output, "Persons")["1002"]; p["LastName"] != "Módosított" {
+		t.Errorf("the changed person: %v", p)
+	}
+}
+
+// TestPersonsOfManyCompaniesListOnce: persons of many companies, all just
+// written (as right after an import, so that an UpdatedSince listing of the
+// run's start would show them all again): the contacts are walked once,
+// ⌈contacts/100⌉ pages (and the empty one after a full last page), and no
+// other list is read.
+func TestPersonsOfManyCompaniesListOnce(t *testing.T) {
+	t.Parallel()
+	const persons, companies = 3000, 600
+	ds := sandbox.EmptyDataset()
+	budapest, err := time.LoadLocation("Europe/Budapest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(budapest).Format("2006-01-02 15:04:05") // MiniCRM's clock
+	for b := range companies {
+		ds.Contacts = append(ds.Contacts, sandbox.SeedContact{Id: 100_000 + b, Type: "Business", CreatedAt: now,
+			Fields: map[string]any{"Name": fmt.Sprintf("Cég %d Kft.", b)}})
+	}
+	for i := range persons {
+		ds.Contacts = append(ds.Contacts, sandbox.SeedContact{Id: 200_000 + i, Type: "Person", BusinessId: 100_000 + i%companies,
+			CreatedAt: now, Emails: []string{fmt.Sprintf("p%d@pelda.example", i)},
+			Fields: map[string]any{"FirstName": "Éva", "LastName": fmt.Sprint(i)}})
+	}
+	e := newEnv(t, ds)
+	cfg := e.config("persons.csv", export.Persons)
+	cfg.Overlap = time.Hour // every record within the overlap of the run's start, as right after an import
+	before := e.requests()
+	sum := e.export(cfg)
+	got := diff(e.requests(), before)
+	pages := (persons+companies)/restapi.PageSize + 1
+	if got["GET /Api/R3/Contact"] != pages || total(got) > pages+2 {
+		t.Errorf("requests %v: want %d contact pages and the 2 schemas", got, pages)
+	}
+	_, rows := readCSV(t, cfg.Output, ',')
+	if len(rows) != persons || sum.Rows() != persons || rows[0]["BusinessName"] != "Cég 0 Kft." {
+		t.Errorf("%d rows, first %v", len(rows), rows[0])
+	}
+}
+
+// TestSchemaMiss: a card moved to a status the cached schema does not know
+// (a status added since the schema was read) makes the run read the schemas
+// again, and the row shows the new status's name.
+func TestSchemaMiss(t *testing.T) {
+	t.Parallel()
+	ds := dataset(5)
+	e := newEnv(t, ds)
+	cfg := e.config("cards.csv", export.Projects)
+	cfg.Category, cfg.Incremental = 10, true
+	e.export(cfg)
+
+	ds2 := dataset(5)
+	for i, c := range ds2.Categories {
+		if c.Id == 10 {
+			ds2.Categories[i].Statuses = append(ds2.Categories[i].Statuses, sandbox.Status{Id: 2690, Name: "Visszahívandó", Group: "Open"})
+		}
+	}
+	if err := e.srv.Load(ds2); err != nil {
+		t.Fatal(err)
+	}
+	e.update("project", 1003, restapi.Fields{"StatusId": 2690})
+	before := e.requests()
+	e.export(cfg)
+	got := diff(e.requests(), before)
+	if got["GET /Api/R3/Schema/Project/{id}"] != 1 {
+		t.Errorf("requests %v: want the module's schema read again", got)
+	}
+	_, rows := readCSV(t, cfg.Output, ',')
+	if r := byID(rows)["1003"]; r["StatusId"] != "Visszahívandó" {
+		t.Errorf("card 1003: %v", r)
+	}
+	// The next run takes the schema from the cache again.
+	before = e.requests()
+	e.export(cfg)
+	if got := diff(e.requests(), before); got["GET /Api/R3/Schema/Project/{id}"] != 0 {
+		t.Errorf("the run after: requests %v", got)
+	}
+}
