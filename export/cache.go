@@ -293,7 +293,7 @@ func (r *run) cachedDetails(recs []*state.ExportRecord) ([]*state.ExportRecord, 
 			if err != nil {
 				return err
 			}
-			if c == nil || c.Kind != rec.Kind || rec.Kind == kindProject && c.CategoryId != rec.CategoryId {
+			if c == nil || c.Kind != rec.Kind || rec.Kind == kindProject && c.CategoryId != rec.CategoryId || r.lacksAddress(c) {
 				continue
 			}
 			nr := *c

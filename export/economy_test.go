@@ -3,8 +3,11 @@ package export_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -196,5 +199,70 @@ func TestSchemaMiss(t *testing.T) {
 	e.export(cfg)
 	if got := diff(e.requests(), before); got["GET /Api/R3/Schema/Project/{id}"] != 0 {
 		t.Errorf("the run after: requests %v", got)
+	}
+}
+
+// TestContactAddressColumns: contact exports with details carry the
+// default address as columns (Ország, Irányítószám, Város, Megye, Cím with
+// Hungarian headers): a contact's AddressList, then its addresses' details
+// in Id order until the default one. A second export to another file
+// takes them from the system cache: no address request.
+func TestContactAddressColumns(t *testing.T) {
+	t.Parallel()
+	ds := dataset(3) // businesses 1001, 1007, 1013; persons 1002, 1005, 1008…
+	ds.Addresses = append(ds.Addresses,
+		sandbox.SeedAddress{Id: 9001, ContactId: 1001, Type: "Telephely", Name: "Raktár", Country: "Hungary", PostalCode: "9021",
+			City: "Győr", Address: "Ipar utca 1."},
+		sandbox.SeedAddress{Id: 9002, ContactId: 1001, Type: "Székhely", Name: "Központ", Country: "Hungary", PostalCode: "1051",
+			City: "Budapest", County: "Pest", Address: "Fő utca 2.", Default: true},
+		sandbox.SeedAddress{Id: 9003, ContactId: 1002, Type: "Levelezési cím", Name: "Otthon", Country: "Hungary",
+			PostalCode: "6720", City: "Szeged", Address: "=Tisza Lajos krt. 3."})
+	e := newEnv(t, ds)
+	cfg := e.config("contacts.xlsx", export.Contacts)
+	cfg.Details, cfg.Headers = true, export.HeadersHU
+	before := e.requests()
+	e.export(cfg)
+	got := diff(e.requests(), before)
+	// 9 contacts: an AddressList each; 1001's two addresses (the first is
+	// not the default), 1002's one.
+	if got["GET /Api/R3/AddressList/{id}"] != 9 || got["GET /Api/R3/Address/{id}"] != 3 {
+		t.Errorf("address requests %v", got)
+	}
+	f, err := excelize.OpenFile(cfg.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows := sheetBy(t, f, "Kapcsolatok", "Azonosító")
+	if r := rows["1001"]; r["Ország"] != "Hungary" || r["Irányítószám"] != "1051" || r["Város"] != "Budapest" ||
+		r["Megye"] != "Pest" || r["Cím"] != "Fő utca 2." {
+		t.Errorf("company 1001: %v", r)
+	}
+	if r := rows["1002"]; r["Város"] != "Szeged" || r["Cím"] != "=Tisza Lajos krt. 3." {
+		t.Errorf("person 1002: %v", r)
+	}
+	if r := rows["1005"]; r["Város"] != "" || r["Cím"] != "" || r["Név"] == "" {
+		t.Errorf("person 1005 has no address: %v", r)
+	}
+
+	// The same to CSV: no address request, the same values (the formula
+	// neutralized).
+	ccfg := e.config("contacts.csv", export.Contacts)
+	ccfg.Details = true
+	before = e.requests()
+	e.export(ccfg)
+	got = diff(e.requests(), before)
+	if got["GET /Api/R3/AddressList/{id}"] != 0 || got["GET /Api/R3/Address/{id}"] != 0 || got["GET /Api/R3/Contact/{id}"] != 0 {
+		t.Errorf("second export: requests %v", got)
+	}
+	header, crows := readCSV(t, ccfg.Output, ',')
+	want := []string{"Country", "PostalCode", "City", "County", "Address", "BusinessName"}
+	i := slices.Index(header, "Country")
+	if i < 0 || !slices.Equal(header[i:i+len(want)], want) {
+		t.Errorf("header %v", header)
+	}
+	c := byID(crows)
+	if c["1001"]["City"] != "Budapest" || c["1002"]["Address"] != "'=Tisza Lajos krt. 3." {
+		t.Errorf("CSV rows %v / %v", c["1001"], c["1002"])
 	}
 }

@@ -133,8 +133,9 @@ type run struct {
 	// joinCompanies reads the detail of every company a person or card
 	// row names (for its tax ids), besides the documents' companies.
 	joinCompanies bool
-	// detailKinds are the record kinds whose detail is read.
-	detailKinds map[string]bool
+	// detailKinds are the record kinds whose detail is read; addrKinds
+	// those whose default address is read with it (a table shows it).
+	detailKinds, addrKinds map[string]bool
 	// fullScopes are the scopes listed completely this run.
 	fullScopes map[string]bool
 	// listedCats are the modules whose cards the run lists.
@@ -221,7 +222,8 @@ func newRun(cfg Config) (*run, error) {
 		cfg.ProgressEvery = time.Second
 	}
 	r := &run{cfg: cfg, c: cfg.Client, log: cfg.Logger, now: cfg.Now, startLocal: time.Now(),
-		statsStart: cfg.Client.Stats(), fullScopes: map[string]bool{}, detailKinds: map[string]bool{}}
+		statsStart: cfg.Client.Stats(), fullScopes: map[string]bool{}, detailKinds: map[string]bool{},
+		addrKinds: map[string]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -255,10 +257,11 @@ func newRun(cfg Config) (*run, error) {
 			switch e {
 			case Contacts:
 				r.detailKinds[kindBusiness], r.detailKinds[kindPerson] = true, true
+				r.addrKinds[kindBusiness], r.addrKinds[kindPerson] = true, true
 			case Businesses:
-				r.detailKinds[kindBusiness] = true
+				r.detailKinds[kindBusiness], r.addrKinds[kindBusiness] = true, true
 			case Persons:
-				r.detailKinds[kindPerson] = true
+				r.detailKinds[kindPerson], r.addrKinds[kindPerson] = true, true
 			case Projects:
 				r.detailKinds[kindProject] = true
 			case ToDos:

@@ -167,7 +167,7 @@ func toDoRecord(it restapi.ToDoItem, card *state.ExportRecord) state.ExportRecor
 
 // needsDetail reports whether a record's detail is to be read.
 func (r *run) needsDetail(rec *state.ExportRecord) bool {
-	if rec.Detail || !r.detailKinds[rec.Kind] {
+	if rec.Detail && !r.lacksAddress(rec) || !r.detailKinds[rec.Kind] {
 		return false
 	}
 	if isDocKind(rec.Kind) {
@@ -304,7 +304,13 @@ func (r *run) readDetail(ctx context.Context, rec *state.ExportRecord) (*state.E
 		if err != nil {
 			return nil, err
 		}
-		return r.contactFromDetail(rec, d), nil
+		nr := r.contactFromDetail(rec, d)
+		if nr != nil && r.addrKinds[nr.Kind] {
+			if err := r.defaultAddress(ctx, rec.Id, nr.Values); err != nil {
+				return nil, err
+			}
+		}
+		return nr, nil
 	case kindProject:
 		d, err := r.c.Projects.Get(ctx, rec.Id)
 		if err != nil {
@@ -328,6 +334,12 @@ func (r *run) readDetail(ctx context.Context, rec *state.ExportRecord) (*state.E
 		return docFromDetail(rec, d, r.runID)
 	}
 	return nil, nil
+}
+
+// lacksAddress reports whether a contact's detail was read without the
+// default address its table shows (by a run that did not need it).
+func (r *run) lacksAddress(rec *state.ExportRecord) bool {
+	return r.addrKinds[rec.Kind] && rec.Values[addrRead] == ""
 }
 
 // withFields returns rec with the schema's fields of a detail record (or a
