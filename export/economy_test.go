@@ -266,3 +266,52 @@ func TestContactAddressColumns(t *testing.T) {
 		t.Errorf("CSV rows %v / %v", c["1001"], c["1002"])
 	}
 }
+
+// TestToDosOfChangedCards: an incremental export of to-dos reads the
+// ToDoList of the cards listed as changed only; --full-refresh reads them
+// all. A to-do of a changed card that is gone from its list leaves.
+func TestToDosOfChangedCards(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dataset(15)) // 30 cards in module 10, a to-do on every third
+	cfg := e.config("todos.csv", export.ToDos)
+	cfg.Incremental = true
+	before := e.requests()
+	sum := e.export(cfg)
+	if got := diff(e.requests(), before)["GET /Api/R3/ToDoList/{id}"]; got != 30 || sum.Rows() != 10 {
+		t.Fatalf("first run: %d ToDoList reads (want 30), %d rows", got, sum.Rows())
+	}
+	before = e.requests()
+	e.export(cfg)
+	if got := diff(e.requests(), before); got["GET /Api/R3/ToDoList/{id}"] != 0 || total(got) != 2 {
+		t.Errorf("unchanged: requests %v (want the two card pages only)", got)
+	}
+
+	// Card 1003 changes and gets a second to-do; card 1006 (no to-do)
+	// gets one without changing itself: an incremental run does not see
+	// that one (the documented assumption), --full-refresh does.
+	c := e.client()
+	e.update("project", 1003, restapi.Fields{"StatusId": "Sikeres"})
+	id1, err := c.ToDos.Create(t.Context(), restapi.Fields{"ProjectId": 1003, "Comment": "Számlát küldeni", "UserId": "Kovács Anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, err := c.ToDos.Create(t.Context(), restapi.Fields{"ProjectId": 1006, "Comment": "Felhívni", "UserId": "Kovács Anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = e.requests()
+	sum = e.export(cfg)
+	if got := diff(e.requests(), before)["GET /Api/R3/ToDoList/{id}"]; got != 1 || sum.Rows() != 11 {
+		t.Errorf("one card changed: %d ToDoList reads (want 1), %d rows (want 11)", got, sum.Rows())
+	}
+	_, rows := readCSV(t, cfg.Output, ',')
+	if r := byID(rows); r[itoa(id1)]["ProjectId"] != "1003" || r["1004"]["ProjectId"] != "1003" || r[itoa(id2)] != nil {
+		t.Errorf("rows: %v / %v / %v", r[itoa(id1)], r["1004"], r[itoa(id2)])
+	}
+	cfg.FullRefresh = true
+	before = e.requests()
+	sum = e.export(cfg)
+	if got := diff(e.requests(), before)["GET /Api/R3/ToDoList/{id}"]; got != 30 || sum.Rows() != 12 {
+		t.Errorf("--full-refresh: %d ToDoList reads (want 30), %d rows (want 12)", got, sum.Rows())
+	}
+}

@@ -104,9 +104,14 @@ func (r *run) exportedCategory(cat int) bool {
 	return ok
 }
 
-// listToDos reads every exported card's to-dos (ToDoList has no
-// UpdatedSince), committing and checkpointing every few cards, then drops
-// the to-dos no card lists any more.
+// listToDos reads the to-dos of every exported card listed by this run
+// (ToDoList has no UpdatedSince): all of them after a full listing, those
+// listed as changed after an incremental one. It commits and checkpoints
+// every few cards, then drops the to-dos their card no longer lists.
+//
+// An incremental run so assumes that a card whose to-dos changed was
+// changed itself (its UpdatedAt moved): a to-do added to or closed on an
+// unchanged card shows with the next --full-refresh (or full run).
 func (r *run) listToDos(ctx context.Context) error {
 	const chunk = 20
 	after := r.meta.Cursors[scopeToDos]
@@ -115,7 +120,7 @@ func (r *run) listToDos(ctx context.Context) error {
 		stop := errors.New("stop")
 		err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
 			return v.Each(scopeCards, after, func(rec *state.ExportRecord) error {
-				if rec.Kind == kindProject && r.exportedCategory(rec.CategoryId) {
+				if rec.Kind == kindProject && r.exportedCategory(rec.CategoryId) && rec.ListedRun == r.runID {
 					cards = append(cards, rec)
 				}
 				if len(cards) == chunk {
@@ -132,6 +137,7 @@ func (r *run) listToDos(ctx context.Context) error {
 		}
 		p := &pager{r: r, scope: scopeToDos}
 		for _, card := range cards {
+			after = card.Id
 			items, err := r.c.ToDos.List(ctx, card.Id, restapi.ToDoListOptions{})
 			if errors.Is(err, restapi.ErrNotFound) {
 				continue // deleted since it was listed
@@ -145,7 +151,6 @@ func (r *run) listToDos(ctx context.Context) error {
 					return err
 				}
 			}
-			after = card.Id
 		}
 		if err := p.flush(); err != nil {
 			return err
@@ -155,7 +160,32 @@ func (r *run) listToDos(ctx context.Context) error {
 			return err
 		}
 	}
-	return r.db.CommitExport(r.target, &state.ExportBatch{Sweep: []state.ExportSweep{{Scope: scopeToDos, KeepRun: r.runID}}})
+	return r.sweepToDos()
+}
+
+// sweepToDos drops the to-dos of cards whose list this run read that it
+// did not show, and those of cards no longer in the snapshot.
+func (r *run) sweepToDos() error {
+	b := &state.ExportBatch{}
+	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
+		return v.Each(scopeToDos, 0, func(td *state.ExportRecord) error {
+			if td.ListedRun == r.runID {
+				return nil
+			}
+			card, err := v.Get(scopeCards, td.ProjectId)
+			if err != nil {
+				return err
+			}
+			if card == nil || card.ListedRun == r.runID {
+				b.Remove(scopeToDos, td.Id)
+			}
+			return nil
+		})
+	})
+	if err != nil || b.Len() == 0 {
+		return err
+	}
+	return r.db.CommitExport(r.target, b)
 }
 
 func toDoRecord(it restapi.ToDoItem, card *state.ExportRecord) state.ExportRecord {

@@ -121,7 +121,7 @@ func (r *run) refresh(ctx context.Context) error {
 		}
 	}
 	if r.needToDos {
-		r.sum.mode(scopeToDos, "full")
+		r.sum.mode(scopeToDos, "of the cards listed")
 		if err := r.listToDos(ctx); err != nil {
 			return err
 		}
