@@ -206,7 +206,9 @@ func TestSchemaMiss(t *testing.T) {
 // default address as columns (Ország, Irányítószám, Város, Megye, Cím with
 // Hungarian headers): a contact's AddressList, then its addresses' details
 // in Id order until the default one. A second export to another file
-// takes them from the system cache: no address request.
+// takes them from the system cache: no address request. Without
+// Config.Addresses (the CLI's default for "all") neither columns nor
+// requests.
 func TestContactAddressColumns(t *testing.T) {
 	t.Parallel()
 	ds := dataset(3) // businesses 1001, 1007, 1013; persons 1002, 1005, 1008…
@@ -219,7 +221,7 @@ func TestContactAddressColumns(t *testing.T) {
 			PostalCode: "6720", City: "Szeged", Address: "=Tisza Lajos krt. 3."})
 	e := newEnv(t, ds)
 	cfg := e.config("contacts.xlsx", export.Contacts)
-	cfg.Details, cfg.Headers = true, export.HeadersHU
+	cfg.Details, cfg.Headers, cfg.Addresses = true, export.HeadersHU, true
 	before := e.requests()
 	e.export(cfg)
 	got := diff(e.requests(), before)
@@ -248,7 +250,7 @@ func TestContactAddressColumns(t *testing.T) {
 	// The same to CSV: no address request, the same values (the formula
 	// neutralized).
 	ccfg := e.config("contacts.csv", export.Contacts)
-	ccfg.Details = true
+	ccfg.Details, ccfg.Addresses = true, true
 	before = e.requests()
 	e.export(ccfg)
 	got = diff(e.requests(), before)
@@ -264,6 +266,16 @@ func TestContactAddressColumns(t *testing.T) {
 	c := byID(crows)
 	if c["1001"]["City"] != "Budapest" || c["1002"]["Address"] != "'=Tisza Lajos krt. 3." {
 		t.Errorf("CSV rows %v / %v", c["1001"], c["1002"])
+	}
+
+	ncfg := e.config("persons-noaddr.csv", export.Persons)
+	ncfg.Details, ncfg.FullRefresh = true, true
+	before = e.requests()
+	e.export(ncfg)
+	got = diff(e.requests(), before)
+	header, _ = readCSV(t, ncfg.Output, ',')
+	if got["GET /Api/R3/AddressList/{id}"] != 0 || slices.Contains(header, "City") || got["GET /Api/R3/Contact/{id}"] != 9 {
+		t.Errorf("without Addresses: requests %v, header %v", got, header)
 	}
 }
 

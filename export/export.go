@@ -58,6 +58,11 @@ type Config struct {
 	// Details reads every record's detail: every schema field, custom ones
 	// included (a request per record; resumable).
 	Details bool
+	// Addresses, with Details, adds the default address to the tables of
+	// contacts (Country, PostalCode, City, County, Address): a request for
+	// the contact's AddressList and one per address read until the default
+	// one, with each contact's detail.
+	Addresses bool
 	// Incremental lists only what changed since the target's last run
 	// (UpdatedSince its watermark) and merges it into the snapshot kept in
 	// the state directory.
@@ -257,11 +262,11 @@ func newRun(cfg Config) (*run, error) {
 			switch e {
 			case Contacts:
 				r.detailKinds[kindBusiness], r.detailKinds[kindPerson] = true, true
-				r.addrKinds[kindBusiness], r.addrKinds[kindPerson] = true, true
+				r.addrKinds[kindBusiness], r.addrKinds[kindPerson] = cfg.Addresses, cfg.Addresses
 			case Businesses:
-				r.detailKinds[kindBusiness], r.addrKinds[kindBusiness] = true, true
+				r.detailKinds[kindBusiness], r.addrKinds[kindBusiness] = true, cfg.Addresses
 			case Persons:
-				r.detailKinds[kindPerson], r.addrKinds[kindPerson] = true, true
+				r.detailKinds[kindPerson], r.addrKinds[kindPerson] = true, cfg.Addresses
 			case Projects:
 				r.detailKinds[kindProject] = true
 			case ToDos:
@@ -363,6 +368,7 @@ func (r *run) execute(ctx context.Context) error {
 // buildTables lays out the tables from the schemas.
 func (r *run) buildTables() error {
 	tables := make([]*table, 0, len(r.cfg.Entities))
+	addresses := r.cfg.Details && r.cfg.Addresses
 	for _, e := range r.cfg.Entities {
 		switch {
 		case e == Projects && r.cfg.PerModule:
@@ -376,6 +382,11 @@ func (r *run) buildTables() error {
 			}
 		default:
 			tables = append(tables, buildTable(e, r.cfg.Details, r.sch, 0))
+		}
+	}
+	if !addresses {
+		for _, t := range tables {
+			t.cols = slices.DeleteFunc(t.cols, func(c column) bool { return c.src != "" })
 		}
 	}
 	applyHeaders(tables, r.cfg.Headers)

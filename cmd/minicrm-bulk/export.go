@@ -107,6 +107,7 @@ in use); 130: interrupted (--resume continues).
 			conn := addConnectionFlags(fs)
 			contactType := fs.String("contact-type", "", "export addresses: only the addresses of Business or Person contacts")
 			todos := fs.Bool("todos", false, "export all: the to-dos too (a request per card on every run: ToDoList has no UpdatedSince)")
+			addresses := fs.Bool("addresses", true, "with --details: the default address as columns of contacts (AddressList and the address read per contact; default on, off for all)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
@@ -190,7 +191,8 @@ in use); 130: interrupted (--resume continues).
 					Client: c, Entities: entities, Category: *category, Output: *out, Format: f,
 					CSV: export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, IDs: *ids, Columns: cols,
 					Headers: hdr, PerModule: strings.EqualFold(strings.TrimSpace(args[0]), "all"), Items: *items, Since: from, Until: to, Status: *status,
-					Details: *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
+					Addresses: *addresses && (!isAll || fs.Changed("addresses")),
+					Details:   *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
 					Resume: *resume, StateDir: *stateDir, Overlap: *overlap, Workers: *workers,
 					Now: clock.Now, Progress: show.update, Logger: log,
 				})
