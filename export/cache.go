@@ -19,7 +19,7 @@ import (
 // file, format or tables, what it read that does not depend on them: the
 // schemas and the module list, and the detail records of contacts and
 // cards. It is an export snapshot of its own in the state directory
-// (target "cache:<system>"), so it stays on disk, not in memory.
+// (target "cache:<base URL>#<system>"), so it stays on disk, not in memory.
 //
 // Schemas are read again when they are older than schemaMaxAge, with
 // Config.FullRefresh, or when a record shows a dropdown value the cached
@@ -48,7 +48,7 @@ const (
 )
 
 // cacheTarget is the system cache's snapshot name.
-func (r *run) cacheTarget() string { return "cache:" + r.c.SystemID() }
+func (r *run) cacheTarget() string { return "cache:" + r.c.BaseURL() + "#" + r.c.SystemID() }
 
 // cachedSchema returns a schema from the cache when it is fresh, else reads
 // it (restapi.SchemasService.Get's entity form) and caches it.

@@ -16,13 +16,15 @@ import (
 )
 
 // The request budget. A full listing reads ⌈records/100⌉ pages of the
-// contacts and of each exported module's cards (plus one page more when a
-// listing took several, UpdatedSince its start, for what changed during
-// it). An incremental run reads ⌈changed/100⌉ pages of each (one when
-// nothing changed) plus one page of each module's trashed cards. To-dos
-// have no UpdatedSince: every run reads one ToDoList a card. Details cost a
-// request per record whose detail is not known (all of them the first
-// time, those listed as changed later).
+// contacts and of each exported module's cards, each walked once. An
+// incremental run reads ⌈changed/100⌉ pages of the contacts and of the
+// cards across the modules (one each when nothing changed) plus one page of
+// trashed cards for each module the snapshot has cards of. The schemas come
+// from the system cache (cache.go). To-dos have no UpdatedSince: a run reads
+// one ToDoList per card it listed (every card in a full run, the changed
+// ones in an incremental one). Details cost a request per record whose
+// detail neither the snapshot nor the system cache has unchanged (all of
+// them the first time, those listed as changed later).
 
 // cardsMark is the watermark name of a module's cards.
 func cardsMark(cat int) string { return scopeCards + "/" + strconv.Itoa(cat) }
