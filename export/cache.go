@@ -339,6 +339,7 @@ func (r *run) populatedModules() ([]int, error) {
 	}
 	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
 		return v.Each(scopeCards, 0, func(rec *state.ExportRecord) error {
+			r.touch(1)
 			if rec.Kind == kindProject && !slices.Contains(out, rec.CategoryId) {
 				out = append(out, rec.CategoryId)
 			}

@@ -162,6 +162,20 @@ type run struct {
 
 	phase       atomic.Value
 	done, total atomic.Int64
+	// touched counts the snapshot records read since the state file's
+	// mapped pages were last released (see touch).
+	touched atomic.Int64
+}
+
+// touch counts n snapshot records read or written and, every few thousand,
+// lets the kernel take back the state file's pages this process has mapped
+// (state.DB.ReleaseMapped): a scan of 100,000 records would otherwise keep
+// the whole snapshot in the process's resident memory.
+func (r *run) touch(n int) {
+	if r.touched.Add(int64(n)) >= 2000 {
+		r.touched.Store(0)
+		r.db.ReleaseMapped()
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -555,6 +569,7 @@ func (r *run) write(ctx context.Context) error {
 		total := 0
 		for _, t := range r.tables {
 			if err := v.Each(t.scope, 0, func(rec *state.ExportRecord) error {
+				r.touch(1)
 				if r.writable(t, rec) {
 					total++
 				}
@@ -579,6 +594,7 @@ func (r *run) write(ctx context.Context) error {
 				return w.Row(cells)
 			}
 			err := v.Each(t.scope, 0, func(rec *state.ExportRecord) error {
+				r.touch(1)
 				if !r.writable(t, rec) {
 					return nil
 				}

@@ -222,6 +222,7 @@ func (r *run) fetchDetails(ctx context.Context) error {
 	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
 		for _, sc := range scopes {
 			if err := v.Each(sc, 0, func(rec *state.ExportRecord) error {
+				r.touch(1)
 				if r.needsDetail(rec) {
 					total++
 				}
@@ -260,6 +261,7 @@ func (r *run) fetchDetails(ctx context.Context) error {
 			if len(todo) == 0 {
 				break
 			}
+			r.touch(len(todo))
 			if err := r.detailChunk(ctx, sc, todo); err != nil {
 				return err
 			}

@@ -481,6 +481,7 @@ func (p *pager) flush() error {
 	if err := p.r.mergeListed(p.scope, p.recs, b); err != nil {
 		return err
 	}
+	p.r.touch(len(p.recs))
 	return p.r.db.CommitExport(p.r.target, b)
 }
 
