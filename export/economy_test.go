@@ -385,3 +385,39 @@ func TestSheetBudget(t *testing.T) {
 	t.Logf("export all --details: %d requests; unchanged --incremental: %d %v; to CSV right after: %d requests %v",
 		total(first), total(unchanged), unchanged, total(got), got)
 }
+
+// TestFullRunDropsDeleted: a full run drops from the snapshot (and the
+// file) what its listing no longer shows — here 1,100 cards of 1,200, more
+// than one chunk of the sweep — and keeps the rest.
+func TestFullRunDropsDeleted(t *testing.T) {
+	t.Parallel()
+	ds := dataset(600) // 1,200 cards
+	e := newEnv(t, ds)
+	cfg := e.config("cards.csv", export.Projects)
+	cfg.Category = 10
+	if sum := e.export(cfg); sum.Rows() != 1200 {
+		t.Fatalf("first run: %d rows", sum.Rows())
+	}
+	ds2 := dataset(600)
+	var kept []int
+	for i, p := range ds2.Projects {
+		if i%12 == 0 {
+			kept = append(kept, p.Id)
+		}
+	}
+	ds2.Projects = slices.DeleteFunc(ds2.Projects, func(p sandbox.SeedProject) bool { return !slices.Contains(kept, p.Id) })
+	ds2.ToDos = nil
+	if err := e.srv.Load(ds2); err != nil {
+		t.Fatal(err)
+	}
+	sum := e.export(cfg)
+	_, rows := readCSV(t, cfg.Output, ',')
+	if sum.Rows() != 100 || len(rows) != 100 {
+		t.Fatalf("second run: %d rows, want 100", len(rows))
+	}
+	for i, r := range rows {
+		if r["Id"] != itoa(kept[i]) {
+			t.Fatalf("row %d: card %s, want %d", i, r["Id"], kept[i])
+		}
+	}
+}

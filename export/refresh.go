@@ -266,7 +266,9 @@ func (r *run) refreshScope(ctx context.Context, mark string, full bool,
 			cat := r.markCategory(mark)
 			sw = state.ExportSweep{Scope: scopeCards, Kind: kindProject, CategoryId: cat, KeepRun: r.runID}
 		}
-		b.Sweep = append(b.Sweep, sw)
+		if err := r.sweep(sw); err != nil {
+			return err
+		}
 		r.fullScopes[mark] = true
 		r.sum.mode(mark, "full")
 		r.setCursor(doneKey(mark), doneFull)
@@ -277,6 +279,46 @@ func (r *run) refreshScope(ctx context.Context, mark string, full bool,
 	r.meta.Watermarks[mark] = t0.Add(-r.cfg.Overlap)
 	b.Meta = r.meta
 	return r.db.CommitExport(r.target, b)
+}
+
+// sweep drops from the snapshot the records of a scope (of a kind and
+// module) that this run did not list, a chunk at a time: what a complete
+// listing no longer shows was deleted. Done here rather than in one
+// transaction (state.ExportSweep), so that the scan of a large scope reads
+// it through touch and the process does not keep all of it resident.
+func (r *run) sweep(sw state.ExportSweep) error {
+	after := 0
+	for {
+		b := &state.ExportBatch{}
+		stop := errors.New("stop")
+		last := after
+		err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
+			return v.Each(sw.Scope, after, func(rec *state.ExportRecord) error {
+				r.touch(1)
+				last = rec.Id
+				if rec.ListedRun != sw.KeepRun && (sw.Kind == "" || rec.Kind == sw.Kind) &&
+					(sw.CategoryId == 0 || rec.CategoryId == sw.CategoryId) {
+					b.Remove(sw.Scope, rec.Id)
+				}
+				if b.Len() >= 1000 {
+					return stop
+				}
+				return nil
+			})
+		})
+		if err != nil && !errors.Is(err, stop) {
+			return err
+		}
+		if b.Len() > 0 {
+			if err := r.db.CommitExport(r.target, b); err != nil {
+				return err
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		after = last
+	}
 }
 
 // markCategory is the module of a "cards/<CategoryId>" watermark name.
