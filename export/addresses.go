@@ -232,3 +232,48 @@ func timeCell(s string) Cell {
 	}
 	return Cell{Kind: CellDateTime, Time: t, Text: s}
 }
+
+// The default address as columns of contact tables with details. MiniCRM's
+// contact detail has no address: the export reads the contact's AddressList
+// and then the detail of its addresses, in Id order, until the default one
+// (two requests for a contact with one address, one for a contact without
+// any). They are read with the contact's detail, kept with it in the
+// snapshot and the system cache, and read again when the contact's detail
+// is: an address changed while its contact did not is not seen by an
+// incremental run (MiniCRM's contact list does not show it changed) until
+// --full-refresh.
+
+// contactAddressColumns are the default address's columns (API names of
+// the address's fields; CountryId is written as Country).
+var contactAddressColumns = []string{"Country", "PostalCode", "City", "County", "Address"}
+
+// Values keys of the default address in a contact's snapshot record.
+const (
+	addrPrefix = "addr/"
+	// addrRead marks a detail read with its addresses ("1").
+	addrRead = addrPrefix + "read"
+)
+
+// defaultAddress reads a contact's default address into its values.
+func (r *run) defaultAddress(ctx context.Context, id int, vals map[string]string) error {
+	list, err := r.c.Addresses.List(ctx, id)
+	if err != nil {
+		return fmt.Errorf("contact %d: its addresses: %w", id, err)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Id < list[j].Id })
+	for _, s := range list {
+		a, err := r.c.Addresses.Get(ctx, s.Id)
+		if err != nil {
+			return fmt.Errorf("contact %d: address %d: %w", id, s.Id, err)
+		}
+		if a.Default || len(list) == 1 {
+			for k, v := range map[string]string{"Country": a.CountryId, "PostalCode": a.PostalCode, "City": a.City,
+				"County": a.County, "Address": a.Address} {
+				vals[addrPrefix+k] = v
+			}
+			break
+		}
+	}
+	vals[addrRead] = "1"
+	return nil
+}

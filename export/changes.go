@@ -25,12 +25,16 @@ func (r *run) applyChanges(ctx context.Context) error {
 	}
 	r.log.Info("applying the webhook change log", "dir", r.cfg.FromChanges, "since", r.meta.ChangesSince, "records", len(changes))
 	b := &state.ExportBatch{}
+	var changed []state.ExportRecord // their details leave the system cache
 	flush := func() error {
 		if b.Len() == 0 {
 			return nil
 		}
+		if err := r.invalidate(changed); err != nil {
+			return err
+		}
 		err := r.db.CommitExport(r.target, b)
-		b = &state.ExportBatch{}
+		b, changed = &state.ExportBatch{}, changed[:0]
 		return err
 	}
 	for _, ch := range changes {
@@ -72,6 +76,7 @@ func (r *run) applyChanges(ctx context.Context) error {
 			rec = old
 		}
 		r.sum.Changes++
+		changed = append(changed, state.ExportRecord{Id: id, Kind: kind})
 		var nr *state.ExportRecord
 		switch {
 		case ch.Uncertain:

@@ -26,10 +26,18 @@
 //     notification of each record in a webhook change log instead
 //     (package webhook): its Data is the whole record.
 //
-// To-dos have no UpdatedSince: every run reads each exported card's
-// ToDoList. MiniCRM's contact list does not show deleted contacts, so a
-// contact deleted in MiniCRM leaves an incremental snapshot only when its
-// detail is read (Deleted 1, or 404) or with FullRefresh.
+// To-dos have no UpdatedSince: a run reads the ToDoList of each exported
+// card it listed (all of them in a full run, the changed ones in an
+// incremental one). MiniCRM's contact list does not show deleted contacts,
+// so a contact deleted in MiniCRM leaves an incremental snapshot only when
+// its detail is read (Deleted 1, or 404) or with FullRefresh.
+//
+// # The system cache
+//
+// What does not depend on the output — the schemas and the module list
+// (for a day), the detail records of contacts and cards (until a listing
+// shows them changed) — is kept per system in the state directory and
+// shared by every export of it, whatever its file or format (cache.go).
 //
 // # Details
 //

@@ -58,6 +58,11 @@ type Config struct {
 	// Details reads every record's detail: every schema field, custom ones
 	// included (a request per record; resumable).
 	Details bool
+	// Addresses, with Details, adds the default address to the tables of
+	// contacts (Country, PostalCode, City, County, Address): a request for
+	// the contact's AddressList and one per address read until the default
+	// one, with each contact's detail.
+	Addresses bool
 	// Incremental lists only what changed since the target's last run
 	// (UpdatedSince its watermark) and merges it into the snapshot kept in
 	// the state directory.
@@ -133,10 +138,22 @@ type run struct {
 	// joinCompanies reads the detail of every company a person or card
 	// row names (for its tax ids), besides the documents' companies.
 	joinCompanies bool
-	// detailKinds are the record kinds whose detail is read.
-	detailKinds map[string]bool
+	// detailKinds are the record kinds whose detail is read; addrKinds
+	// those whose default address is read with it (a table shows it).
+	detailKinds, addrKinds map[string]bool
 	// fullScopes are the scopes listed completely this run.
 	fullScopes map[string]bool
+	// listedCats are the modules whose cards the run lists.
+	listedCats []int
+
+	// cmeta is the system cache's meta (see cache.go): its watermarks.
+	cmeta *state.ExportMeta
+	// schemasRead says a schema was read from MiniCRM this run (not the
+	// cache); reloadSchemas that the cache is bypassed after a miss;
+	// missed that a record named an option a cached schema lacks.
+	schemasRead, reloadSchemas bool
+	missed                     atomic.Bool
+	misses                     missSet
 
 	sum        *Summary
 	statsStart restapi.Stats
@@ -145,6 +162,20 @@ type run struct {
 
 	phase       atomic.Value
 	done, total atomic.Int64
+	// touched counts the snapshot records read since the state file's
+	// mapped pages were last released (see touch).
+	touched atomic.Int64
+}
+
+// touch counts n snapshot records read or written and, every few thousand,
+// lets the kernel take back the state file's pages this process has mapped
+// (state.DB.ReleaseMapped): a scan of 100,000 records would otherwise keep
+// the whole snapshot in the process's resident memory.
+func (r *run) touch(n int) {
+	if r.touched.Add(int64(n)) >= 2000 {
+		r.touched.Store(0)
+		r.db.ReleaseMapped()
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -210,7 +241,8 @@ func newRun(cfg Config) (*run, error) {
 		cfg.ProgressEvery = time.Second
 	}
 	r := &run{cfg: cfg, c: cfg.Client, log: cfg.Logger, now: cfg.Now, startLocal: time.Now(),
-		statsStart: cfg.Client.Stats(), fullScopes: map[string]bool{}, detailKinds: map[string]bool{}}
+		statsStart: cfg.Client.Stats(), fullScopes: map[string]bool{}, detailKinds: map[string]bool{},
+		addrKinds: map[string]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -244,10 +276,11 @@ func newRun(cfg Config) (*run, error) {
 			switch e {
 			case Contacts:
 				r.detailKinds[kindBusiness], r.detailKinds[kindPerson] = true, true
+				r.addrKinds[kindBusiness], r.addrKinds[kindPerson] = cfg.Addresses, cfg.Addresses
 			case Businesses:
-				r.detailKinds[kindBusiness] = true
+				r.detailKinds[kindBusiness], r.addrKinds[kindBusiness] = true, cfg.Addresses
 			case Persons:
-				r.detailKinds[kindPerson] = true
+				r.detailKinds[kindPerson], r.addrKinds[kindPerson] = true, cfg.Addresses
 			case Projects:
 				r.detailKinds[kindProject] = true
 			case ToDos:
@@ -295,28 +328,9 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.loadSchemas(ctx); err != nil {
 		return err
 	}
-	tables := make([]*table, 0, len(r.cfg.Entities))
-	for _, e := range r.cfg.Entities {
-		switch {
-		case e == Projects && r.cfg.PerModule:
-			for _, c := range r.sch.categories {
-				tables = append(tables, buildTable(e, r.cfg.Details, r.sch, c.Id))
-			}
-		case docKinds[e] != "":
-			tables = append(tables, buildDocTable(e))
-			if r.cfg.Items {
-				tables = append(tables, buildItemTable(e))
-			}
-		default:
-			tables = append(tables, buildTable(e, r.cfg.Details, r.sch, 0))
-		}
-	}
-	applyHeaders(tables, r.cfg.Headers)
-	tables, err := selectColumns(tables, r.cfg.Columns)
-	if err != nil {
+	if err := r.buildTables(); err != nil {
 		return err
 	}
-	r.tables = tables
 	if err := r.begin(); err != nil {
 		return err
 	}
@@ -336,39 +350,98 @@ func (r *run) execute(ctx context.Context) error {
 			return err
 		}
 	}
+	if r.missed.Load() && !r.reloadSchemas {
+		// A record named an option the cached schemas lack: read them
+		// again, so that the rows show its label.
+		r.log.Info("a value the cached schemas do not know: reading the schemas again")
+		r.reloadSchemas = true
+		if err := r.loadSchemas(ctx); err != nil {
+			return err
+		}
+		if err := r.buildTables(); err != nil {
+			return err
+		}
+		if err := r.rememberMisses(); err != nil {
+			return err
+		}
+	}
 	r.phase.Store("write")
 	if err := r.write(ctx); err != nil {
 		return err
 	}
+	populated, err := r.populatedModules()
+	if err != nil {
+		return err
+	}
 	r.meta.Status, r.meta.FinishedAt = state.StatusFinished, r.now()
 	r.meta.ChangesSince = r.startLocal.Add(-r.cfg.Overlap)
-	r.meta.Cursors = nil
+	r.meta.Cursors, r.meta.Populated = nil, populated
 	return r.db.CommitExport(r.target, &state.ExportBatch{Meta: r.meta})
+}
+
+// buildTables lays out the tables from the schemas.
+func (r *run) buildTables() error {
+	tables := make([]*table, 0, len(r.cfg.Entities))
+	addresses := r.cfg.Details && r.cfg.Addresses
+	for _, e := range r.cfg.Entities {
+		switch {
+		case e == Projects && r.cfg.PerModule:
+			for _, c := range r.sch.categories {
+				tables = append(tables, buildTable(e, r.cfg.Details, r.sch, c.Id))
+			}
+		case docKinds[e] != "":
+			tables = append(tables, buildDocTable(e))
+			if r.cfg.Items {
+				tables = append(tables, buildItemTable(e))
+			}
+		default:
+			tables = append(tables, buildTable(e, r.cfg.Details, r.sch, 0))
+		}
+	}
+	if !addresses {
+		for _, t := range tables {
+			t.cols = slices.DeleteFunc(t.cols, func(c column) bool { return c.src != "" })
+		}
+	}
+	applyHeaders(tables, r.cfg.Headers)
+	tables, err := selectColumns(tables, r.cfg.Columns)
+	if err != nil {
+		return err
+	}
+	r.tables = tables
+	return nil
 }
 
 // loadSchemas reads the modules and the schemas the tables need.
 func (r *run) loadSchemas(ctx context.Context) error {
 	s := &schemas{projects: map[int]*restapi.Schema{}}
 	var err error
-	if err := r.loadDocCategories(ctx); err != nil {
-		return err
+	if r.sch == nil { // not again when the schemas are read again
+		if err := r.loadDocCategories(ctx); err != nil {
+			return err
+		}
 	}
 	if r.needContacts {
-		if s.person, err = r.c.Schemas.Person(ctx); err != nil {
+		if s.person, err = r.cachedSchema(ctx, "Person", 0); err != nil {
 			return fmt.Errorf("reading the Person schema: %w", err)
 		}
-		if s.business, err = r.c.Schemas.Business(ctx); err != nil {
+		if s.business, err = r.cachedSchema(ctx, "Business", 0); err != nil {
 			return fmt.Errorf("reading the Business schema: %w", err)
 		}
 	}
 	if r.needCards {
-		cats, err := r.c.Categories.List(ctx)
+		cats, err := r.cachedCategories(ctx)
 		if err != nil {
 			return fmt.Errorf("reading the modules: %w", err)
 		}
 		slices.SortFunc(cats, func(a, b restapi.Category) int { return a.Id - b.Id })
 		if r.cfg.Category != 0 {
 			i := slices.IndexFunc(cats, func(c restapi.Category) bool { return c.Id == r.cfg.Category })
+			if i < 0 && !r.reloadSchemas && !r.schemasRead {
+				// A module newer than the cached list?
+				r.reloadSchemas = true
+				return r.loadSchemas(ctx)
+			}
 			if i < 0 {
 				var have []string
 				for _, c := range cats {
@@ -380,7 +453,7 @@ func (r *run) loadSchemas(ctx context.Context) error {
 		}
 		s.categories = cats
 		for _, c := range cats {
-			sch, err := r.c.Schemas.Project(ctx, c.Id)
+			sch, err := r.cachedSchema(ctx, "Project", c.Id)
 			if err != nil {
 				return fmt.Errorf("reading the schema of module %d: %w", c.Id, err)
 			}
@@ -496,6 +569,7 @@ func (r *run) write(ctx context.Context) error {
 		total := 0
 		for _, t := range r.tables {
 			if err := v.Each(t.scope, 0, func(rec *state.ExportRecord) error {
+				r.touch(1)
 				if r.writable(t, rec) {
 					total++
 				}
@@ -520,6 +594,7 @@ func (r *run) write(ctx context.Context) error {
 				return w.Row(cells)
 			}
 			err := v.Each(t.scope, 0, func(rec *state.ExportRecord) error {
+				r.touch(1)
 				if !r.writable(t, rec) {
 					return nil
 				}

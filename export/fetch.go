@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -18,233 +16,18 @@ import (
 )
 
 // The request budget. A full listing reads ⌈records/100⌉ pages of the
-// contacts and of each exported module's cards (plus one page more when a
-// listing took several, UpdatedSince its start, for what changed during
-// it). An incremental run reads ⌈changed/100⌉ pages of each (one when
-// nothing changed) plus one page of each module's trashed cards. To-dos
-// have no UpdatedSince: every run reads one ToDoList a card. Details cost a
-// request per record whose detail is not known (all of them the first
-// time, those listed as changed later).
+// contacts and of each exported module's cards, each walked once. An
+// incremental run reads ⌈changed/100⌉ pages of the contacts and of the
+// cards across the modules (one each when nothing changed) plus one page of
+// trashed cards for each module the snapshot has cards of. The schemas come
+// from the system cache (cache.go). To-dos have no UpdatedSince: a run reads
+// one ToDoList per card it listed (every card in a full run, the changed
+// ones in an incremental one). Details cost a request per record whose
+// detail neither the snapshot nor the system cache has unchanged (all of
+// them the first time, those listed as changed later).
 
 // cardsMark is the watermark name of a module's cards.
 func cardsMark(cat int) string { return scopeCards + "/" + strconv.Itoa(cat) }
-
-// doneKey marks, in a run's cursors, a scope listed completely by the run
-// (so that a resumed run does not list it again).
-func doneKey(scope string) string { return "done:" + scope }
-
-// doneKey's values: how the scope was listed.
-const (
-	doneIncremental = 1
-	doneFull        = 2
-)
-
-// refresh brings the snapshot up to date: each scope listed in full (the
-// first time, without Incremental, or with FullRefresh), or what changed
-// since its watermark, or the webhook change log applied.
-func (r *run) refresh(ctx context.Context) error {
-	fromChanges := r.cfg.FromChanges != ""
-	mode := func(mark string) (full bool) {
-		_, has := r.meta.Watermarks[mark]
-		return r.cfg.FullRefresh || !has || !(r.cfg.Incremental || fromChanges)
-	}
-	if r.needContacts {
-		if err := r.refreshScope(ctx, scopeContacts, mode(scopeContacts), fromChanges, r.listContacts); err != nil {
-			return err
-		}
-	}
-	cats := []int{}
-	if r.needCards {
-		for _, c := range r.sch.categories {
-			cats = append(cats, c.Id)
-		}
-	}
-	for _, c := range r.docCats {
-		if !slices.Contains(cats, c) {
-			cats = append(cats, c) // the document modules' cards, for the company of each document
-		}
-	}
-	for _, cat := range cats {
-		list := func(ctx context.Context, since time.Time) (int, error) { return r.listCards(ctx, cat, since) }
-		if err := r.refreshScope(ctx, cardsMark(cat), mode(cardsMark(cat)), fromChanges, list); err != nil {
-			return err
-		}
-	}
-	for _, e := range r.cfg.Entities {
-		kind, ok := docKinds[e]
-		if !ok {
-			continue
-		}
-		// Webhooks do not tell of documents: they are listed even with
-		// --from-changes.
-		list := func(ctx context.Context, since time.Time) (int, error) { return r.listDocs(ctx, kind, since) }
-		full := r.cfg.FullRefresh || !(r.cfg.Incremental || fromChanges)
-		if _, has := r.meta.Watermarks[docScope(kind)]; !has {
-			full = true
-		}
-		if err := r.refreshScope(ctx, docScope(kind), full, false, list); err != nil {
-			return err
-		}
-	}
-	if fromChanges {
-		if err := r.applyChanges(ctx); err != nil {
-			return err
-		}
-	}
-	if r.needToDos {
-		r.sum.mode(scopeToDos, "full")
-		if err := r.listToDos(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// refreshScope lists one scope (contacts, or one module's cards) in full
-// or since its watermark, and commits the new watermark with the sweep of
-// what a full listing no longer shows. With fromChanges an incremental
-// scope is left to the change log.
-func (r *run) refreshScope(ctx context.Context, mark string, full, fromChanges bool,
-	list func(context.Context, time.Time) (int, error)) error {
-	switch r.meta.Cursors[doneKey(mark)] {
-	case doneFull:
-		r.fullScopes[mark] = true
-		fallthrough
-	case doneIncremental:
-		r.sum.mode(mark, "listed before the resume")
-		return nil
-	}
-	if !full && fromChanges {
-		r.sum.mode(mark, "changes")
-		return nil
-	}
-	t0 := r.now()
-	since := time.Time{}
-	if !full {
-		since = r.meta.Watermarks[mark]
-	}
-	n, err := list(ctx, since)
-	r.sum.Listed += n
-	if err != nil {
-		return err
-	}
-	b := &state.ExportBatch{}
-	if full {
-		if n > restapi.PageSize {
-			// Offset paging has no snapshot: catch what changed while the
-			// pages went by.
-			m, err := list(ctx, t0.Add(-r.cfg.Overlap))
-			r.sum.Listed += m
-			if err != nil {
-				return err
-			}
-		}
-		sw := state.ExportSweep{Scope: scopeContacts, KeepRun: r.runID}
-		if strings.HasPrefix(mark, "doc/") {
-			sw = state.ExportSweep{Scope: mark, KeepRun: r.runID}
-		} else if mark != scopeContacts {
-			cat, _ := strconv.Atoi(mark[len(scopeCards)+1:])
-			sw = state.ExportSweep{Scope: scopeCards, Kind: kindProject, CategoryId: cat, KeepRun: r.runID}
-		}
-		b.Sweep = append(b.Sweep, sw)
-		r.fullScopes[mark] = true
-		r.sum.mode(mark, "full")
-	} else {
-		r.sum.mode(mark, "incremental")
-		if strings.HasPrefix(mark, scopeCards+"/") {
-			cat, _ := strconv.Atoi(mark[len(scopeCards)+1:])
-			removed, err := r.removeTrashedCards(ctx, cat, since)
-			r.sum.Removed += removed
-			if err != nil {
-				return err
-			}
-		}
-	}
-	r.meta.Watermarks[mark] = t0.Add(-r.cfg.Overlap)
-	if full {
-		r.setCursor(doneKey(mark), doneFull)
-	} else {
-		r.setCursor(doneKey(mark), doneIncremental)
-	}
-	b.Meta = r.meta
-	return r.db.CommitExport(r.target, b)
-}
-
-func (r *run) setCursor(k string, v int) {
-	if r.meta.Cursors == nil {
-		r.meta.Cursors = map[string]int{}
-	}
-	r.meta.Cursors[k] = v
-}
-
-// pager collects listed records and commits them a page at a time, merged
-// with what the snapshot has.
-type pager struct {
-	r     *run
-	scope string
-	recs  []state.ExportRecord
-}
-
-func (p *pager) add(rec state.ExportRecord) error {
-	p.recs = append(p.recs, rec)
-	p.r.done.Add(1)
-	if len(p.recs) >= restapi.PageSize {
-		return p.flush()
-	}
-	return nil
-}
-
-func (p *pager) flush() error {
-	if len(p.recs) == 0 {
-		return nil
-	}
-	b := &state.ExportBatch{}
-	if err := p.r.mergeListed(p.scope, p.recs, b); err != nil {
-		return err
-	}
-	p.recs = p.recs[:0]
-	return p.r.db.CommitExport(p.r.target, b)
-}
-
-// mergeListed merges list records with the snapshot's: a record whose
-// detail this run already read keeps it (the list summary goes over it);
-// otherwise the list summary replaces the record, and its detail is read
-// again.
-func (r *run) mergeListed(scope string, recs []state.ExportRecord, b *state.ExportBatch) error {
-	return r.db.ViewExport(r.target, func(v *state.ExportView) error {
-		for _, rec := range recs {
-			old, err := v.Get(scope, rec.Id)
-			if err != nil {
-				return err
-			}
-			rec.ListedRun = r.runID
-			if old != nil && old.Detail && old.DetailRun == r.runID {
-				vals := maps.Clone(old.Values)
-				maps.Copy(vals, rec.Values)
-				rec.Values, rec.Detail, rec.DetailRun = vals, true, old.DetailRun
-			}
-			b.Add(scope, rec)
-		}
-		return nil
-	})
-}
-
-// listContacts lists businesses and persons (changed since since, or all).
-func (r *run) listContacts(ctx context.Context, since time.Time) (int, error) {
-	p := &pager{r: r, scope: scopeContacts}
-	n := 0
-	opts := restapi.ContactSearchOptions{UpdatedSince: since}
-	err := pages(ctx, func(ctx context.Context, page int) (*restapi.Page[restapi.ContactItem], error) {
-		return r.c.Contacts.SearchPage(ctx, opts, page)
-	}, func(it restapi.ContactItem) int { return it.Id }, func(it restapi.ContactItem) error {
-		if it.Type != kindPerson && it.Type != kindBusiness {
-			return nil
-		}
-		n++
-		return p.add(contactRecord(it))
-	})
-	return n, errors.Join(err, p.flush())
-}
 
 // pages walks a listing page by page from Page 0 without remembering what
 // it yielded (restapi's Search keeps a set of the Ids seen, which grows with
@@ -288,20 +71,6 @@ func contactRecord(it restapi.ContactItem) state.ExportRecord {
 	return state.ExportRecord{Id: it.Id, Kind: it.Type, Values: v}
 }
 
-// listCards lists a module's cards (changed since since, or all).
-func (r *run) listCards(ctx context.Context, cat int, since time.Time) (int, error) {
-	p := &pager{r: r, scope: scopeCards}
-	n := 0
-	opts := restapi.ProjectSearchOptions{CategoryId: cat, UpdatedSince: since}
-	err := pages(ctx, func(ctx context.Context, page int) (*restapi.Page[restapi.ProjectItem], error) {
-		return r.c.Projects.SearchPage(ctx, opts, page)
-	}, func(it restapi.ProjectItem) int { return it.Id }, func(it restapi.ProjectItem) error {
-		n++
-		return p.add(cardRecord(it, cat))
-	})
-	return n, errors.Join(err, p.flush())
-}
-
 func cardRecord(it restapi.ProjectItem, cat int) state.ExportRecord {
 	v := map[string]string{"Id": itoa(it.Id), "CategoryId": itoa(cat), "Name": it.Name, "StatusId": idText(it.StatusId),
 		"UserId": idText(it.UserId), "ContactId": idText(it.ContactId), "BusinessId": idText(it.BusinessId)}
@@ -337,9 +106,14 @@ func (r *run) exportedCategory(cat int) bool {
 	return ok
 }
 
-// listToDos reads every exported card's to-dos (ToDoList has no
-// UpdatedSince), committing and checkpointing every few cards, then drops
-// the to-dos no card lists any more.
+// listToDos reads the to-dos of every exported card listed by this run
+// (ToDoList has no UpdatedSince): all of them after a full listing, those
+// listed as changed after an incremental one. It commits and checkpoints
+// every few cards, then drops the to-dos their card no longer lists.
+//
+// An incremental run so assumes that a card whose to-dos changed was
+// changed itself (its UpdatedAt moved): a to-do added to or closed on an
+// unchanged card shows with the next --full-refresh (or full run).
 func (r *run) listToDos(ctx context.Context) error {
 	const chunk = 20
 	after := r.meta.Cursors[scopeToDos]
@@ -348,7 +122,7 @@ func (r *run) listToDos(ctx context.Context) error {
 		stop := errors.New("stop")
 		err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
 			return v.Each(scopeCards, after, func(rec *state.ExportRecord) error {
-				if rec.Kind == kindProject && r.exportedCategory(rec.CategoryId) {
+				if rec.Kind == kindProject && r.exportedCategory(rec.CategoryId) && rec.ListedRun == r.runID {
 					cards = append(cards, rec)
 				}
 				if len(cards) == chunk {
@@ -365,6 +139,7 @@ func (r *run) listToDos(ctx context.Context) error {
 		}
 		p := &pager{r: r, scope: scopeToDos}
 		for _, card := range cards {
+			after = card.Id
 			items, err := r.c.ToDos.List(ctx, card.Id, restapi.ToDoListOptions{})
 			if errors.Is(err, restapi.ErrNotFound) {
 				continue // deleted since it was listed
@@ -378,7 +153,6 @@ func (r *run) listToDos(ctx context.Context) error {
 					return err
 				}
 			}
-			after = card.Id
 		}
 		if err := p.flush(); err != nil {
 			return err
@@ -388,7 +162,32 @@ func (r *run) listToDos(ctx context.Context) error {
 			return err
 		}
 	}
-	return r.db.CommitExport(r.target, &state.ExportBatch{Sweep: []state.ExportSweep{{Scope: scopeToDos, KeepRun: r.runID}}})
+	return r.sweepToDos()
+}
+
+// sweepToDos drops the to-dos of cards whose list this run read that it
+// did not show, and those of cards no longer in the snapshot.
+func (r *run) sweepToDos() error {
+	b := &state.ExportBatch{}
+	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
+		return v.Each(scopeToDos, 0, func(td *state.ExportRecord) error {
+			if td.ListedRun == r.runID {
+				return nil
+			}
+			card, err := v.Get(scopeCards, td.ProjectId)
+			if err != nil {
+				return err
+			}
+			if card == nil || card.ListedRun == r.runID {
+				b.Remove(scopeToDos, td.Id)
+			}
+			return nil
+		})
+	})
+	if err != nil || b.Len() == 0 {
+		return err
+	}
+	return r.db.CommitExport(r.target, b)
 }
 
 func toDoRecord(it restapi.ToDoItem, card *state.ExportRecord) state.ExportRecord {
@@ -400,7 +199,7 @@ func toDoRecord(it restapi.ToDoItem, card *state.ExportRecord) state.ExportRecor
 
 // needsDetail reports whether a record's detail is to be read.
 func (r *run) needsDetail(rec *state.ExportRecord) bool {
-	if rec.Detail || !r.detailKinds[rec.Kind] {
+	if rec.Detail && !r.lacksAddress(rec) || !r.detailKinds[rec.Kind] {
 		return false
 	}
 	if isDocKind(rec.Kind) {
@@ -423,6 +222,7 @@ func (r *run) fetchDetails(ctx context.Context) error {
 	err := r.db.ViewExport(r.target, func(v *state.ExportView) error {
 		for _, sc := range scopes {
 			if err := v.Each(sc, 0, func(rec *state.ExportRecord) error {
+				r.touch(1)
 				if r.needsDetail(rec) {
 					total++
 				}
@@ -461,6 +261,7 @@ func (r *run) fetchDetails(ctx context.Context) error {
 			if len(todo) == 0 {
 				break
 			}
+			r.touch(len(todo))
 			if err := r.detailChunk(ctx, sc, todo); err != nil {
 				return err
 			}
@@ -472,11 +273,20 @@ func (r *run) fetchDetails(ctx context.Context) error {
 // detailChunk reads the details of a few records and commits what was
 // read, also when a read failed or ctx ended.
 func (r *run) detailChunk(ctx context.Context, scope string, recs []*state.ExportRecord) error {
-	out := make([]*state.ExportRecord, len(recs))
+	out, err := r.cachedDetails(recs)
+	if err != nil {
+		return err
+	}
+	cached := make([]bool, len(recs))
 	gone := make([]bool, len(recs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.cfg.Workers)
 	for i, rec := range recs {
+		if out[i] != nil {
+			cached[i] = true
+			r.done.Add(1)
+			continue
+		}
 		g.Go(func() error {
 			nr, err := r.readDetail(gctx, rec)
 			if errors.Is(err, restapi.ErrNotFound) {
@@ -496,13 +306,18 @@ func (r *run) detailChunk(ctx context.Context, scope string, recs []*state.Expor
 	}
 	gerr := g.Wait()
 	b := &state.ExportBatch{}
+	var fresh []*state.ExportRecord
 	for i, rec := range recs {
 		switch {
 		case gone[i]:
 			b.Remove(scope, rec.Id)
 			r.sum.Removed++
+		case cached[i]:
+			b.Add(scope, *out[i])
+			r.sum.Reused++
 		case out[i] != nil:
 			b.Add(scope, *out[i])
+			fresh = append(fresh, out[i])
 			r.sum.Details++
 		}
 	}
@@ -511,7 +326,7 @@ func (r *run) detailChunk(ctx context.Context, scope string, recs []*state.Expor
 			return errors.Join(gerr, err)
 		}
 	}
-	return gerr
+	return errors.Join(gerr, r.cacheDetails(fresh))
 }
 
 // readDetail reads a record's detail and returns the record with it; nil
@@ -523,7 +338,13 @@ func (r *run) readDetail(ctx context.Context, rec *state.ExportRecord) (*state.E
 		if err != nil {
 			return nil, err
 		}
-		return r.contactFromDetail(rec, d), nil
+		nr := r.contactFromDetail(rec, d)
+		if nr != nil && r.addrKinds[nr.Kind] {
+			if err := r.defaultAddress(ctx, rec.Id, nr.Values); err != nil {
+				return nil, err
+			}
+		}
+		return nr, nil
 	case kindProject:
 		d, err := r.c.Projects.Get(ctx, rec.Id)
 		if err != nil {
@@ -549,6 +370,12 @@ func (r *run) readDetail(ctx context.Context, rec *state.ExportRecord) (*state.E
 	return nil, nil
 }
 
+// lacksAddress reports whether a contact's detail was read without the
+// default address its table shows (by a run that did not need it).
+func (r *run) lacksAddress(rec *state.ExportRecord) bool {
+	return r.addrKinds[rec.Kind] && rec.Values[addrRead] == ""
+}
+
 // withFields returns rec with the schema's fields of a detail record (or a
 // notification's Data) merged over its values.
 func (r *run) withFields(rec *state.ExportRecord, kind string, cat int, fields map[string]any) *state.ExportRecord {
@@ -567,6 +394,7 @@ func (r *run) withFields(rec *state.ExportRecord, kind string, cat int, fields m
 			continue
 		}
 		nr.Values[k] = canonical(f, restapi.FieldText(v))
+		r.schemaMiss(f, nr.Values[k], false)
 	}
 	nr.Values["Id"] = itoa(rec.Id)
 	nr.Detail, nr.DetailRun = true, r.runID

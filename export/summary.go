@@ -34,6 +34,13 @@ type Summary struct {
 	Reread  int `json:"reread,omitempty"`
 	Details int `json:"details"`
 	Removed int `json:"removed"`
+	// Reused counts the details taken from the system cache (unchanged
+	// since another export of the system read them), Checked the list
+	// items read to find the cached details that changed, SchemasCached
+	// the schemas (and module lists) taken from the cache.
+	Reused        int `json:"details_reused,omitempty"`
+	Checked       int `json:"checked,omitempty"`
+	SchemasCached int `json:"schemas_cached,omitempty"`
 	// Requests counts HTTP requests by endpoint.
 	Requests      map[string]int `json:"requests"`
 	RequestsTotal int            `json:"requests_total"`
@@ -112,6 +119,12 @@ func (s *Summary) Text() string {
 		fmt.Fprintf(&b, ", %d changes applied (%d read again)", s.Changes, s.Reread)
 	}
 	fmt.Fprintf(&b, ", %d details read, %d removed as deleted", s.Details, s.Removed)
+	if s.Reused > 0 || s.Checked > 0 {
+		fmt.Fprintf(&b, ", %d details unchanged since read (%d list items checked)", s.Reused, s.Checked)
+	}
+	if s.SchemasCached > 0 {
+		fmt.Fprintf(&b, ", %d schemas from the cache", s.SchemasCached)
+	}
 	if s.Resumed {
 		b.WriteString(" (resumed run)")
 	}

@@ -96,6 +96,9 @@ type column struct {
 	Column
 	field  string // the API name the values are found under
 	lookup bool   // an accountant column, looked up in another record
+	// src, when set, is the key the values are found under instead (the
+	// default address's columns: not fields of the record's schema).
+	src string
 }
 
 // tableName is the sheet (and, with several tables, the CSV file) name.
@@ -323,6 +326,14 @@ func buildTable(e Entity, details bool, s *schemas, cat int) *table {
 	for _, n := range names {
 		t.cols = append(t.cols, column{Column: Column{Name: n, Kind: s.kindOfColumn(t, n), IsID: isIDName(n)}, field: n})
 	}
+	if details && t.scope == scopeContacts {
+		// The default address, unless a field of the schema has the name.
+		for _, n := range contactAddressColumns {
+			if !slices.Contains(names, n) {
+				t.cols = append(t.cols, column{Column: Column{Name: n, Kind: ColText}, field: n, src: addrPrefix + n})
+			}
+		}
+	}
 	acc := accountantColumns[e]
 	if details {
 		acc = append(slices.Clone(acc), detailAccountantColumns[e]...)
@@ -461,6 +472,10 @@ func (t *table) row(rec *state.ExportRecord, s *schemas, labels bool, lv lookupV
 			cells = append(cells, typed(ColText, acc[c.field]))
 			continue
 		}
+		if c.src != "" {
+			cells = append(cells, typed(ColText, rec.Values[c.src]))
+			continue
+		}
 		v := rec.Values[c.field]
 		k := c.Kind
 		if isDocKind(rec.Kind) {
@@ -468,6 +483,9 @@ func (t *table) row(rec *state.ExportRecord, s *schemas, labels bool, lv lookupV
 			continue
 		}
 		if f := s.field(rec.Kind, rec.CategoryId, c.field); f.Kind == restapi.KindEnum {
+			// A label kept because the schema then lacked it (see
+			// schemaMiss) becomes an id through a schema read again.
+			v = canonical(f, v)
 			if labels {
 				cells = append(cells, typed(ColText, label(f, v)))
 			} else {

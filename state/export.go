@@ -62,6 +62,9 @@ type ExportMeta struct {
 	// Cursors checkpoint, within a run, listings that take a request per
 	// card (the to-dos): the last card Id done.
 	Cursors map[string]int `json:"cursors,omitempty"`
+	// Populated are the modules the snapshot held cards of when the last
+	// run finished (nil: not known): only their trashed cards can leave it.
+	Populated []int `json:"populated"`
 }
 
 // ExportSweep removes a scope's records of one kind (and, for cards, one

@@ -82,7 +82,10 @@ func (d *DB) open() (err error) {
 			db.Close()
 		}
 	}()
-	if err := d.check(); err != nil {
+	stopRelease := d.releaseWhile() // the check reads every page
+	err = d.check()
+	stopRelease()
+	if err != nil {
 		return err
 	}
 	err = d.update(func(tx *bolt.Tx) error {

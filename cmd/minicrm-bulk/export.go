@@ -27,10 +27,12 @@ func init() {
 writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
 bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons and
 the cards of each module (a sheet each, named after the module, with that module's fields);
---todos adds the to-dos (a request per card every run). In CSV it needs a directory (a file
+--todos adds the to-dos (a request per card listed: every card in a full run, the changed
+ones with --incremental). In CSV it needs a directory (a file
 per table), in XLSX it makes one sheet each.
 Rows are in Id order; dropdowns show their labels (--ids: the option ids); person rows carry
-their company's name and email (with --details its VAT and registration numbers too), card
+their company's name and email (with --details its VAT and registration numbers too, and
+contact rows their default address unless 'all' or --addresses=false), card
 rows their contact's and company's, to-do rows their card's name.
 
 invoices, orders and offers: a row per issued document (number, dates as dates, currency,
@@ -106,7 +108,8 @@ in use); 130: interrupted (--resume continues).
 			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
 			conn := addConnectionFlags(fs)
 			contactType := fs.String("contact-type", "", "export addresses: only the addresses of Business or Person contacts")
-			todos := fs.Bool("todos", false, "export all: the to-dos too (a request per card on every run: ToDoList has no UpdatedSince)")
+			todos := fs.Bool("todos", false, "export all: the to-dos too (a request per card listed: ToDoList has no UpdatedSince)")
+			addresses := fs.Bool("addresses", true, "with --details: the default address as columns of contacts (AddressList and the address read per contact; default on, off for all)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
@@ -190,7 +193,8 @@ in use); 130: interrupted (--resume continues).
 					Client: c, Entities: entities, Category: *category, Output: *out, Format: f,
 					CSV: export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, IDs: *ids, Columns: cols,
 					Headers: hdr, PerModule: strings.EqualFold(strings.TrimSpace(args[0]), "all"), Items: *items, Since: from, Until: to, Status: *status,
-					Details: *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
+					Addresses: *addresses && (!isAll || fs.Changed("addresses")),
+					Details:   *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
 					Resume: *resume, StateDir: *stateDir, Overlap: *overlap, Workers: *workers,
 					Now: clock.Now, Progress: show.update, Logger: log,
 				})

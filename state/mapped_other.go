@@ -1,0 +1,6 @@
+//go:build !linux
+
+package state
+
+// ReleaseMapped is a no-op outside Linux.
+func (d *DB) ReleaseMapped() {}
