@@ -56,7 +56,9 @@
 // contact's and company's, to-do rows their card's name: looked up in the
 // snapshot, no request per row. Writers are a small interface (Writer): the
 // CSV writer neutralizes formula-like text (Neutralize), the XLSX writer
-// streams through excelize's StreamWriter. Files are written to a
+// writes each sheet's XML straight into the zip file as rows come (inline
+// strings, no buffer of the sheet), its small parts made by excelize.
+// Files are written to a
 // temporary file in the same directory and renamed into place only when
 // complete.
 //

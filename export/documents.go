@@ -67,6 +67,32 @@ var itemColumns = []struct {
 	{"PriceNet", ColFloat}, {"VAT", ColText}, {"PriceNetTotal", ColFloat}, {"PriceTotal", ColFloat},
 }
 
+// countryNames name MiniCRM's country ids, which the REST documents give
+// for the customer's country (Customer.CountryId "36"), as MiniCRM's
+// Hungarian user interface does. MiniCRM documents 36 (Magyarország) and
+// 40 (Románia); the ids are the countries' calling codes, and the others
+// follow that pattern (the sandbox's list). An id not here is written as
+// it is, a number.
+var countryNames = map[string]string{
+	"36": "Magyarország", "40": "Románia", "421": "Szlovákia", "43": "Ausztria", "49": "Németország",
+	"385": "Horvátország", "381": "Szerbia", "386": "Szlovénia", "380": "Ukrajna", "420": "Csehország",
+	"48": "Lengyelország", "39": "Olaszország", "33": "Franciaország", "34": "Spanyolország", "31": "Hollandia",
+	"32": "Belgium", "41": "Svájc", "44": "Egyesült Királyság", "353": "Írország", "1": "Egyesült Államok",
+}
+
+// docValue is a document column's value as written: the customer's
+// country by name (unless ids are asked for: --ids), the rest as the
+// snapshot has it. The name is looked up when written, so that documents
+// read before keep no id.
+func docValue(field, v string, labels bool) string {
+	if field == "CustomerCountry" && labels {
+		if name, ok := countryNames[strings.TrimSpace(v)]; ok {
+			return name
+		}
+	}
+	return v
+}
+
 // docLine is a document line as the snapshot keeps it: numbers in the
 // canonical form ("1000.5"), the VAT rate as shown ("27%", "AAM").
 type docLine struct {

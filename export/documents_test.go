@@ -541,3 +541,40 @@ func TestTotalsLeaveOutCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentCustomerCountry: the REST documents give the customer's
+// country as MiniCRM's numeric id (Customer.CountryId "36"); the export
+// writes its name, an id it does not know as it is, and with --ids the ids.
+func TestDocumentCustomerCountry(t *testing.T) {
+	t.Parallel()
+	ds := sandbox.EmptyDataset()
+	ds.Contacts = []sandbox.SeedContact{{Id: 701, Type: "Business", CreatedAt: "2024-01-02 10:00:00",
+		Fields: map[string]any{"Name": "Határ Kft."}}}
+	line := []any{map[string]any{"Name": "Licenc", "PriceNet": "100", "Quantity": "1", "VAT": "27%"}}
+	customer := func(k, v string) map[string]any {
+		return map[string]any{"Name": "Határ Kft.", k: v, "PostalCode": "1111", "City": "Budapest", "Address": "Fő u. 1."}
+	}
+	ds.Invoices = []map[string]any{
+		{"Id": 901, "CustomerId": 701, "Issued": "2025-03-01", "Customer": customer("CountryId", "36"), "Items": line},
+		{"Id": 902, "CustomerId": 701, "Issued": "2025-03-02", "Customer": customer("Country", "Germany"), "Items": line},
+		{"Id": 903, "CustomerId": 701, "Issued": "2025-03-03", "Customer": customer("CountryId", "999"), "Items": line},
+		{"Id": 904, "CustomerId": 701, "Issued": "2025-03-04", "Customer": customer("CountryId", "40"), "Items": line},
+	}
+	e := newEnv(t, ds)
+	for _, ids := range []bool{false, true} {
+		cfg := e.config(fmt.Sprintf("countries-%v.csv", ids), export.Invoices)
+		cfg.IDs = ids
+		e.export(cfg)
+		_, rows := readCSV(t, cfg.Output, ',')
+		got := byID(rows)
+		want := map[string]string{"901": "Magyarország", "902": "Németország", "903": "999", "904": "Románia"}
+		if ids {
+			want = map[string]string{"901": "36", "902": "49", "903": "999", "904": "40"}
+		}
+		for id, w := range want {
+			if c := got[id]["CustomerCountry"]; c != w {
+				t.Errorf("ids %v: invoice %s: CustomerCountry %q, want %q", ids, id, c, w)
+			}
+		}
+	}
+}

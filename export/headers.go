@@ -41,7 +41,7 @@ var huHeaders = map[string]string{
 	"BankAccount": "Bankszámlaszám", "Swift": "Swift", "VatNumber": "Adószám", "EUVatNumber": "Közösségi adószám",
 	"RegistrationNumber": "Cégjegyzékszám", "Position": "Beosztás", "Industry": "Iparág", "Region": "Régió",
 	"Employees": "Létszám", "YearlyRevenue": "Éves árbevétel", "FoundingYear": "Alapítás éve",
-	"ReferenceId": "Külső azonosító", "IsPrivate": "Privát", "Deleted": "Törölve",
+	"ReferenceId": "Külső azonosító (ReferenceId)", "IsPrivate": "Privát", "Deleted": "Törölve",
 	"CreatedAt": "Létrehozva", "CreatedBy": "Létrehozta", "UpdatedAt": "Módosítva", "UpdatedBy": "Módosította",
 	"StatusUpdatedAt": "Státusz módosítva", "ProjectHash": "Adatlap hash", "ProjectEmail": "Adatlap e-mail",
 	"PostalCode": "Irányítószám", "City": "Város", "Address": "Cím", "Country": "Ország", "County": "Megye",

@@ -479,7 +479,7 @@ func (t *table) row(rec *state.ExportRecord, s *schemas, labels bool, lv lookupV
 		v := rec.Values[c.field]
 		k := c.Kind
 		if isDocKind(rec.Kind) {
-			cells = append(cells, typed(k, v))
+			cells = append(cells, typed(k, docValue(c.field, v, labels)))
 			continue
 		}
 		if f := s.field(rec.Kind, rec.CategoryId, c.field); f.Kind == restapi.KindEnum {
