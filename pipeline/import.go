@@ -140,7 +140,7 @@ const (
 )
 
 // ErrInterrupted is wrapped by Import's error when ctx ended the run.
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted = state.ErrInterrupted
 
 // run is one import's working set.
 type run struct {
