@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -143,4 +145,23 @@ func TestCategoriesCommand(t *testing.T) {
 	if r := runCLI(t, nil, "categories", "--help"); r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
 		t.Errorf("--help: %d %s", r.code, r.stdout)
 	}
+}
+
+// syncBuffer is a bytes.Buffer that several goroutines may write (a
+// progress display and a log).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
