@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,9 +11,6 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
-
-// sandboxSystemID is the SystemId of the embedded sandbox --sandbox starts.
-const sandboxSystemID = 12345
 
 // connection holds the flags of every command that talks to MiniCRM. The
 // API key is never a flag (a command line shows in ps and in shell
@@ -65,22 +61,14 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 				return nil, stop, usagef("--sandbox and --%s do not go together", f)
 			}
 		}
-		key := sandbox.GenerateAPIKey()
-		srv, err := sandbox.New(sandbox.Config{SystemID: sandboxSystemID, APIKey: key, RPM: c.rpm, Dataset: sandbox.DemoDataset()})
+		sb, err := sandbox.StartEmbedded(sandbox.Config{RPM: c.rpm, Dataset: sandbox.DemoDataset()})
 		if err != nil {
 			return nil, stop, err
 		}
-		ln, err := sandbox.Listen("127.0.0.1:0", false)
-		if err != nil {
-			return nil, stop, err
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, ln) }()
-		stop = func() { cancel(); <-done }
-		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sandbox.URL(ln), sandboxSystemID)
-		client, err := restapi.NewClient(append(append(opts, restapi.WithBaseURL(sandbox.URL(ln)),
-			restapi.WithSystemID(fmt.Sprint(sandboxSystemID)), restapi.WithAPIKey(key)), extra...)...)
+		stop = func() { sb.Close() }
+		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sb.URL, sb.SystemID)
+		client, err := restapi.NewClient(append(append(opts, restapi.WithBaseURL(sb.URL),
+			restapi.WithSystemID(fmt.Sprint(sb.SystemID)), restapi.WithAPIKey(sb.APIKey)), extra...)...)
 		if err != nil {
 			stop()
 			return nil, func() {}, err

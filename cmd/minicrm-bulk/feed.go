@@ -2,32 +2,18 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
 // defaultStateDir is where --changed-only keeps its snapshot.
 const defaultStateDir = ".minicrm-bulk"
-
-// feedBuildGCPercent is the GC target feed build runs with (GOGC=400).
-const feedBuildGCPercent = 400
-
-// feedBuildMemoryLimit is the soft memory limit feed build runs with.
-const feedBuildMemoryLimit = 48 << 20
 
 func init() {
 	register(&command{
@@ -143,160 +129,36 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 	if err != nil {
 		return err
 	}
-	if o.srcFlags != nil {
-		if err := o.srcFlags.apply(m); err != nil {
-			return err
-		}
-	}
-	r, err := m.OpenSource(o.source)
-	if err != nil {
+	if err := o.srcFlags.apply(m); err != nil {
 		return err
 	}
-	defer r.Close()
-	fmt.Fprintf(e.stdout, "source %s: %s\n", sourceName(m, o.source), r.Detected())
-	var schemas *mapping.Schemas
-	if o.schema != "" {
-		schemas, err = mapping.LoadSchemas(o.schema)
-	} else {
+	stop := func() {}
+	defer func() { stop() }()
+	schemas := func(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
+		if o.schema != "" {
+			return mapping.LoadSchemas(o.schema)
+		}
 		var c *restapi.Client
-		var stop func()
-		c, stop, err = conn.connect(e)
-		defer stop()
-		if err == nil {
-			schemas, err = mapping.FetchSchemas(ctx, c, m)
+		var err error
+		if c, stop, err = conn.connect(e); err != nil {
+			return nil, err
 		}
+		return mapping.FetchSchemas(ctx, c, m)
+	}
+	defer xmlfeed.TuneGC(e.getenv)()
+	res, err := xmlfeed.BuildFile(ctx, xmlfeed.FileOptions{Mapping: m, MappingPath: o.mapping, SourcePath: o.source, Schemas: schemas,
+		Output: o.out, Split: o.split, SkipDuplicateCheck: o.noDupCheck, ChangedOnly: o.changedOnly, StateDir: o.stateDir,
+		Scope: o.scope, ErrorsPath: o.errors})
+	if res != nil {
+		fmt.Fprint(e.stdout, res.Text())
 	}
 	if err != nil {
 		return err
 	}
-	plan, err := mapping.Compile(m, schemas, r.Header())
-	if err != nil {
-		return err
+	if sum := res.Summary; sum.Rejected > 0 {
+		return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; they are in %s", sum.Rejected, sum.Rows, res.ErrorsPath)}
 	}
-	if _, err := xmlfeed.NewCardBuilder(plan); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", o.mapping, entityList(m))
-
-	errPath := o.errors
-	if errPath == "" {
-		errPath = filepath.Join(filepath.Dir(o.out), "errors.csv")
-	}
-	// The feed's folder is made as import makes its --out: a user naming
-	// out/feed.xml expects it to be there afterwards.
-	for _, d := range []string{filepath.Dir(o.out), filepath.Dir(errPath)} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	rw, err := report.CreateRejects(errPath, r.Header())
-	if err != nil {
-		return err
-	}
-	bo := xmlfeed.BuildOptions{Plan: plan, Source: r, Output: o.out, Split: o.split, SkipDuplicateCheck: o.noDupCheck,
-		Reject: func(rej *mapping.Rejected) error {
-			return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-				Reason: rej.Reasons(), Values: rej.Values})
-		}}
-	var drops []xmlfeed.Drop
-	dropCount := 0
-	bo.OnDrop = func(d xmlfeed.Drop) {
-		dropCount++
-		if len(drops) < 10 {
-			drops = append(drops, d)
-		}
-	}
-	var snap *xmlfeed.Snapshot
-	if o.changedOnly {
-		if snap, err = xmlfeed.OpenSnapshot(o.stateDir); err != nil {
-			rw.Close()
-			return err
-		}
-		defer snap.Close()
-		bo.Snapshot = snap
-		bo.Scope = o.scope
-		if bo.Scope == "" {
-			bo.Scope = strings.TrimSuffix(filepath.Base(o.mapping), filepath.Ext(o.mapping))
-		}
-	}
-	if e.getenv("GOGC") == "" {
-		// A build is a batch job whose live heap is small (tens of MB) and
-		// whose garbage is plenty (a few allocations per value): collecting
-		// at 5× the live heap instead of 2× makes it about 20% faster.
-		defer debug.SetGCPercent(debug.SetGCPercent(feedBuildGCPercent))
-	}
-	if e.getenv("GOMEMLIMIT") == "" {
-		// …but no more than 48 MiB (a soft limit): the heap of a build is
-		// flat, so RSS stays under 100 MB at any number of rows (plus
-		// the duplicate check's ~16 bytes an Id, kept off the heap).
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(feedBuildMemoryLimit))
-	}
-	sum, err := xmlfeed.Build(ctx, bo)
-	if cerr := rw.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, f := range sum.Files {
-		names = append(names, fmt.Sprintf("%s (%d)", f.Path, f.Cards))
-	}
-	fmt.Fprintf(e.stdout, "rows: %d  cards written: %d  unchanged: %d  rejected: %d  skipped: %d\n",
-		sum.Rows, sum.Written, sum.Unchanged, sum.Rejected, sum.Skipped)
-	fmt.Fprintf(e.stdout, "feed: %s\n", strings.Join(names, ", "))
-	for reason, n := range sum.SkipReasons {
-		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", n, reason)
-	}
-	for f, n := range sum.ByField {
-		fmt.Fprintf(e.stdout, "  rejected %4d  %s\n", n, f)
-	}
-	if sum.Dropped > 0 {
-		fmt.Fprintf(e.stdout, "dropped %d character(s) XML cannot carry, in %d value(s):\n", sum.Dropped, dropCount)
-		for _, d := range drops {
-			fmt.Fprintf(e.stdout, "  %s\n", d)
-		}
-	}
-	if snap != nil {
-		sent, _ := snap.Committed(bo.Scope)
-		fmt.Fprintf(e.stdout, "changed-only: compared with %d card(s) of %q sent before; the snapshot advances when 'feed push' has pushed these files\n",
-			sent, bo.Scope)
-	}
-	if sum.SharedNames > 0 {
-		fmt.Fprintf(e.stdout, "warning: %d compan(ies) of this feed have the name of another company of the feed with another VAT number (ignoring case and accents); %d card(s) are on them.\n"+
-			"  Each card is written with its company's VAT number, but how MiniCRM matches <Business> is undocumented: after the push, check that these cards are on the company of their VAT number:\n",
-			sum.SharedNames, sum.SharedNameCards)
-		for _, r := range sum.SharedNameRows {
-			fmt.Fprintf(e.stdout, "    %s\n", r)
-		}
-		if n := sum.SharedNames - len(sum.SharedNameRows); n > 0 {
-			fmt.Fprintf(e.stdout, "    … and %d more\n", n)
-		}
-	}
-	if sum.Rejected > 0 {
-		return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; they are in %s", sum.Rejected, sum.Rows, errPath)}
-	}
-	os.Remove(errPath) // nothing rejected: no errors file to look at
 	return nil
-}
-
-// checkFeedFile reads a feed file once: its SHA-256 (the snapshot's key)
-// and its number of cards, or why it is not a feed.
-func checkFeedFile(path string) (sha string, cards int, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	cards, err = xmlfeed.Count(io.TeeReader(f, h))
-	if err != nil {
-		return "", cards, fmt.Errorf("%s is not a well-formed feed: %w", path, err)
-	}
-	if _, err := io.Copy(h, f); err != nil { // whatever follows the root
-		return "", cards, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), cards, nil
 }
 
 func feedPush(ctx context.Context, e *env, conn *connection, feedID int, sourceURL, stateDir string, files []string) error {
@@ -310,83 +172,19 @@ func feedPush(ctx context.Context, e *env, conn *connection, feedID int, sourceU
 	case sourceURL != "" && len(files) > 1:
 		return usagef("--source-url pushes one feed; give at most its local copy")
 	}
-	type item struct {
-		path, sha string
-		cards     int
-	}
-	var items []item
-	for _, path := range files {
-		sha, cards, err := checkFeedFile(path)
-		if err != nil {
-			return fmt.Errorf("%w; nothing was pushed", err)
-		}
-		items = append(items, item{path, sha, cards})
-	}
-	var snap *xmlfeed.Snapshot
-	if _, err := os.Stat(filepath.Join(stateDir, xmlfeed.SnapshotFile)); err == nil {
-		if snap, err = xmlfeed.OpenSnapshot(stateDir); err != nil {
-			return err
-		}
-		defer snap.Close()
-	}
-	promote := func(it item) {
-		if snap == nil {
-			return
-		}
-		pf, ok, err := snap.Promote(it.sha)
-		switch {
-		case err != nil:
-			fmt.Fprintf(e.stderr, "warning: %s was pushed, but the snapshot could not be advanced: %v\n", it.path, err)
-		case ok:
-			fmt.Fprintf(e.stdout, "  snapshot %q: %d card(s) marked as sent\n", pf.Scope, pf.Cards)
-		}
-	}
 	c, stop, err := conn.connect(e)
 	defer stop()
 	if err != nil {
 		return err
 	}
-	if sourceURL != "" {
-		if len(items) == 1 && items[0].cards == 0 {
-			fmt.Fprintf(e.stdout, "%s has no cards: nothing to push\n", items[0].path)
-			promote(items[0])
-			return nil
+	res, err := xmlfeed.Push(ctx, xmlfeed.PushOptions{Service: c.SyncFeed, FeedID: feedID, SourceURL: sourceURL, Files: files, StateDir: stateDir})
+	if res != nil {
+		fmt.Fprint(e.stdout, res.Text())
+		for _, w := range res.Warnings() {
+			fmt.Fprintf(e.stderr, "warning: %s\n", w)
 		}
-		ans, err := c.SyncFeed.Pull(ctx, sourceURL)
-		if err != nil {
-			return fmt.Errorf("MiniCRM did not take the feed: %w; the snapshot was not advanced", err)
-		}
-		fmt.Fprintf(e.stdout, "MiniCRM downloaded the feed and applies it in the background; it answered: %s\n", ans)
-		if len(items) == 1 {
-			promote(items[0])
-		} else {
-			fmt.Fprintf(e.stdout, "(give the local copy of the published file to advance a --changed-only snapshot)\n")
-		}
-		return nil
 	}
-	for i, it := range items {
-		if it.cards == 0 {
-			fmt.Fprintf(e.stdout, "%s has no cards: nothing to push\n", it.path)
-			promote(it)
-			continue
-		}
-		f, err := os.Open(it.path)
-		if err != nil {
-			return err
-		}
-		ans, err := c.SyncFeed.Upload(ctx, feedID, f)
-		f.Close()
-		if err != nil {
-			msg := fmt.Sprintf("pushing %s: %v; its snapshot was not advanced (the next --changed-only build sends its cards again)", it.path, err)
-			if i > 0 {
-				msg += fmt.Sprintf("; the %d file(s) before it were pushed", i)
-			}
-			return errors.New(msg)
-		}
-		fmt.Fprintf(e.stdout, "pushed %s: %d card(s); MiniCRM applies it in the background; it answered: %s\n", it.path, it.cards, ans)
-		promote(it)
-	}
-	return nil
+	return err
 }
 
 func feedInspect(ctx context.Context, e *env, conn *connection, path, schemaFile string, online bool) error {
