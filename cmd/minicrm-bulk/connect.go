@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
@@ -114,13 +115,12 @@ func (c *connection) connectWithState(e *env, stateDir *string, stateGiven bool,
 
 // checkRunFlags checks the flags import and export share: --workers and
 // --progress.
-func checkRunFlags(workers int, progress string) error {
+func checkRunFlags(workers int, mode string) error {
 	if workers < 1 || workers > 64 {
 		return usagef("--workers must be between 1 and 64")
 	}
-	switch progress {
-	case "auto", "bar", "log", "none":
-		return nil
+	if !progress.CheckMode(mode) {
+		return usagef("--progress: want auto, bar, log or none")
 	}
-	return usagef("--progress: want auto, bar, log or none")
+	return nil
 }

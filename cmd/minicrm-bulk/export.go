@@ -4,18 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 )
 
 func init() {
@@ -102,7 +100,7 @@ in use); 130: interrupted (--resume continues).
 			stateDir := fs.String("state", ".minicrm-bulk", "state directory: the exported rows and the watermarks (a temporary one with --sandbox)")
 			workers := fs.Int("workers", 4, "detail records read at the same time")
 			overlap := fs.Duration("refresh-overlap", 5*time.Second, "the next run lists what changed since this run's listing minus this")
-			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
+			progressMode := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
 			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
 			conn := addConnectionFlags(fs)
 			contactType := fs.String("contact-type", "", "export addresses: only the addresses of Business or Person contacts")
@@ -113,7 +111,7 @@ in use); 130: interrupted (--resume continues).
 				}
 				if strings.EqualFold(args[0], "addresses") { // export_addresses.go
 					return exportAddresses(ctx, e, fs, conn, *out, *format, *contactType,
-						export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, *workers, *progress)
+						export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, *workers, *progressMode)
 				}
 				if fs.Changed("contact-type") {
 					return usagef("--contact-type is for 'export addresses'")
@@ -143,7 +141,7 @@ in use); 130: interrupted (--resume continues).
 				if f == export.XLSX && (*excel || *rawFormulas) {
 					return usagef("--excel and --raw-formulas are for CSV")
 				}
-				if err := checkRunFlags(*workers, *progress); err != nil {
+				if err := checkRunFlags(*workers, *progressMode); err != nil {
 					return err
 				}
 				if *fromChanges != "" {
@@ -184,7 +182,7 @@ in use); 130: interrupted (--resume continues).
 				}
 				defer stop()
 
-				show := newExportProgress(e.stderr, *progress, *logEvery)
+				show := progress.New(e.stderr, *progressMode, *logEvery)
 				log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 				sum, err := export.Export(ctx, export.Config{
 					Client: c, Entities: entities, Category: *category, Output: *out, Format: f,
@@ -192,9 +190,9 @@ in use); 130: interrupted (--resume continues).
 					Headers: hdr, PerModule: strings.EqualFold(strings.TrimSpace(args[0]), "all"), Items: *items, Since: from, Until: to, Status: *status,
 					Details: *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
 					Resume: *resume, StateDir: *stateDir, Overlap: *overlap, Workers: *workers,
-					Now: clock.Now, Progress: show.update, Logger: log,
+					Now: clock.Now, Progress: progress.ForExport(show), Logger: log,
 				})
-				show.finish()
+				show.Finish()
 				if sum != nil {
 					fmt.Fprint(e.stdout, sum.Text())
 				}
@@ -205,76 +203,4 @@ in use); 130: interrupted (--resume continues).
 			}
 		},
 	})
-}
-
-// exportProgress shows an export's progress: a bar per phase on a
-// terminal, a plain line every so often otherwise.
-type exportProgress struct {
-	w       io.Writer
-	mode    string
-	every   time.Duration
-	phase   string
-	bar     *progressbar.ProgressBar
-	lastLog time.Time
-}
-
-func newExportProgress(w io.Writer, mode string, every time.Duration) *exportProgress {
-	if mode == "auto" {
-		mode = "log"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			mode = "bar"
-		}
-	}
-	return &exportProgress{w: w, mode: mode, every: every}
-}
-
-var phaseNames = map[string]string{"list": "listing", "details": "reading details", "write": "writing rows"}
-
-func (d *exportProgress) update(p export.Progress) {
-	name, ok := phaseNames[p.Phase]
-	if d.mode == "none" || (!ok && p.Phase != "done") {
-		return
-	}
-	switch d.mode {
-	case "bar":
-		if p.Phase == "done" {
-			return
-		}
-		if p.Phase != d.phase {
-			d.finish()
-			d.phase = p.Phase
-			total := p.Total
-			if total == 0 {
-				total = -1 // a spinner: the listing's length is not known
-			}
-			d.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(d.w), progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("records"), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
-				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(name))
-		}
-		d.bar.Describe(fmt.Sprintf("%s, %d requests", name, p.Requests))
-		_ = d.bar.Set(p.Done)
-	case "log":
-		now := time.Now()
-		if p.Phase != "done" && now.Sub(d.lastLog) < d.every {
-			return
-		}
-		d.lastLog = now
-		if p.Phase == "done" {
-			return // the summary follows
-		}
-		of := ""
-		if p.Total > 0 {
-			of = fmt.Sprintf("/%d (%.0f%%)", p.Total, 100*float64(p.Done)/float64(p.Total))
-		}
-		fmt.Fprintf(d.w, "export: %s %d%s, %d requests, %s\n", name, p.Done, of, p.Requests, p.Elapsed.Round(time.Second))
-	}
-}
-
-func (d *exportProgress) finish() {
-	if d.bar != nil {
-		_ = d.bar.Finish()
-		fmt.Fprintln(d.w)
-		d.bar = nil
-	}
 }

@@ -4,19 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 )
 
 func init() {
@@ -68,7 +65,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 			workers := fs.Int("workers", 4, "rows written at the same time, to keep the rate limit busy while answers travel")
 			fullRefresh := fs.Bool("full-refresh", false, "list every contact and card again instead of those changed since the last run")
 			overlap := fs.Duration("refresh-overlap", 5*time.Second, "the next refresh lists what changed since the last one minus this")
-			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
+			progressMode := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
 			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
 			via := fs.String("via", "rest", "how new records are created: rest, feed (new cards with their new companies and people as XML sync feeds; the rest over REST) or auto (the feed when REST would take over an hour)")
 			feedID := fs.Int("feed-id", 0, "with --via feed|auto: the system's SyncFeed id (env MINICRM_FEED_ID)")
@@ -81,7 +78,7 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				if *mappingFile == "" {
 					return usagef("--mapping is required")
 				}
-				if err := checkRunFlags(*workers, *progress); err != nil {
+				if err := checkRunFlags(*workers, *progressMode); err != nil {
 					return err
 				}
 				switch *via {
@@ -114,14 +111,14 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 				}
 				defer stop()
 
-				show := newProgressDisplay(e.stderr, *progress, *logEvery, *dryRun)
+				show := progress.New(e.stderr, *progressMode, *logEvery)
 				log := newLogger(e, e.stderr, "text", slog.LevelInfo)
 				sum, err := pipeline.Import(ctx, pipeline.Config{
 					Client: c, MappingPath: *mappingFile, Mapping: m, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
 					DryRun: *dryRun, Resume: *resume, FullRefresh: *fullRefresh, Workers: *workers, Overlap: *overlap,
-					Progress: show.update, Logger: log, Now: clock.Now, Via: *via, FeedID: *feedID, FeedWait: *feedWait,
+					Progress: progress.ForImport(show, *dryRun), Logger: log, Now: clock.Now, Via: *via, FeedID: *feedID, FeedWait: *feedWait,
 				})
-				show.finish()
+				show.Finish()
 				if sum != nil && sum.Status != "" {
 					fmt.Fprint(e.stdout, sum.Text())
 				}
@@ -139,117 +136,6 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
 			}
 		},
 	})
-}
-
-// progressDisplay shows an import's progress: a bar with rows/s, requests a
-// minute and the ETA on a terminal, a plain line every so often otherwise
-// (cron, a log file).
-type progressDisplay struct {
-	w       io.Writer
-	mode    string // bar, log or none
-	every   time.Duration
-	verb    string
-	bar     *progressbar.ProgressBar
-	lastLog time.Time
-	samples []progressSample
-}
-
-type progressSample struct {
-	at             time.Time
-	rows, requests int
-}
-
-func newProgressDisplay(w io.Writer, mode string, every time.Duration, dry bool) *progressDisplay {
-	if mode == "auto" {
-		mode = "log"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			mode = "bar"
-		}
-	}
-	d := &progressDisplay{w: w, mode: mode, every: every, verb: "import"}
-	if dry {
-		d.verb = "dry run"
-	}
-	return d
-}
-
-// rates are rows a second and requests a minute over the last minute.
-func (d *progressDisplay) rates(p pipeline.Progress) (rowsPerSec, reqPerMin float64) {
-	now := time.Now()
-	d.samples = append(d.samples, progressSample{at: now, rows: p.Rows, requests: p.Requests})
-	for len(d.samples) > 2 && now.Sub(d.samples[0].at) > time.Minute {
-		d.samples = d.samples[1:]
-	}
-	first := d.samples[0]
-	dt := now.Sub(first.at).Seconds()
-	if dt < 1 {
-		if s := p.Elapsed.Seconds(); s > 0 {
-			return float64(p.Rows) / s, float64(p.Requests) / s * 60
-		}
-		return 0, 0
-	}
-	return float64(p.Rows-first.rows) / dt, float64(p.Requests-first.requests) / dt * 60
-}
-
-func (d *progressDisplay) update(p pipeline.Progress) {
-	if d.mode == "none" {
-		return
-	}
-	if p.Phase != "rows" && p.Phase != "done" {
-		return
-	}
-	rps, rpm := d.rates(p)
-	eta := "?"
-	if p.Total > 0 && rps > 0 {
-		eta = (time.Duration(float64(p.Total-p.Rows)/rps) * time.Second).Round(time.Second).String()
-	}
-	// At the rate limit the requests still to send decide the time: the
-	// rows left times what a row has cost so far, at the pace reached (the
-	// limit, or less when answers are slow).
-	if p.Total > 0 && p.Rows > 0 && p.RowRequests > 0 && p.RPM > 0 {
-		pace := float64(p.RPM)
-		if rpm > 0 && rpm < pace {
-			pace = rpm
-		}
-		left := float64(p.Total-p.Rows) * float64(p.RowRequests) / float64(p.Rows)
-		eta = (time.Duration(left/pace*60) * time.Second).Round(time.Second).String()
-	}
-	limit := ""
-	if p.RPM > 0 {
-		limit = fmt.Sprintf(" of %d", p.RPM)
-	}
-	switch d.mode {
-	case "bar":
-		if d.bar == nil {
-			if p.Total == 0 {
-				return
-			}
-			d.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(d.w), progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("rows"), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
-				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(d.verb))
-		}
-		d.bar.Describe(fmt.Sprintf("%.0f%s requests/min, ETA %s", rpm, limit, eta))
-		_ = d.bar.Set(p.Rows)
-	case "log":
-		now := time.Now()
-		if p.Phase != "done" && now.Sub(d.lastLog) < d.every {
-			return
-		}
-		d.lastLog = now
-		pct := ""
-		if p.Total > 0 {
-			pct = fmt.Sprintf("/%d (%.0f%%)", p.Total, 100*float64(p.Rows)/float64(p.Total))
-		}
-		fmt.Fprintf(d.w, "%s: %d%s rows, %.2f rows/s, %.0f%s requests/min, ETA %s\n", d.verb, p.Rows, pct, rps, rpm, limit, eta)
-	}
-}
-
-func (d *progressDisplay) finish() {
-	if d.bar != nil {
-		_ = d.bar.Finish()
-		fmt.Fprintln(d.w)
-	}
 }
 
 // logSource says which sheet and header row the import reads, before
