@@ -4,12 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -18,11 +13,11 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/webhook"
 )
 
-// Environment variables of the listen command. The password is never a flag
-// value: a command line shows in ps and in shell history.
+// Environment variables of the listen command (and of the sandbox's
+// --webhook): the password is never a flag value.
 const (
-	envWebhookUser     = "MINICRM_WEBHOOK_USER"
-	envWebhookPassword = "MINICRM_WEBHOOK_PASSWORD"
+	envWebhookUser     = webhook.EnvUser
+	envWebhookPassword = webhook.EnvPassword
 )
 
 func init() {
@@ -101,8 +96,10 @@ It listens on loopback unless --allow-remote: put it behind your HTTPS reverse p
 				if u == "" {
 					return usagef("no user: pass --user or set %s (the user in the address MiniCRM calls)", envWebhookUser)
 				}
-				pass, err := webhookPassword(*passFile, e.getenv)
-				if err != nil {
+				pass, err := webhook.Password(*passFile, e.getenv)
+				if errors.Is(err, webhook.ErrNoPassword) {
+					return usagef("no password: set %s or pass --password-file (the password in the address MiniCRM calls)", envWebhookPassword)
+				} else if err != nil {
 					return err
 				}
 				loc, err := time.LoadLocation(*tz)
@@ -122,9 +119,11 @@ It listens on loopback unless --allow-remote: put it behind your HTTPS reverse p
 					return err
 				}
 				defer rc.Close()
-				ln, err := listenLoopback(*addr, *allowRemote)
-				if err != nil {
-					return err
+				ln, err := webhook.Listen(*addr, *allowRemote)
+				if errors.Is(err, webhook.ErrNotLoopback) {
+					return usagef("--addr %v", err)
+				} else if err != nil {
+					return fmt.Errorf("--addr: %w", err)
 				}
 				scheme := "http"
 				if *tlsCert != "" {
@@ -143,7 +142,7 @@ It listens on loopback unless --allow-remote: put it behind your HTTPS reverse p
 					fmt.Fprintf(e.stderr, "warning: listening beyond loopback without TLS: the password travels in clear unless a reverse proxy adds HTTPS\n")
 				}
 				fmt.Fprintf(e.stdout, "Ctrl-C stops it.\n")
-				err = serveReceiver(ctx, ln, rc, *tlsCert, *tlsKey)
+				err = webhook.Serve(ctx, ln, rc, *tlsCert, *tlsKey)
 				st := rc.Stats()
 				fmt.Fprintf(e.stdout, "receiver stopped: %d changes recorded, %d retries already recorded, %d answered with a write-back, refused: %d unauthorized, %d malformed, %d too large, %d not written\n",
 					st.Recorded, st.Duplicates, st.Answered, st.Unauthorized, st.Malformed, st.TooLarge, st.Failed)
@@ -151,89 +150,4 @@ It listens on loopback unless --allow-remote: put it behind your HTTPS reverse p
 			}
 		},
 	})
-}
-
-// serveReceiver answers on ln until ctx ends, then shuts down gracefully:
-// a notification being written is finished and answered.
-func serveReceiver(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFile string) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
-	errc := make(chan error, 1)
-	go func() {
-		if certFile != "" {
-			errc <- hs.ServeTLS(ln, certFile, keyFile)
-			return
-		}
-		errc <- hs.Serve(ln)
-	}()
-	var err error
-	select {
-	case <-ctx.Done():
-		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = hs.Shutdown(shutCtx)
-		cancel()
-	case err = <-errc:
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
-
-// listenLoopback opens addr, refusing a non-loopback address unless
-// allowRemote.
-func listenLoopback(addr string, allowRemote bool) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, usagef("--addr %q: %v", addr, err)
-	}
-	ip := net.ParseIP(host)
-	if !allowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, usagef("--addr %q is not a loopback address; use 127.0.0.1, or --allow-remote (with TLS or behind an HTTPS proxy)", addr)
-	}
-	return net.Listen("tcp", addr)
-}
-
-// webhookPassword reads the password from the file when one is named (an
-// explicit choice beats the environment), else from the environment.
-func webhookPassword(path string, getenv func(string) string) (string, error) {
-	if path == "" {
-		p := getenv(envWebhookPassword)
-		if p == "" {
-			return "", usagef("no password: set %s or pass --password-file (the password in the address MiniCRM calls)", envWebhookPassword)
-		}
-		return p, nil
-	}
-	return readSecretFile(path, "password file")
-}
-
-// readSecretFile reads a password or key from a file only its owner can
-// read: the first line, as written (only the line end and a BOM go). what
-// names the file in errors ("password file").
-func readSecretFile(path, what string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s %s is not a regular file", what, path)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("%s %s can be read by others (mode %04o); restrict it with: chmod 600 %s",
-			what, path, fi.Mode().Perm(), path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, 4096))
-	if err != nil {
-		return "", fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	p, _, _ := strings.Cut(strings.TrimPrefix(string(b), "\ufeff"), "\n")
-	p = strings.TrimSuffix(p, "\r")
-	if p == "" {
-		return "", fmt.Errorf("%s %s is empty", what, path)
-	}
-	return p, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/redact"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
@@ -25,8 +26,8 @@ func sandboxKey(flagKey, file string, getenv func(string) string) (key, from str
 	case flagKey != "" && file != "":
 		return "", "", usagef("--api-key and --api-key-file do not go together")
 	case file != "":
-		key, err = readSecretFile(file, "API key file")
-		return strings.TrimSpace(key), "--api-key-file", err
+		key, err = restapi.ReadAPIKeyFile(file)
+		return key, "--api-key-file", err
 	case flagKey != "":
 		return flagKey, "--api-key", nil
 	}
