@@ -14,7 +14,6 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
-	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
@@ -185,34 +184,15 @@ func (d *demo) check(ctx context.Context, mappingPath, rejectsPath string) error
 	if err != nil {
 		return err
 	}
-	r, err := m.OpenSource("")
+	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, RejectsPath: rejectsPath,
+		Schemas: func(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
+			return mapping.FetchSchemas(ctx, d.c, m)
+		}})
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	schemas, err := mapping.FetchSchemas(ctx, d.c, m)
-	if err != nil {
-		return err
-	}
-	plan, err := mapping.Compile(m, schemas, r.Header())
-	if err != nil {
-		return err
-	}
-	rw, err := report.CreateRejects(rejectsPath, r.Header())
-	if err != nil {
-		return err
-	}
-	sum, err := mapping.CheckRows(ctx, plan, r, func(rej *mapping.Rejected) error {
-		return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-			Reason: rej.Reasons(), Values: rej.Values})
-	})
-	if cerr := rw.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(d.Stdout, "  %s: %d rows, %d ok, %d skipped, %d rejected → %s\n", r.Detected(), sum.Rows, sum.OK, sum.Skipped, sum.Rejected, rejectsPath)
+	sum := res.Summary
+	fmt.Fprintf(d.Stdout, "  %s: %d rows, %d ok, %d skipped, %d rejected → %s\n", res.Detected, sum.Rows, sum.OK, sum.Skipped, sum.Rejected, rejectsPath)
 	for _, f := range sum.Reasons() {
 		fmt.Fprintf(d.Stdout, "    %s\n", sum.Example[f])
 	}

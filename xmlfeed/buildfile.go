@@ -70,7 +70,7 @@ const maxDrops = 10
 // after the source was opened.
 func BuildFile(ctx context.Context, o FileOptions) (*FileResult, error) {
 	m := o.Mapping
-	res := &FileResult{MappingPath: o.MappingPath, Entities: entityList(m)}
+	res := &FileResult{MappingPath: o.MappingPath, Entities: m.EntityList()}
 	r, err := m.OpenSource(o.SourcePath)
 	if err != nil {
 		return nil, err
@@ -108,10 +108,7 @@ func BuildFile(ctx context.Context, o FileOptions) (*FileResult, error) {
 		return res, err
 	}
 	bo := BuildOptions{Plan: plan, Source: r, Output: o.Output, Split: o.Split, SkipDuplicateCheck: o.SkipDuplicateCheck,
-		Reject: func(rej *mapping.Rejected) error {
-			return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-				Reason: rej.Reasons(), Values: rej.Values})
-		},
+		Reject: func(rej *mapping.Rejected) error { return rw.Write(rej.Report()) },
 		OnDrop: func(d Drop) {
 			res.DropValues++
 			if len(res.Drops) < maxDrops {
@@ -195,14 +192,6 @@ func (r *FileResult) Text() string {
 		}
 	}
 	return b.String()
-}
-
-func entityList(m *mapping.Mapping) string {
-	var names []string
-	for _, k := range m.Entities() {
-		names = append(names, strings.ToLower(string(k)))
-	}
-	return strings.Join(names, ", ")
 }
 
 // Build tuning: a build is a batch job whose live heap is small (tens of

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
 
@@ -192,63 +191,24 @@ func feedInspect(ctx context.Context, e *env, conn *connection, path, schemaFile
 	var err error
 	switch {
 	case schemaFile != "":
-		if schemas, err = mapping.LoadSchemas(schemaFile); err != nil {
-			return err
-		}
+		schemas, err = mapping.LoadSchemas(schemaFile)
 	case online:
-		c, stop, err := conn.connect(e)
+		c, stop, cerr := conn.connect(e)
 		defer stop()
-		if err != nil {
-			return err
-		}
-		if schemas, err = allSchemas(ctx, c); err != nil {
-			return err
+		if err = cerr; err == nil {
+			schemas, err = xmlfeed.AllSchemas(ctx, c)
 		}
 	}
-	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	rep, err := xmlfeed.Inspect(f, xmlfeed.InspectOptions{Schemas: schemas})
+	rep, err := xmlfeed.InspectFile(path, schemas)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d card(s) (%d complete enough to create a card), %d business(es), %d contact(s), %d order(s), %d offer(s), %d product line(s)\n",
-		path, rep.Cards, rep.Complete, rep.Businesses, rep.Contacts, rep.Orders, rep.Offers, rep.Products)
-	if len(rep.Categories) > 0 {
-		fmt.Fprintf(e.stdout, "cards by CategoryId: %s\n", rep.CategoryList())
+	fmt.Fprint(e.stdout, rep.Text(path, schemas != nil))
+	if msg := rep.Problem(path); msg != "" {
+		return &rejectedError{msg: msg}
 	}
-	for _, p := range rep.Problems {
-		fmt.Fprintf(e.stdout, "  %s\n", p)
-	}
-	if n := rep.Errors + rep.Warnings - len(rep.Problems); n > 0 {
-		fmt.Fprintf(e.stdout, "  … and %d more\n", n)
-	}
-	if schemas == nil {
-		fmt.Fprintf(e.stdout, "(field names and dropdown values not checked: give --schema FILE or --online)\n")
-	}
-	if rep.Format != nil {
-		return &rejectedError{msg: fmt.Sprintf("%s is not a well-formed feed: %v", path, rep.Format)}
-	}
-	if rep.Errors > 0 {
-		return &rejectedError{msg: fmt.Sprintf("%s has %d error(s), %d duplicate Project Id(s), %d warning(s)", path, rep.Errors, rep.Duplicates, rep.Warnings)}
-	}
-	fmt.Fprintf(e.stdout, "ok: %d warning(s)\n", rep.Warnings)
 	return nil
-}
-
-// allSchemas reads the modules and the schemas of Person, Business and
-// every module's cards.
-func allSchemas(ctx context.Context, c *restapi.Client) (*mapping.Schemas, error) {
-	s, err := mapping.FetchSchemas(ctx, c, nil)
-	if err != nil {
-		return nil, err
-	}
-	for id := range s.Categories {
-		if s.Projects[id], err = c.Schemas.Project(ctx, id); err != nil {
-			return nil, fmt.Errorf("reading the schema of module %d: %w", id, err)
-		}
-	}
-	return s, nil
 }

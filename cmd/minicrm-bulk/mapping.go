@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/report"
 )
 
 func init() {
@@ -214,23 +215,14 @@ func initSelfCheck(ctx context.Context, e *env, o initOptions, text string, s *m
 	if err := o.flags.apply(m); err != nil {
 		return
 	}
-	r, err := m.OpenSource(o.src)
+	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.src,
+		Schemas: func(context.Context, *mapping.Mapping) (*mapping.Schemas, error) { return s, nil }})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "check: %v\n", err)
 		return
 	}
-	defer r.Close()
-	plan, err := mapping.Compile(m, s, r.Header())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "check: %v\n", err)
-		return
-	}
-	sum, err := mapping.CheckRows(ctx, plan, r, nil)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "check: %v\n", err)
-		return
-	}
-	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", entityList(m), sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
+	sum := res.Summary
+	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", m.EntityList(), sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
 	for _, f := range sum.Reasons() {
 		fmt.Fprintf(e.stderr, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
 	}
@@ -245,46 +237,24 @@ func mappingCheck(ctx context.Context, e *env, mappingFile, src, rejectsFile str
 	if err := flags.apply(m); err != nil {
 		return err
 	}
-	r, err := m.OpenSource(src)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	fmt.Fprintf(e.stdout, "source %s: %s\n", sourceName(m, src), r.Detected())
-	s, stop, err := schemas(m)
-	defer stop()
-	if err != nil {
-		return err
-	}
-	plan, err := mapping.Compile(m, s, r.Header())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", mappingFile, entityList(m))
-	var rw *report.RejectWriter
-	if rejectsFile != "" {
-		if rw, err = report.CreateRejects(rejectsFile, r.Header()); err != nil {
-			return err
-		}
-	}
-	sum, err := mapping.CheckRows(ctx, plan, r, func(rej *mapping.Rejected) error {
-		if rw == nil {
-			return nil
-		}
-		return rw.Write(report.Reject{File: rej.Loc.File, Row: rej.Loc.Line, Column: rej.Columns(), Field: rej.Fields(),
-			Reason: rej.Reasons(), Values: rej.Values})
-	})
-	if rw != nil {
-		if cerr := rw.Close(); err == nil {
-			err = cerr
-		}
+	stop := func() {}
+	defer func() { stop() }()
+	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: src, RejectsPath: rejectsFile,
+		Opened: func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
+		Schemas: func(context.Context, *mapping.Mapping) (s *mapping.Schemas, err error) {
+			s, stop, err = schemas(m)
+			return s, err
+		}})
+	if res != nil && res.Compiled {
+		fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", mappingFile, m.EntityList())
 	}
 	if err != nil {
 		return err
 	}
+	sum := res.Summary
 	fmt.Fprintf(e.stdout, "rows: %d  ok: %d  skipped: %d  rejected: %d\n", sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for reason, n := range sum.SkipReasons {
-		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", n, reason)
+	for _, reason := range slices.Sorted(maps.Keys(sum.SkipReasons)) {
+		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", sum.SkipReasons[reason], reason)
 	}
 	for _, f := range sum.Reasons() {
 		fmt.Fprintf(e.stdout, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
@@ -304,12 +274,4 @@ func sourceName(m *mapping.Mapping, override string) string {
 		return override
 	}
 	return m.SourcePath()
-}
-
-func entityList(m *mapping.Mapping) string {
-	var names []string
-	for _, k := range m.Entities() {
-		names = append(names, strings.ToLower(string(k)))
-	}
-	return strings.Join(names, ", ")
 }
