@@ -14,120 +14,103 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 )
 
-func init() {
-	register(&command{
-		name:  "mapping",
-		short: "Write a starter mapping, or check a mapping against MiniCRM without writing",
-		usage: "init|check|schemas [flags]",
-		long: `init writes a mapping for a source file. Without --entity it maps the whole sheet: a
-business section for the company columns (name, VAT number…), a person section linked to it,
-and with --category MODULE a card section linked to the person (or the company), with an enum
-table for the status and each dropdown built from the file's values. An id column (Azonosító,
-Ügyfélkód…) becomes external_id and the first match key of the record it identifies; companies
-match by VAT number, never by name when the sheet has one. With --entity person, business or
-project it maps one record a row, as before. Columns are matched to fields by their names
-(ignoring case and accents, with Hungarian and English synonyms); every guess is marked in a
-comment and every column left out is listed. init then checks the mapping on every row and says
-how many would be rejected. Read it, then run 'mapping check'.
+// mappingOptions are the mapping command's, for init, check and schemas.
+type mappingOptions struct {
+	sub, mapping, source, entity, category string
+	rejects, schema, out                   string
+	src                                    *sourceFlags
+	conn                                   *connection
+}
 
-The header is found by itself: title, note and blank rows above it are skipped. --sheet and
---header-row pick them by hand (they override the mapping's source: sheet and header_row).
+func init() { register(newCmdMapping(mappingRun)) }
 
-check validates a mapping against MiniCRM's Schema and the source header, reporting every
-problem at once with the mapping file's line, then maps every row without writing anything:
-it prints how many rows are ok, skipped (by a filter) or rejected, by reason, and with
---rejects writes the rejected rows (file, row, column, field, reason and the original values)
-to a CSV that can be fixed and imported again. Exit code 0: every row maps; 1: some rows are
-rejected; 2: the mapping itself is wrong (or MiniCRM cannot be reached).
-
-schemas saves the schemas a mapping needs (modules, Person, Business, the mapped module's
-cards) to one file, so that 'mapping check --schema FILE' works offline.
-
-` + connectionHelp,
-		example: `  # a starter mapping for a Hungarian Excel export, checked against the example system
-  minicrm-bulk mapping init --source examples/ugyfelek.csv --sandbox -o my-mapping.yaml
-
-  # the same with a card in the Értékesítés module for each row, from sheet 2 of a workbook
-  minicrm-bulk mapping init --source partners.xlsx --sheet 2 --category Értékesítés --sandbox -o my-mapping.yaml
-
-  # check the example mapping and every row of its source
-  minicrm-bulk mapping check --mapping examples/ugyfelek.yaml --sandbox --rejects rejected.csv
-
-  # offline: save the schemas once, then check without a connection
-  minicrm-bulk mapping schemas --mapping my-mapping.yaml -o schema.json
-  minicrm-bulk mapping check --mapping my-mapping.yaml --schema schema.json`,
+// newCmdMapping binds the mapping flags to fresh options; runF runs them.
+func newCmdMapping(runF func(context.Context, *env, *mappingOptions) error) *command {
+	return &command{name: "mapping", short: "Write a starter mapping, or check a mapping against MiniCRM without writing",
+		usage: "init|check|schemas [flags]", long: mappingLong + connectionHelp, example: mappingExample,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			mappingFile := fs.String("mapping", "", "check, schemas: the mapping file")
-			sourceFile := fs.String("source", "", "the source file (init: required; check: instead of the one the mapping names)")
-			entity := fs.String("entity", "", "init: map one record a row: person, business or project (default: every entity the sheet holds)")
-			category := fs.String("category", "", "init: the module of the cards, by id or name (a card section; needed with --entity project)")
-			src := addSourceFlags(fs)
-			rejects := fs.String("rejects", "", "check: write rejected rows to this CSV")
-			schemaFile := fs.String("schema", "", "check, init: read the schemas from this file (see 'mapping schemas') instead of MiniCRM")
-			out := fs.StringP("output", "o", "", "schemas: the file to write; init: write the mapping here instead of stdout")
-			conn := addConnectionFlags(fs)
+			o := &mappingOptions{}
+			fs.StringVar(&o.mapping, "mapping", "", "check, schemas: the mapping file")
+			fs.StringVar(&o.source, "source", "", "the source file (init: required; check: instead of the one the mapping names)")
+			fs.StringVar(&o.entity, "entity", "", "init: map one record a row: person, business or project (default: every entity the sheet holds)")
+			fs.StringVar(&o.category, "category", "", "init: the module of the cards, by id or name (a card section; needed with --entity project)")
+			o.src = addSourceFlags(fs)
+			fs.StringVar(&o.rejects, "rejects", "", "check: write rejected rows to this CSV")
+			fs.StringVar(&o.schema, "schema", "", "check, init: read the schemas from this file (see 'mapping schemas') instead of MiniCRM")
+			fs.StringVarP(&o.out, "output", "o", "", "schemas: the file to write; init: write the mapping here instead of stdout")
+			o.conn = addConnectionFlags(fs)
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 1 {
-					return usagef("say init, check or schemas")
-				}
-				schemas := func(m *mapping.Mapping) (*mapping.Schemas, func(), error) {
-					if *schemaFile != "" {
-						s, err := mapping.LoadSchemas(*schemaFile)
-						return s, func() {}, err
-					}
-					c, stop, err := conn.connect(e)
-					if err != nil {
-						return nil, stop, err
-					}
-					s, err := mapping.FetchSchemas(ctx, c, m)
-					return s, stop, err
-				}
-				if err := src.check(); err != nil {
+				if err := o.complete(args); err != nil {
 					return err
 				}
-				switch args[0] {
-				case "init":
-					return mappingInit(ctx, e, initOptions{src: *sourceFile, entity: *entity, category: *category, out: *out, flags: src}, schemas)
-				case "check":
-					if *mappingFile == "" {
-						return usagef("--mapping is required")
-					}
-					return mappingCheck(ctx, e, *mappingFile, *sourceFile, *rejects, src, schemas)
-				case "schemas":
-					if *mappingFile == "" || *out == "" {
-						return usagef("--mapping and -o are required")
-					}
-					m, err := mapping.Load(*mappingFile)
-					if err != nil {
-						return err
-					}
-					s, stop, err := schemas(m)
-					defer stop()
-					if err != nil {
-						return err
-					}
-					if err := s.Save(*out); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stdout, "saved %d modules and the schemas of Person, Business and %d module(s) to %s\n", len(s.Categories), len(s.Projects), *out)
-					return nil
-				}
-				return usagef("unknown subcommand %q: say init, check or schemas", args[0])
+				return runF(ctx, e, o)
 			}
-		},
-	})
+		}}
 }
 
-type initOptions struct {
-	src, entity, category, out string
-	flags                      *sourceFlags
-}
-
-func mappingInit(ctx context.Context, e *env, o initOptions,
-	schemas func(*mapping.Mapping) (*mapping.Schemas, func(), error)) error {
-	if o.src == "" {
-		return usagef("--source is required")
+// complete checks the subcommand and its flags.
+func (o *mappingOptions) complete(args []string) error {
+	if len(args) != 1 {
+		return usagef("say init, check or schemas")
 	}
+	if err := o.src.check(); err != nil {
+		return err
+	}
+	o.sub = args[0]
+	switch {
+	case o.sub == "init" && o.source == "":
+		return usagef("--source is required")
+	case o.sub == "check" && o.mapping == "":
+		return usagef("--mapping is required")
+	case o.sub == "schemas" && (o.mapping == "" || o.out == ""):
+		return usagef("--mapping and -o are required")
+	case o.sub != "init" && o.sub != "check" && o.sub != "schemas":
+		return usagef("unknown subcommand %q: say init, check or schemas", o.sub)
+	}
+	return nil
+}
+
+// schemas reads the schemas from --schema, or from MiniCRM; stop ends the
+// connection.
+func (o *mappingOptions) schemas(ctx context.Context, e *env, m *mapping.Mapping) (*mapping.Schemas, func(), error) {
+	if o.schema != "" {
+		s, err := mapping.LoadSchemas(o.schema)
+		return s, func() {}, err
+	}
+	c, stop, err := o.conn.connect(e)
+	if err != nil {
+		return nil, stop, err
+	}
+	s, err := mapping.FetchSchemas(ctx, c, m)
+	return s, stop, err
+}
+
+// mappingRun runs the subcommand.
+func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
+	switch o.sub {
+	case "init":
+		return mappingInit(ctx, e, o)
+	case "check":
+		return mappingCheck(ctx, e, o)
+	}
+	m, err := mapping.Load(o.mapping)
+	if err != nil {
+		return err
+	}
+	s, stop, err := o.schemas(ctx, e, m)
+	defer stop()
+	if err != nil {
+		return err
+	}
+	if err := s.Save(o.out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "saved %d modules and the schemas of Person, Business and %d module(s) to %s\n", len(s.Categories), len(s.Projects), o.out)
+	return nil
+}
+
+// mappingInit writes a starter mapping for the source, then checks it.
+func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 	var kind mapping.EntityKind
 	if o.entity != "" {
 		kind = map[string]mapping.EntityKind{"person": mapping.KindPerson, "business": mapping.KindBusiness, "project": mapping.KindProject}[strings.ToLower(o.entity)]
@@ -138,32 +121,31 @@ func mappingInit(ctx context.Context, e *env, o initOptions,
 			return usagef("--entity project needs --category (see 'minicrm-bulk categories')")
 		}
 	}
-	m := &mapping.Mapping{Source: mapping.Source{File: o.src}}
-	if err := o.flags.apply(m); err != nil {
+	m := &mapping.Mapping{Source: mapping.Source{File: o.source}}
+	if err := o.src.apply(m); err != nil {
 		return err
 	}
 	if o.category != "" {
 		m.Project = &mapping.Entity{Category: o.category}
 	}
-	r, err := m.OpenSource(o.src)
+	r, err := m.OpenSource(o.source)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	fmt.Fprintf(e.stderr, "source %s: %s\n", o.src, r.Detected())
-	s, stop, err := schemas(m)
+	fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, r.Detected())
+	s, stop, err := o.schemas(ctx, e, m)
 	defer stop()
 	if err != nil {
 		return err
 	}
-	// The mapping names its source relative to its own folder.
-	srcRef := mappingSourceRef(o.src, o.out)
 	smp, err := mapping.ReadSample(ctx, r, mapping.SampleRows)
 	if err != nil {
 		return err
 	}
-	text, err := mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: srcRef, Sheet: *o.flags.sheet,
-		HeaderRow: *o.flags.headerRow, Category: o.category, Only: kind}, s)
+	// The mapping names its source relative to its own folder.
+	text, err := mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: mappingSourceRef(o.source, o.out), Sheet: *o.src.sheet,
+		HeaderRow: *o.src.headerRow, Category: o.category, Only: kind}, s)
 	if err != nil {
 		return err
 	}
@@ -202,7 +184,7 @@ func mappingSourceRef(src, out string) string {
 // initSelfCheck maps every row with the mapping just written, without
 // writing anything, and says what 'mapping check' will say: a mapping that
 // rejects rows is shown as such at once.
-func initSelfCheck(ctx context.Context, e *env, o initOptions, text string, s *mapping.Schemas) {
+func initSelfCheck(ctx context.Context, e *env, o *mappingOptions, text string, s *mapping.Schemas) {
 	path := o.out
 	if path == "" {
 		path = "the mapping"
@@ -212,10 +194,10 @@ func initSelfCheck(ctx context.Context, e *env, o initOptions, text string, s *m
 		fmt.Fprintf(e.stderr, "the mapping written does not parse (please report this): %v\n", err)
 		return
 	}
-	if err := o.flags.apply(m); err != nil {
+	if err := o.src.apply(m); err != nil {
 		return
 	}
-	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.src,
+	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source,
 		Schemas: func(context.Context, *mapping.Mapping) (*mapping.Schemas, error) { return s, nil }})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "check: %v\n", err)
@@ -228,21 +210,21 @@ func initSelfCheck(ctx context.Context, e *env, o initOptions, text string, s *m
 	}
 }
 
-func mappingCheck(ctx context.Context, e *env, mappingFile, src, rejectsFile string, flags *sourceFlags,
-	schemas func(*mapping.Mapping) (*mapping.Schemas, func(), error)) error {
+func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
+	mappingFile, rejectsFile := o.mapping, o.rejects
 	m, err := mapping.Load(mappingFile)
 	if err != nil {
 		return err
 	}
-	if err := flags.apply(m); err != nil {
+	if err := o.src.apply(m); err != nil {
 		return err
 	}
 	stop := func() {}
 	defer func() { stop() }()
-	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: src, RejectsPath: rejectsFile,
+	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source, RejectsPath: rejectsFile,
 		Opened: func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
 		Schemas: func(context.Context, *mapping.Mapping) (s *mapping.Schemas, err error) {
-			s, stop, err = schemas(m)
+			s, stop, err = o.schemas(ctx, e, m)
 			return s, err
 		}})
 	if res != nil && res.Compiled {
@@ -275,3 +257,42 @@ func sourceName(m *mapping.Mapping, override string) string {
 	}
 	return m.SourcePath()
 }
+
+const mappingLong = `init writes a mapping for a source file. Without --entity it maps the whole sheet: a
+business section for the company columns (name, VAT number…), a person section linked to it,
+and with --category MODULE a card section linked to the person (or the company), with an enum
+table for the status and each dropdown built from the file's values. An id column (Azonosító,
+Ügyfélkód…) becomes external_id and the first match key of the record it identifies; companies
+match by VAT number, never by name when the sheet has one. With --entity person, business or
+project it maps one record a row, as before. Columns are matched to fields by their names
+(ignoring case and accents, with Hungarian and English synonyms); every guess is marked in a
+comment and every column left out is listed. init then checks the mapping on every row and says
+how many would be rejected. Read it, then run 'mapping check'.
+
+The header is found by itself: title, note and blank rows above it are skipped. --sheet and
+--header-row pick them by hand (they override the mapping's source: sheet and header_row).
+
+check validates a mapping against MiniCRM's Schema and the source header, reporting every
+problem at once with the mapping file's line, then maps every row without writing anything:
+it prints how many rows are ok, skipped (by a filter) or rejected, by reason, and with
+--rejects writes the rejected rows (file, row, column, field, reason and the original values)
+to a CSV that can be fixed and imported again. Exit code 0: every row maps; 1: some rows are
+rejected; 2: the mapping itself is wrong (or MiniCRM cannot be reached).
+
+schemas saves the schemas a mapping needs (modules, Person, Business, the mapped module's
+cards) to one file, so that 'mapping check --schema FILE' works offline.
+
+`
+
+const mappingExample = `  # a starter mapping for a Hungarian Excel export, checked against the example system
+  minicrm-bulk mapping init --source examples/ugyfelek.csv --sandbox -o my-mapping.yaml
+
+  # the same with a card in the Értékesítés module for each row, from sheet 2 of a workbook
+  minicrm-bulk mapping init --source partners.xlsx --sheet 2 --category Értékesítés --sandbox -o my-mapping.yaml
+
+  # check the example mapping and every row of its source
+  minicrm-bulk mapping check --mapping examples/ugyfelek.yaml --sandbox --rejects rejected.csv
+
+  # offline: save the schemas once, then check without a connection
+  minicrm-bulk mapping schemas --mapping my-mapping.yaml -o schema.json
+  minicrm-bulk mapping check --mapping my-mapping.yaml --schema schema.json`
