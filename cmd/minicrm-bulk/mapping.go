@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -109,7 +108,8 @@ func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
 	return nil
 }
 
-// mappingInit writes a starter mapping for the source, then checks it.
+// mappingInit writes a starter mapping for the source, then says what
+// 'mapping check' will say of it.
 func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 	var kind mapping.EntityKind
 	if o.entity != "" {
@@ -121,93 +121,38 @@ func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 			return usagef("--entity project needs --category (see 'minicrm-bulk categories')")
 		}
 	}
-	m := &mapping.Mapping{Source: mapping.Source{File: o.source}}
-	if err := o.src.apply(m); err != nil {
-		return err
-	}
-	if o.category != "" {
-		m.Project = &mapping.Entity{Category: o.category}
-	}
-	r, err := m.OpenSource(o.source)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, r.Detected())
-	s, stop, err := o.schemas(ctx, e, m)
-	defer stop()
-	if err != nil {
-		return err
-	}
-	smp, err := mapping.ReadSample(ctx, r, mapping.SampleRows)
-	if err != nil {
-		return err
-	}
-	// The mapping names its source relative to its own folder.
-	text, err := mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: mappingSourceRef(o.source, o.out), Sheet: *o.src.sheet,
-		HeaderRow: *o.src.headerRow, Category: o.category, Only: kind}, s)
+	stop := func() {}
+	defer func() { stop() }()
+	res, err := mapping.Init(ctx, mapping.InitOptions{SourcePath: o.source, OutPath: o.out, Sheet: *o.src.sheet,
+		HeaderRow: *o.src.headerRow, Category: o.category, Only: kind,
+		Opened: func(detected string) { fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, detected) },
+		Schemas: func(ctx context.Context, m *mapping.Mapping) (s *mapping.Schemas, err error) {
+			s, stop, err = o.schemas(ctx, e, m)
+			return s, err
+		}})
 	if err != nil {
 		return err
 	}
 	if o.out == "" {
-		if _, err := fmt.Fprint(e.stdout, text); err != nil {
+		if _, err := fmt.Fprint(e.stdout, res.Text); err != nil {
 			return err
 		}
 	} else {
-		if err := os.WriteFile(o.out, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(o.out, []byte(res.Text), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "wrote %s\n", o.out)
 	}
-	initSelfCheck(ctx, e, o, text, s)
-	return nil
-}
-
-// mappingSourceRef is how a mapping written to out names src: relative to
-// out's folder (a mapping's relative source is read from there), or as
-// given when the mapping goes to stdout.
-func mappingSourceRef(src, out string) string {
-	if out == "" || filepath.IsAbs(src) {
-		return src
+	if res.CheckErr != nil {
+		fmt.Fprintf(e.stderr, "%v\n", res.CheckErr)
+		return nil
 	}
-	absSrc, err1 := filepath.Abs(src)
-	absDir, err2 := filepath.Abs(filepath.Dir(out))
-	if err1 != nil || err2 != nil {
-		return src
-	}
-	if rel, err := filepath.Rel(absDir, absSrc); err == nil {
-		return filepath.ToSlash(rel)
-	}
-	return absSrc
-}
-
-// initSelfCheck maps every row with the mapping just written, without
-// writing anything, and says what 'mapping check' will say: a mapping that
-// rejects rows is shown as such at once.
-func initSelfCheck(ctx context.Context, e *env, o *mappingOptions, text string, s *mapping.Schemas) {
-	path := o.out
-	if path == "" {
-		path = "the mapping"
-	}
-	m, err := mapping.Parse(path, []byte(text))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "the mapping written does not parse (please report this): %v\n", err)
-		return
-	}
-	if err := o.src.apply(m); err != nil {
-		return
-	}
-	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source,
-		Schemas: func(context.Context, *mapping.Mapping) (*mapping.Schemas, error) { return s, nil }})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "check: %v\n", err)
-		return
-	}
-	sum := res.Summary
-	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", m.EntityList(), sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
+	sum := res.Check
+	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", res.Entities, sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
 	for _, f := range sum.Reasons() {
 		fmt.Fprintf(e.stderr, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
 	}
+	return nil
 }
 
 func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
