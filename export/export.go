@@ -115,7 +115,7 @@ type Progress struct {
 }
 
 // ErrInterrupted is wrapped by Export's error when ctx ended the run.
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted = state.ErrInterrupted
 
 // run is one export's working set.
 type run struct {

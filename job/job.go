@@ -4,9 +4,10 @@
 // in order; a lock so that one job never runs twice at once; and the run
 // report (JSON, a one-screen text summary, HTML with a chart).
 //
-// The steps are executed by the command (cmd/minicrm-bulk/run.go), which
-// runs each as the corresponding subcommand would, so a job does exactly
-// what the same commands typed by hand do.
+// Run executes the steps in this process, calling the library with each
+// step's typed options (pipeline.Import, xmlfeed.BuildFile and Push,
+// export.Export) as the corresponding command does, with a client per step
+// whose Stats give the step's request counts.
 package job
 
 import (
@@ -190,6 +191,54 @@ func Parse(path string, b []byte) (*Job, error) {
 	if !regexp.MustCompile(`^[\pL\pN._-]+$`).MatchString(j.Name) {
 		add(line("name"), "name %q: use letters, digits, '.', '_' and '-' (it names the lock and the reports)", j.Name)
 	}
+	j.checkConnection(add, line)
+	if j.RPM < 0 {
+		add(line("rpm"), "rpm must be positive")
+	}
+	if len(j.Steps) == 0 {
+		add(line("steps"), "steps: a job needs at least one step (import, feed or export)")
+	}
+	j.checkSteps(add, line)
+	seen := map[string]bool{}
+	for i, s := range j.Steps {
+		if seen[s.Name] {
+			add(line(fmt.Sprintf("steps[%d].name", i)), "steps[%d].name %q: two steps have this name", i, s.Name)
+		}
+		seen[s.Name] = true
+	}
+	if probs != nil {
+		return nil, probs
+	}
+	if j.State == "" {
+		j.State = ".minicrm-bulk"
+	}
+	if j.Out == "" {
+		j.Out = "runs"
+	}
+	j.State, j.Out = j.Abs(j.State), j.Abs(j.Out)
+	for i := range j.Steps {
+		s := &j.Steps[i]
+		switch {
+		case s.Import != nil:
+			s.Import.Mapping, s.Import.Source = j.Abs(s.Import.Mapping), j.Abs(s.Import.Source)
+		case s.Feed != nil:
+			s.Feed.Mapping, s.Feed.Source = j.Abs(s.Feed.Mapping), j.Abs(s.Feed.Source)
+		case s.Export != nil:
+			s.Export.Output = j.Abs(s.Export.Output)
+		}
+	}
+	j.Connection.APIKeyFile = j.Abs(j.Connection.APIKeyFile)
+	return &j, nil
+}
+
+// problemFunc adds a problem at a line; lineFunc is the line of a key.
+type (
+	problemFunc func(line int, format string, a ...any)
+	lineFunc    func(key string) int
+)
+
+// checkConnection checks the connection section.
+func (j *Job) checkConnection(add problemFunc, line lineFunc) {
 	c := j.Connection
 	if c.Sandbox {
 		if c.URLEnv != "" || c.SystemIDEnv != "" || c.APIKeyEnv != "" || c.APIKeyFile != "" || c.TestEnv {
@@ -209,12 +258,10 @@ func Parse(path string, b []byte) (*Job, error) {
 			add(line("connection.api_key_file"), "connection: api_key_env or api_key_file, not both")
 		}
 	}
-	if j.RPM < 0 {
-		add(line("rpm"), "rpm must be positive")
-	}
-	if len(j.Steps) == 0 {
-		add(line("steps"), "steps: a job needs at least one step (import, feed or export)")
-	}
+}
+
+// checkSteps checks each step and names the unnamed ones.
+func (j *Job) checkSteps(add problemFunc, line lineFunc) {
 	for i := range j.Steps {
 		s := &j.Steps[i]
 		at := fmt.Sprintf("steps[%d]", i)
@@ -250,38 +297,11 @@ func Parse(path string, b []byte) (*Job, error) {
 			if s.Export.What == "" || s.Export.Output == "" {
 				add(line(at+".export"), "%s.export: what and output are required", at)
 			}
+			if s.Export.ToDos && !strings.EqualFold(strings.TrimSpace(s.Export.What), "all") {
+				add(line(at+".export.todos"), "%s.export.todos is for what: all (to-dos alone: what: todos)", at)
+			}
 		}
 	}
-	seen := map[string]bool{}
-	for i, s := range j.Steps {
-		if seen[s.Name] {
-			add(line(fmt.Sprintf("steps[%d].name", i)), "steps[%d].name %q: two steps have this name", i, s.Name)
-		}
-		seen[s.Name] = true
-	}
-	if probs != nil {
-		return nil, probs
-	}
-	if j.State == "" {
-		j.State = ".minicrm-bulk"
-	}
-	if j.Out == "" {
-		j.Out = "runs"
-	}
-	j.State, j.Out = j.Abs(j.State), j.Abs(j.Out)
-	for i := range j.Steps {
-		s := &j.Steps[i]
-		switch {
-		case s.Import != nil:
-			s.Import.Mapping, s.Import.Source = j.Abs(s.Import.Mapping), j.Abs(s.Import.Source)
-		case s.Feed != nil:
-			s.Feed.Mapping, s.Feed.Source = j.Abs(s.Feed.Mapping), j.Abs(s.Feed.Source)
-		case s.Export != nil:
-			s.Export.Output = j.Abs(s.Export.Output)
-		}
-	}
-	j.Connection.APIKeyFile = j.Abs(j.Connection.APIKeyFile)
-	return &j, nil
 }
 
 // looksLikeKey: a long mix of lower-case letters and digits is an API key

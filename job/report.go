@@ -44,14 +44,13 @@ type Report struct {
 type StepReport struct {
 	Name       string    `json:"name"`
 	Kind       string    `json:"kind"`
-	Args       []string  `json:"args"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
 	Seconds    float64   `json:"seconds"`
 	Status     string    `json:"status"`
 	ExitCode   int       `json:"exit_code"`
 	Error      string    `json:"error,omitempty"`
-	// Rows are the import's row counts (from its summary.json).
+	// Rows are the import's row counts (from its run's summary).
 	Rows map[string]int `json:"rows,omitempty"`
 	// Requests counts the step's HTTP requests by outcome: ok (2xx), 4xx,
 	// 429, 5xx and failed (no answer).
@@ -65,28 +64,6 @@ type StepReport struct {
 
 	mu    sync.Mutex
 	times []time.Time
-}
-
-// Request records one request of the step.
-func (s *StepReport) Request(at time.Time, status int, failed bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.Requests == nil {
-		s.Requests = map[string]int{}
-	}
-	switch {
-	case failed:
-		s.Requests["failed"]++
-	case status == 429:
-		s.Requests["429"]++
-	case status >= 500:
-		s.Requests["5xx"]++
-	case status >= 400:
-		s.Requests["4xx"]++
-	default:
-		s.Requests["ok"]++
-	}
-	s.times = append(s.times, at)
 }
 
 // Finish computes the totals and timelines (at most 60 buckets).

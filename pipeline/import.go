@@ -118,7 +118,7 @@ const (
 )
 
 // ErrInterrupted is wrapped by Import's error when ctx ended the run.
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted = state.ErrInterrupted
 
 // run is one import's working set. Each step of a row's path has its
 // file: read.go (read and map, in the row flow), match.go (the planner),

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,12 +8,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
-
-// sandboxSystemID is the SystemId of the embedded sandbox --sandbox starts.
-const sandboxSystemID = 12345
 
 // connection holds the flags of every command that talks to MiniCRM. The
 // API key is never a flag (a command line shows in ps and in shell
@@ -57,19 +54,7 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 		return nil, stop, usagef("--rpm must be positive")
 	}
 	log := newLogger(e, e.stderr, "text", slog.LevelWarn)
-	opts := []restapi.Option{restapi.WithLogger(log)}
-	// rate gives the client the system's shared budget, or its own at
-	// --rpm when the invocation keeps none.
-	rate := func(url, systemID string) (restapi.Option, error) {
-		if e.budgets == nil {
-			return restapi.WithRPM(c.rpm), nil
-		}
-		b, err := e.budgets.forSystem(url, systemID, c.rpm)
-		if err != nil {
-			return nil, err
-		}
-		return restapi.WithBudget(b), nil
-	}
+	opts := []restapi.Option{restapi.WithRPM(c.rpm), restapi.WithLogger(log)}
 
 	if c.sandbox {
 		for _, f := range []string{"url", "test-env", "system-id", "api-key-file"} {
@@ -77,27 +62,14 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 				return nil, stop, usagef("--sandbox and --%s do not go together", f)
 			}
 		}
-		key := sandbox.GenerateAPIKey()
-		srv, err := sandbox.New(sandbox.Config{SystemID: sandboxSystemID, APIKey: key, RPM: c.rpm, Dataset: sandbox.DemoDataset()})
+		sb, err := sandbox.StartEmbedded(sandbox.Config{RPM: c.rpm, Dataset: sandbox.DemoDataset()})
 		if err != nil {
 			return nil, stop, err
 		}
-		ln, err := sandbox.Listen("127.0.0.1:0", false)
-		if err != nil {
-			return nil, stop, err
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, ln) }()
-		stop = func() { cancel(); <-done }
-		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sandbox.URL(ln), sandboxSystemID)
-		r, err := rate(sandbox.URL(ln), fmt.Sprint(sandboxSystemID))
-		if err != nil {
-			stop()
-			return nil, func() {}, err
-		}
-		client, err := restapi.NewClient(append(append(opts, r, restapi.WithBaseURL(sandbox.URL(ln)),
-			restapi.WithSystemID(fmt.Sprint(sandboxSystemID)), restapi.WithAPIKey(key)), extra...)...)
+		stop = func() { sb.Close() }
+		fmt.Fprintf(e.stderr, "using an embedded sandbox at %s (SystemId %d, example data; nothing is kept)\n", sb.URL, sb.SystemID)
+		client, err := restapi.NewClient(append(append(opts, restapi.WithBaseURL(sb.URL),
+			restapi.WithSystemID(fmt.Sprint(sb.SystemID)), restapi.WithAPIKey(sb.APIKey)), extra...)...)
 		if err != nil {
 			stop()
 			return nil, func() {}, err
@@ -110,15 +82,7 @@ func (c *connection) connect(e *env, extra ...restapi.Option) (client *restapi.C
 	if err != nil {
 		return nil, stop, err
 	}
-	url := creds.URL
-	if url == "" {
-		url = restapi.DefaultBaseURL
-	}
-	r, err := rate(url, creds.SystemID)
-	if err != nil {
-		return nil, stop, err
-	}
-	client, err = restapi.NewClient(append(append(opts, r, restapi.WithCredentials(creds)), extra...)...)
+	client, err = restapi.NewClient(append(append(opts, restapi.WithCredentials(creds)), extra...)...)
 	if err != nil {
 		return nil, stop, err
 	}
@@ -151,13 +115,12 @@ func (c *connection) connectWithState(e *env, stateDir *string, stateGiven bool,
 
 // checkRunFlags checks the flags import and export share: --workers and
 // --progress.
-func checkRunFlags(workers int, progress string) error {
+func checkRunFlags(workers int, mode string) error {
 	if workers < 1 || workers > 64 {
 		return usagef("--workers must be between 1 and 64")
 	}
-	switch progress {
-	case "auto", "bar", "log", "none":
-		return nil
+	if !progress.CheckMode(mode) {
+		return usagef("--progress: want auto, bar, log or none")
 	}
-	return usagef("--progress: want auto, bar, log or none")
+	return nil
 }

@@ -1,17 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
-	"github.com/spf13/pflag"
 )
 
 // result is what one in-process run of the CLI produced.
@@ -24,7 +25,7 @@ type result struct {
 func runCLI(t *testing.T, environ map[string]string, args ...string) result {
 	t.Helper()
 	var out, errb syncBuffer // a progress display and a log may write at once
-	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }, budgets: &budgets{}}
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }}
 	code := run(context.Background(), args, e)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
@@ -146,32 +147,21 @@ func TestCategoriesCommand(t *testing.T) {
 	}
 }
 
-// TestClientsOfOneSystemShareABudget: within one invocation (the steps of a
-// job, the demo's commands) every client of a system draws on one budget,
-// at the rate the first one asked for; another system has its own.
-func TestClientsOfOneSystemShareABudget(t *testing.T) {
-	t.Parallel()
-	environ := cliSandbox(t)
-	e := &env{stdout: &syncBuffer{}, stderr: &syncBuffer{}, getenv: func(k string) string { return environ[k] }, budgets: &budgets{}}
-	connect := func(system string, rpm int) *restapi.Client {
-		t.Helper()
-		c := &connection{fs: pflag.NewFlagSet("t", pflag.ContinueOnError), systemID: system, rpm: rpm}
-		client, stop, err := c.connect(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(stop)
-		return client
-	}
-	a, b := connect("", 120), connect("", 600)
-	if a.Budget() != b.Budget() || b.RPM() != 120 {
-		t.Errorf("two clients of one system: budgets %p and %p, second at %d a minute", a.Budget(), b.Budget(), b.RPM())
-	}
-	if other := connect("23457", 120); other.Budget() == a.Budget() {
-		t.Error("another SystemId shares the budget")
-	}
-	e.budgets = nil
-	if alone := connect("", 120); alone.Budget() == a.Budget() {
-		t.Error("a client of an invocation without budgets shares one")
-	}
+// syncBuffer is a bytes.Buffer that several goroutines may write (a
+// progress display and a log).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -4,26 +4,179 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 )
 
-func init() {
-	register(&command{
-		name:  "export",
-		short: "Export contacts, cards, to-dos, addresses, invoices, orders and offers to CSV or XLSX, incrementally",
+// exportOptions are the export command's: the run's export.Config, bound to
+// the flags where it can be, and the flags that need reading first.
+type exportOptions struct {
+	cfg                                   export.Config
+	what, format, columns, headers        string
+	since, until, contactType, progress   string
+	excel, rawFormulas, todos, stateGiven bool
+	addresses                             bool
+	logEvery                              time.Duration
+	conn                                  *connection
+	changed                               func(flag string) bool
+}
+
+func init() { register(newCmdExport(exportRun)) }
+
+// newCmdExport binds the export flags to fresh options; runF runs them.
+func newCmdExport(runF func(context.Context, *env, *exportOptions) error) *command {
+	return &command{name: "export", short: "Export contacts, cards, to-dos, addresses, invoices, orders and offers to CSV or XLSX, incrementally",
 		usage: "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
-		long: `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
+		long:  exportLong + connectionHelp, example: exportExample,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			o := &exportOptions{changed: fs.Changed}
+			c := &o.cfg
+			fs.StringVarP(&c.Output, "output", "o", "", "the file to write (a directory for several tables in CSV) (required)")
+			fs.StringVar(&o.format, "format", "", "csv or xlsx (default: from the extension of -o; csv otherwise)")
+			fs.IntVar(&c.Category, "category", 0, "cards (and to-dos) of this module only (see 'minicrm-bulk categories'); default all")
+			fs.BoolVar(&c.Details, "details", false, "read each record's detail: every schema field, custom ones included (a request per record)")
+			fs.BoolVar(&c.Incremental, "incremental", false, "list only what changed since the last run and merge it into the previous export")
+			fs.StringVar(&c.FromChanges, "from-changes", "", "apply this webhook change log directory (see 'listen') instead of listing what changed")
+			fs.BoolVar(&c.FullRefresh, "full-refresh", false, "list everything again even with --incremental or --from-changes")
+			fs.BoolVar(&c.Resume, "resume", false, "continue the interrupted run of this export (harmless otherwise)")
+			fs.BoolVar(&c.IDs, "ids", false, "write dropdown values as option ids instead of labels")
+			fs.StringVar(&o.columns, "columns", "", "comma-separated columns to write, in this order, each optionally renamed (Id,Name=Név,Email)")
+			fs.StringVar(&o.headers, "headers", "api", "column and sheet names: api (API names, what an import reads back) or hu (Hungarian)")
+			fs.BoolVar(&c.Items, "items", false, "invoices, orders, offers: also write their lines (a second sheet, or NAME-items.csv)")
+			fs.StringVar(&o.since, "since", "", "invoices, orders, offers: issued on or after this day (YYYY-MM-DD)")
+			fs.StringVar(&o.until, "until", "", "invoices, orders, offers: issued on or before this day (YYYY-MM-DD)")
+			fs.StringVar(&c.Status, "status", "", "invoices, orders, offers: a status group (Lead, Open, Success, Failed) or a status name")
+			fs.BoolVar(&o.excel, "excel", false, "CSV for Hungarian Excel: UTF-8 BOM, ';', CRLF, decimal comma")
+			fs.BoolVar(&o.rawFormulas, "raw-formulas", false, "CSV: do not neutralize cells that start with = + - @")
+			fs.StringVar(&c.StateDir, "state", ".minicrm-bulk", "state directory: the exported rows and the watermarks (a temporary one with --sandbox)")
+			fs.IntVar(&c.Workers, "workers", 4, "detail records read at the same time")
+			fs.DurationVar(&c.Overlap, "refresh-overlap", 5*time.Second, "the next run lists what changed since this run's listing minus this")
+			fs.StringVar(&o.progress, "progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
+			fs.DurationVar(&o.logEvery, "log-every", 10*time.Second, "how often --progress log prints a line")
+			o.conn = addConnectionFlags(fs)
+			fs.StringVar(&o.contactType, "contact-type", "", "export addresses: only the addresses of Business or Person contacts")
+			fs.BoolVar(&o.todos, "todos", false, "export all: the to-dos too (a request per card listed: ToDoList has no UpdatedSince)")
+			fs.BoolVar(&o.addresses, "addresses", true, "with --details: the default address as columns of contacts (AddressList and the address read per contact; default on, off for all)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) != 1 {
+					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
+				}
+				o.what, o.stateGiven = args[0], fs.Changed("state")
+				o.cfg.CSV = export.CSVOptions{Excel: o.excel, RawFormulas: o.rawFormulas}
+				if strings.EqualFold(o.what, "addresses") { // export_addresses.go
+					return exportAddresses(ctx, e, o)
+				}
+				if err := o.complete(); err != nil {
+					return err
+				}
+				return runF(ctx, e, o)
+			}
+		}}
+}
+
+// exportFormat is --format, or the format -o's extension says.
+func exportFormat(format, out string, csv export.CSVOptions) (export.Format, error) {
+	f := export.Format(strings.ToLower(format))
+	switch f {
+	case "":
+		f = export.FormatOf(out)
+	case export.CSV, export.XLSX:
+	default:
+		return "", usagef("--format: want csv or xlsx")
+	}
+	if f == export.XLSX && (csv.Excel || csv.RawFormulas) {
+		return "", usagef("--excel and --raw-formulas are for CSV")
+	}
+	return f, nil
+}
+
+// complete checks the flags and turns them into the Config.
+func (o *exportOptions) complete() (err error) {
+	c := &o.cfg
+	if o.changed("contact-type") {
+		return usagef("--contact-type is for 'export addresses'")
+	}
+	if c.Entities, err = export.ParseEntity(o.what); err != nil {
+		return usagef("%v", err)
+	}
+	c.PerModule = strings.EqualFold(strings.TrimSpace(o.what), "all")
+	c.Addresses = o.addresses && (!c.PerModule || o.changed("addresses"))
+	switch {
+	case o.todos && !c.PerModule:
+		return usagef("--todos is for 'export all' (to-dos alone: export todos)")
+	case o.todos:
+		c.Entities = slices.Clone(export.WithToDos)
+	}
+	if c.Output == "" {
+		return usagef("-o is required: the file to write")
+	}
+	if c.Format, err = exportFormat(o.format, c.Output, c.CSV); err != nil {
+		return err
+	}
+	if err := checkRunFlags(c.Workers, o.progress); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(c.FromChanges); c.FromChanges != "" && (err != nil || !fi.IsDir()) {
+		return usagef("--from-changes %s: not a directory", c.FromChanges)
+	}
+	if c.Columns, err = export.ParseColumns(o.columns); err != nil {
+		return usagef("%v", err)
+	}
+	if c.Headers, err = export.ParseHeaders(o.headers); err != nil {
+		return usagef("%v", err)
+	}
+	docs := c.Entities[0] == export.Invoices || c.Entities[0] == export.Orders || c.Entities[0] == export.Offers
+	if !docs && (c.Items || o.since != "" || o.until != "" || c.Status != "") {
+		return usagef("--items, --since, --until and --status are for invoices, orders and offers")
+	}
+	for _, d := range []struct {
+		flag, v string
+		t       *time.Time
+	}{{"--since", o.since, &c.Since}, {"--until", o.until, &c.Until}} {
+		if d.v == "" {
+			continue
+		}
+		if *d.t, err = time.Parse("2006-01-02", d.v); err != nil {
+			return usagef("%s %q: want a day as YYYY-MM-DD", d.flag, d.v)
+		}
+	}
+	if !c.Since.IsZero() && !c.Until.IsZero() && c.Until.Before(c.Since) {
+		return usagef("--until %s is before --since %s", o.until, o.since)
+	}
+	return nil
+}
+
+// exportRun runs the export; the summary goes to stdout.
+func exportRun(ctx context.Context, e *env, o *exportOptions) error {
+	cfg := o.cfg
+	c, clock, stop, err := o.conn.connectWithState(e, &cfg.StateDir, o.stateGiven)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	show := progress.New(e.stderr, o.progress, o.logEvery)
+	cfg.Client, cfg.Now, cfg.Progress = c, clock.Now, progress.ForExport(show)
+	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	sum, err := export.Export(ctx, cfg)
+	show.Finish()
+	if sum != nil {
+		fmt.Fprint(e.stdout, sum.Text())
+	}
+	if err != nil && errors.Is(err, export.ErrInterrupted) {
+		fmt.Fprintf(e.stderr, "What was read is kept in %s: run the same command with --resume to continue.\n", cfg.StateDir)
+	}
+	return err
+}
+
+const exportLong = `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
 writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
 bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons and
 the cards of each module (a sheet each, named after the module, with that module's fields);
@@ -71,8 +224,9 @@ costs a request per contact and one per address. It keeps no state and reads eve
 Exit code 0: exported; 2: fatal (usage, authentication, MiniCRM unreachable, state directory
 in use); 130: interrupted (--resume continues).
 
-` + connectionHelp,
-		example: `  # every person, list columns, for a quick look in Excel
+`
+
+const exportExample = `  # every person, list columns, for a quick look in Excel
   minicrm-bulk export persons --excel -o persons.csv --sandbox
 
   # the Sales module's cards with every field, as a workbook
@@ -82,203 +236,4 @@ in use); 130: interrupted (--resume continues).
   minicrm-bulk export all --details --incremental --resume -o /srv/exports/minicrm.xlsx --state /var/lib/minicrm-bulk
 
   # nightly with webhooks: apply the change log 'listen --out changes' keeps
-  minicrm-bulk export all --details --from-changes changes -o /srv/exports/minicrm.xlsx`,
-		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			out := fs.StringP("output", "o", "", "the file to write (a directory for several tables in CSV) (required)")
-			format := fs.String("format", "", "csv or xlsx (default: from the extension of -o; csv otherwise)")
-			category := fs.Int("category", 0, "cards (and to-dos) of this module only (see 'minicrm-bulk categories'); default all")
-			details := fs.Bool("details", false, "read each record's detail: every schema field, custom ones included (a request per record)")
-			incremental := fs.Bool("incremental", false, "list only what changed since the last run and merge it into the previous export")
-			fromChanges := fs.String("from-changes", "", "apply this webhook change log directory (see 'listen') instead of listing what changed")
-			fullRefresh := fs.Bool("full-refresh", false, "list everything again even with --incremental or --from-changes")
-			resume := fs.Bool("resume", false, "continue the interrupted run of this export (harmless otherwise)")
-			ids := fs.Bool("ids", false, "write dropdown values as option ids instead of labels")
-			columns := fs.String("columns", "", "comma-separated columns to write, in this order, each optionally renamed (Id,Name=Név,Email)")
-			headers := fs.String("headers", "api", "column and sheet names: api (API names, what an import reads back) or hu (Hungarian)")
-			items := fs.Bool("items", false, "invoices, orders, offers: also write their lines (a second sheet, or NAME-items.csv)")
-			since := fs.String("since", "", "invoices, orders, offers: issued on or after this day (YYYY-MM-DD)")
-			until := fs.String("until", "", "invoices, orders, offers: issued on or before this day (YYYY-MM-DD)")
-			status := fs.String("status", "", "invoices, orders, offers: a status group (Lead, Open, Success, Failed) or a status name")
-			excel := fs.Bool("excel", false, "CSV for Hungarian Excel: UTF-8 BOM, ';', CRLF, decimal comma")
-			rawFormulas := fs.Bool("raw-formulas", false, "CSV: do not neutralize cells that start with = + - @")
-			stateDir := fs.String("state", ".minicrm-bulk", "state directory: the exported rows and the watermarks (a temporary one with --sandbox)")
-			workers := fs.Int("workers", 4, "detail records read at the same time")
-			overlap := fs.Duration("refresh-overlap", 5*time.Second, "the next run lists what changed since this run's listing minus this")
-			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
-			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
-			conn := addConnectionFlags(fs)
-			contactType := fs.String("contact-type", "", "export addresses: only the addresses of Business or Person contacts")
-			todos := fs.Bool("todos", false, "export all: the to-dos too (a request per card listed: ToDoList has no UpdatedSince)")
-			addresses := fs.Bool("addresses", true, "with --details: the default address as columns of contacts (AddressList and the address read per contact; default on, off for all)")
-			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 1 {
-					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
-				}
-				if strings.EqualFold(args[0], "addresses") { // export_addresses.go
-					return exportAddresses(ctx, e, fs, conn, *out, *format, *contactType,
-						export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, *workers, *progress)
-				}
-				if fs.Changed("contact-type") {
-					return usagef("--contact-type is for 'export addresses'")
-				}
-				entities, err := export.ParseEntity(args[0])
-				if err != nil {
-					return usagef("%v", err)
-				}
-				isAll := strings.EqualFold(strings.TrimSpace(args[0]), "all")
-				switch {
-				case *todos && !isAll:
-					return usagef("--todos is for 'export all' (to-dos alone: export todos)")
-				case *todos:
-					entities = slices.Clone(export.WithToDos)
-				}
-				if *out == "" {
-					return usagef("-o is required: the file to write")
-				}
-				f := export.Format(strings.ToLower(*format))
-				switch f {
-				case "":
-					f = export.FormatOf(*out)
-				case export.CSV, export.XLSX:
-				default:
-					return usagef("--format: want csv or xlsx")
-				}
-				if f == export.XLSX && (*excel || *rawFormulas) {
-					return usagef("--excel and --raw-formulas are for CSV")
-				}
-				if err := checkRunFlags(*workers, *progress); err != nil {
-					return err
-				}
-				if *fromChanges != "" {
-					if fi, err := os.Stat(*fromChanges); err != nil || !fi.IsDir() {
-						return usagef("--from-changes %s: not a directory", *fromChanges)
-					}
-				}
-				cols, err := export.ParseColumns(*columns)
-				if err != nil {
-					return usagef("%v", err)
-				}
-				hdr, err := export.ParseHeaders(*headers)
-				if err != nil {
-					return usagef("%v", err)
-				}
-				docs := entities[0] == export.Invoices || entities[0] == export.Orders || entities[0] == export.Offers
-				if !docs && (*items || *since != "" || *until != "" || *status != "") {
-					return usagef("--items, --since, --until and --status are for invoices, orders and offers")
-				}
-				var from, to time.Time
-				for _, d := range []struct {
-					flag, v string
-					t       *time.Time
-				}{{"--since", *since, &from}, {"--until", *until, &to}} {
-					if d.v == "" {
-						continue
-					}
-					if *d.t, err = time.Parse("2006-01-02", d.v); err != nil {
-						return usagef("%s %q: want a day as YYYY-MM-DD", d.flag, d.v)
-					}
-				}
-				if !from.IsZero() && !to.IsZero() && to.Before(from) {
-					return usagef("--until %s is before --since %s", *until, *since)
-				}
-				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
-				if err != nil {
-					return err
-				}
-				defer stop()
-
-				show := newExportProgress(e.stderr, *progress, *logEvery)
-				log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-				sum, err := export.Export(ctx, export.Config{
-					Client: c, Entities: entities, Category: *category, Output: *out, Format: f,
-					CSV: export.CSVOptions{Excel: *excel, RawFormulas: *rawFormulas}, IDs: *ids, Columns: cols,
-					Headers: hdr, PerModule: strings.EqualFold(strings.TrimSpace(args[0]), "all"), Items: *items, Since: from, Until: to, Status: *status,
-					Addresses: *addresses && (!isAll || fs.Changed("addresses")),
-					Details:   *details, Incremental: *incremental, FromChanges: *fromChanges, FullRefresh: *fullRefresh,
-					Resume: *resume, StateDir: *stateDir, Overlap: *overlap, Workers: *workers,
-					Now: clock.Now, Progress: show.update, Logger: log,
-				})
-				show.finish()
-				if sum != nil {
-					fmt.Fprint(e.stdout, sum.Text())
-				}
-				if err != nil && errors.Is(err, export.ErrInterrupted) {
-					fmt.Fprintf(e.stderr, "What was read is kept in %s: run the same command with --resume to continue.\n", *stateDir)
-				}
-				return err
-			}
-		},
-	})
-}
-
-// exportProgress shows an export's progress: a bar per phase on a
-// terminal, a plain line every so often otherwise.
-type exportProgress struct {
-	w       io.Writer
-	mode    string
-	every   time.Duration
-	phase   string
-	bar     *progressbar.ProgressBar
-	lastLog time.Time
-}
-
-func newExportProgress(w io.Writer, mode string, every time.Duration) *exportProgress {
-	if mode == "auto" {
-		mode = "log"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			mode = "bar"
-		}
-	}
-	return &exportProgress{w: w, mode: mode, every: every}
-}
-
-var phaseNames = map[string]string{"list": "listing", "details": "reading details", "write": "writing rows"}
-
-func (d *exportProgress) update(p export.Progress) {
-	name, ok := phaseNames[p.Phase]
-	if d.mode == "none" || (!ok && p.Phase != "done") {
-		return
-	}
-	switch d.mode {
-	case "bar":
-		if p.Phase == "done" {
-			return
-		}
-		if p.Phase != d.phase {
-			d.finish()
-			d.phase = p.Phase
-			total := p.Total
-			if total == 0 {
-				total = -1 // a spinner: the listing's length is not known
-			}
-			d.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(d.w), progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("records"), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
-				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(name))
-		}
-		d.bar.Describe(fmt.Sprintf("%s, %d requests", name, p.Requests))
-		_ = d.bar.Set(p.Done)
-	case "log":
-		now := time.Now()
-		if p.Phase != "done" && now.Sub(d.lastLog) < d.every {
-			return
-		}
-		d.lastLog = now
-		if p.Phase == "done" {
-			return // the summary follows
-		}
-		of := ""
-		if p.Total > 0 {
-			of = fmt.Sprintf("/%d (%.0f%%)", p.Total, 100*float64(p.Done)/float64(p.Total))
-		}
-		fmt.Fprintf(d.w, "export: %s %d%s, %d requests, %s\n", name, p.Done, of, p.Requests, p.Elapsed.Round(time.Second))
-	}
-}
-
-func (d *exportProgress) finish() {
-	if d.bar != nil {
-		_ = d.bar.Finish()
-		fmt.Fprintln(d.w)
-		d.bar = nil
-	}
-}
+  minicrm-bulk export all --details --from-changes changes -o /srv/exports/minicrm.xlsx`

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/minicrm-bulk/minicrm-bulk/export"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 )
 
 // exportAddressesFlags are the export flags that make no sense for
@@ -15,29 +14,24 @@ import (
 var exportAddressesFlags = []string{"category", "details", "incremental", "from-changes", "full-refresh", "resume", "ids",
 	"columns", "state", "refresh-overlap"}
 
-// exportAddresses is 'minicrm-bulk export addresses [--type Business|Person]': every
-// address of every contact, one row each, with its contact's name and type.
-func exportAddresses(ctx context.Context, e *env, fs *pflag.FlagSet, conn *connection, out, format, typ string,
-	csvOpts export.CSVOptions, workers int, progress string) error {
+// exportAddresses is 'minicrm-bulk export addresses [--contact-type Business|Person]':
+// every address of every contact, one row each, with its contact's name
+// and type.
+func exportAddresses(ctx context.Context, e *env, o *exportOptions) error {
 	for _, f := range exportAddressesFlags {
-		if fs.Changed(f) {
+		if o.changed(f) {
 			return usagef("--%s does not apply to 'export addresses' (it reads every address each run)", f)
 		}
 	}
+	out := o.cfg.Output
 	if out == "" {
 		return usagef("-o is required: the file to write")
 	}
-	f := export.Format(strings.ToLower(format))
-	switch f {
-	case "":
-		f = export.FormatOf(out)
-	case export.CSV, export.XLSX:
-	default:
-		return usagef("--format: want csv or xlsx")
+	f, err := exportFormat(o.format, out, o.cfg.CSV)
+	if err != nil {
+		return err
 	}
-	if f == export.XLSX && (csvOpts.Excel || csvOpts.RawFormulas) {
-		return usagef("--excel and --raw-formulas are for CSV")
-	}
+	typ := o.contactType
 	switch strings.ToLower(typ) {
 	case "":
 	case "business", "businesses":
@@ -47,16 +41,16 @@ func exportAddresses(ctx context.Context, e *env, fs *pflag.FlagSet, conn *conne
 	default:
 		return usagef("--contact-type: want Business or Person")
 	}
-	if err := checkRunFlags(workers, progress); err != nil {
+	if err := checkRunFlags(o.cfg.Workers, o.progress); err != nil {
 		return err
 	}
-	c, stop, err := conn.connect(e)
+	c, stop, err := o.conn.connect(e)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	cfg := export.AddressesConfig{Client: c, ContactType: typ, Output: out, Format: f, CSV: csvOpts, Workers: workers}
-	if progress == "log" || progress == "bar" || progress == "auto" {
+	cfg := export.AddressesConfig{Client: c, ContactType: typ, Output: out, Format: f, CSV: o.cfg.CSV, Workers: o.cfg.Workers}
+	if o.progress != progress.ModeNone {
 		last := -1
 		cfg.Progress = func(done, total int) {
 			// A line every tenth of the contacts, and at the end.

@@ -4,27 +4,136 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
+	"github.com/minicrm-bulk/minicrm-bulk/progress"
 )
 
-func init() {
-	register(&command{
-		name:  "import",
-		short: "Import a CSV or XLSX into MiniCRM: match, write only what differs, resume after a crash",
+// importOptions are the import command's: the run's pipeline.Config, bound
+// to the flags, and what the command does around it.
+type importOptions struct {
+	cfg        pipeline.Config
+	src        *sourceFlags
+	conn       *connection
+	stateGiven bool
+	progress   string
+	logEvery   time.Duration
+}
+
+func init() { register(newCmdImport(importRun)) }
+
+// newCmdImport binds the import flags to fresh options; runF runs them.
+func newCmdImport(runF func(context.Context, *env, *importOptions) error) *command {
+	return &command{name: "import", short: "Import a CSV or XLSX into MiniCRM: match, write only what differs, resume after a crash",
 		usage: "--mapping FILE [--source FILE] [--dry-run] [--resume] [--state DIR] [--out DIR] [flags]",
-		long: `Reads the source row by row, maps each row to a business, a person and a card as the mapping
+		long:  importLong + connectionHelp, example: importExample,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			o := &importOptions{}
+			c := &o.cfg
+			fs.StringVar(&c.MappingPath, "mapping", "", "the mapping file (required)")
+			fs.StringVar(&c.SourcePath, "source", "", "the source file (default: the one the mapping names)")
+			o.src = addSourceFlags(fs)
+			fs.BoolVar(&c.DryRun, "dry-run", false, "send read requests only; write plan.csv")
+			fs.BoolVar(&c.Resume, "resume", false, "continue the job's interrupted run (a finished or changed job starts afresh)")
+			fs.StringVar(&c.StateDir, "state", ".minicrm-bulk", "state directory: the journal and the mirror of MiniCRM (a temporary one with --sandbox)")
+			fs.StringVar(&c.OutDir, "out", "import-out", "directory for success.csv (or plan.csv), errors.csv and summary.json")
+			fs.IntVar(&c.Workers, "workers", 4, "rows written at the same time, to keep the rate limit busy while answers travel")
+			fs.BoolVar(&c.FullRefresh, "full-refresh", false, "list every contact and card again instead of those changed since the last run")
+			fs.DurationVar(&c.Overlap, "refresh-overlap", 5*time.Second, "the next refresh lists what changed since the last one minus this")
+			fs.StringVar(&o.progress, "progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
+			fs.DurationVar(&o.logEvery, "log-every", 10*time.Second, "how often --progress log prints a line")
+			fs.StringVar(&c.Via, "via", "rest", "how new records are created: rest, feed (new cards with their new companies and people as XML sync feeds; the rest over REST) or auto (the feed when REST would take over an hour)")
+			fs.IntVar(&c.FeedID, "feed-id", 0, "with --via feed|auto: the system's SyncFeed id (env MINICRM_FEED_ID)")
+			fs.DurationVar(&c.FeedWait, "feed-wait", 10*time.Minute, "with --via feed: how long to wait for MiniCRM to apply the feed")
+			o.conn = addConnectionFlags(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				o.stateGiven = fs.Changed("state")
+				if err := o.complete(e, args); err != nil {
+					return err
+				}
+				return runF(ctx, e, o)
+			}
+		}}
+}
+
+// complete checks the flags and fills in what the environment gives.
+func (o *importOptions) complete(e *env, args []string) error {
+	c := &o.cfg
+	if len(args) > 0 {
+		return usagef("unexpected arguments: %v", args)
+	}
+	if c.MappingPath == "" {
+		return usagef("--mapping is required")
+	}
+	if err := checkRunFlags(c.Workers, o.progress); err != nil {
+		return err
+	}
+	switch c.Via {
+	case pipeline.ViaREST, pipeline.ViaFeed, pipeline.ViaAuto:
+	default:
+		return usagef("--via is rest, feed or auto, not %q", c.Via)
+	}
+	if v := e.getenv("MINICRM_FEED_ID"); c.FeedID == 0 && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return usagef("MINICRM_FEED_ID must be a positive number, not %q", v)
+		}
+		c.FeedID = n
+	}
+	return nil
+}
+
+// importRun runs the import: the source is named at once (a wrong header
+// shows before anything else happens), the summary goes to stdout.
+func importRun(ctx context.Context, e *env, o *importOptions) error {
+	cfg := o.cfg
+	m, err := mapping.Load(cfg.MappingPath)
+	if err != nil {
+		return err
+	}
+	if err := o.src.apply(m); err != nil {
+		return err
+	}
+	r, err := m.OpenSource(cfg.SourcePath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "source %s: %s\n", sourceName(m, cfg.SourcePath), r.Detected())
+	r.Close()
+	c, clock, stop, err := o.conn.connectWithState(e, &cfg.StateDir, o.stateGiven)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	show := progress.New(e.stderr, o.progress, o.logEvery)
+	cfg.Client, cfg.Mapping, cfg.Now = c, m, clock.Now
+	cfg.Progress, cfg.Logger = progress.ForImport(show, cfg.DryRun), newLogger(e, e.stderr, "text", slog.LevelInfo)
+	sum, err := pipeline.Import(ctx, cfg)
+	show.Finish()
+	if sum != nil && sum.Status != "" {
+		fmt.Fprint(e.stdout, sum.Text())
+	}
+	switch {
+	case err != nil && errors.Is(err, pipeline.ErrInterrupted):
+		fmt.Fprintf(e.stderr, "The checkpoint is saved in %s: run the same command with --resume to continue.\n", cfg.StateDir)
+		return err
+	case err != nil:
+		return err
+	case sum.Rows.Rejected > 0:
+		return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; they are in %s with the reason and their original values",
+			sum.Rows.Rejected, sum.Rows.Total, filepath.Join(cfg.OutDir, pipeline.ErrorsFile))}
+	}
+	return nil
+}
+
+const importLong = `Reads the source row by row, maps each row to a business, a person and a card as the mapping
 says, finds the records that already exist in MiniCRM (by email, phone, external id, VAT
 number or name, in the mapping's order) and writes only what differs: a new record is created,
 an existing one gets the changed fields, an unchanged one costs no request. A company named on
@@ -46,8 +155,9 @@ Exit code 0: every row imported (or skipped by a filter); 1: finished, some rows
 errors.csv); 2: fatal (bad mapping, authentication, MiniCRM unreachable, state directory in
 use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume continues).
 
-` + connectionHelp,
-		example: `  # see what would happen, then do it
+`
+
+const importExample = `  # see what would happen, then do it
   minicrm-bulk import --mapping examples/ugyfelek.yaml --sandbox --dry-run
   minicrm-bulk import --mapping clients.yaml --out out/
 
@@ -56,210 +166,4 @@ use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume con
   minicrm-bulk import --mapping clients.yaml --via feed --feed-id 119
 
   # nightly: the same job again (writes only what changed), continuing a run that was cut short
-  minicrm-bulk import --mapping clients.yaml --resume --state /var/lib/minicrm-bulk --out /var/log/import`,
-		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			mappingFile := fs.String("mapping", "", "the mapping file (required)")
-			sourceFile := fs.String("source", "", "the source file (default: the one the mapping names)")
-			srcFlags := addSourceFlags(fs)
-			dryRun := fs.Bool("dry-run", false, "send read requests only; write plan.csv")
-			resume := fs.Bool("resume", false, "continue the job's interrupted run (a finished or changed job starts afresh)")
-			stateDir := fs.String("state", ".minicrm-bulk", "state directory: the journal and the mirror of MiniCRM (a temporary one with --sandbox)")
-			outDir := fs.String("out", "import-out", "directory for success.csv (or plan.csv), errors.csv and summary.json")
-			workers := fs.Int("workers", 4, "rows written at the same time, to keep the rate limit busy while answers travel")
-			fullRefresh := fs.Bool("full-refresh", false, "list every contact and card again instead of those changed since the last run")
-			overlap := fs.Duration("refresh-overlap", 5*time.Second, "the next refresh lists what changed since the last one minus this")
-			progress := fs.String("progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or none")
-			logEvery := fs.Duration("log-every", 10*time.Second, "how often --progress log prints a line")
-			via := fs.String("via", "rest", "how new records are created: rest, feed (new cards with their new companies and people as XML sync feeds; the rest over REST) or auto (the feed when REST would take over an hour)")
-			feedID := fs.Int("feed-id", 0, "with --via feed|auto: the system's SyncFeed id (env MINICRM_FEED_ID)")
-			feedWait := fs.Duration("feed-wait", 10*time.Minute, "with --via feed: how long to wait for MiniCRM to apply the feed")
-			conn := addConnectionFlags(fs)
-			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) > 0 {
-					return usagef("unexpected arguments: %v", args)
-				}
-				if *mappingFile == "" {
-					return usagef("--mapping is required")
-				}
-				if err := checkRunFlags(*workers, *progress); err != nil {
-					return err
-				}
-				switch *via {
-				case pipeline.ViaREST, pipeline.ViaFeed, pipeline.ViaAuto:
-				default:
-					return usagef("--via is rest, feed or auto, not %q", *via)
-				}
-				if *feedID == 0 {
-					if v := e.getenv("MINICRM_FEED_ID"); v != "" {
-						n, err := strconv.Atoi(v)
-						if err != nil || n <= 0 {
-							return usagef("MINICRM_FEED_ID must be a positive number, not %q", v)
-						}
-						*feedID = n
-					}
-				}
-				m, err := mapping.Load(*mappingFile)
-				if err != nil {
-					return err
-				}
-				if err := srcFlags.apply(m); err != nil {
-					return err
-				}
-				if err := logSource(e, m, *sourceFile); err != nil {
-					return err
-				}
-				c, clock, stop, err := conn.connectWithState(e, stateDir, fs.Changed("state"))
-				if err != nil {
-					return err
-				}
-				defer stop()
-
-				show := newProgressDisplay(e.stderr, *progress, *logEvery, *dryRun)
-				log := newLogger(e, e.stderr, "text", slog.LevelInfo)
-				sum, err := pipeline.Import(ctx, pipeline.Config{
-					Client: c, MappingPath: *mappingFile, Mapping: m, SourcePath: *sourceFile, StateDir: *stateDir, OutDir: *outDir,
-					DryRun: *dryRun, Resume: *resume, FullRefresh: *fullRefresh, Workers: *workers, Overlap: *overlap,
-					Progress: show.update, Logger: log, Now: clock.Now, Via: *via, FeedID: *feedID, FeedWait: *feedWait,
-				})
-				show.finish()
-				if sum != nil && sum.Status != "" {
-					fmt.Fprint(e.stdout, sum.Text())
-				}
-				switch {
-				case err != nil && errors.Is(err, pipeline.ErrInterrupted):
-					fmt.Fprintf(e.stderr, "The checkpoint is saved in %s: run the same command with --resume to continue.\n", *stateDir)
-					return err
-				case err != nil:
-					return err
-				case sum.Rows.Rejected > 0:
-					return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; they are in %s with the reason and their original values",
-						sum.Rows.Rejected, sum.Rows.Total, filepath.Join(*outDir, pipeline.ErrorsFile))}
-				}
-				return nil
-			}
-		},
-	})
-}
-
-// progressDisplay shows an import's progress: a bar with rows/s, requests a
-// minute and the ETA on a terminal, a plain line every so often otherwise
-// (cron, a log file).
-type progressDisplay struct {
-	w       io.Writer
-	mode    string // bar, log or none
-	every   time.Duration
-	verb    string
-	bar     *progressbar.ProgressBar
-	lastLog time.Time
-	samples []progressSample
-}
-
-type progressSample struct {
-	at             time.Time
-	rows, requests int
-}
-
-func newProgressDisplay(w io.Writer, mode string, every time.Duration, dry bool) *progressDisplay {
-	if mode == "auto" {
-		mode = "log"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			mode = "bar"
-		}
-	}
-	d := &progressDisplay{w: w, mode: mode, every: every, verb: "import"}
-	if dry {
-		d.verb = "dry run"
-	}
-	return d
-}
-
-// rates are rows a second and requests a minute over the last minute.
-func (d *progressDisplay) rates(p pipeline.Progress) (rowsPerSec, reqPerMin float64) {
-	now := time.Now()
-	d.samples = append(d.samples, progressSample{at: now, rows: p.Rows, requests: p.Requests})
-	for len(d.samples) > 2 && now.Sub(d.samples[0].at) > time.Minute {
-		d.samples = d.samples[1:]
-	}
-	first := d.samples[0]
-	dt := now.Sub(first.at).Seconds()
-	if dt < 1 {
-		if s := p.Elapsed.Seconds(); s > 0 {
-			return float64(p.Rows) / s, float64(p.Requests) / s * 60
-		}
-		return 0, 0
-	}
-	return float64(p.Rows-first.rows) / dt, float64(p.Requests-first.requests) / dt * 60
-}
-
-func (d *progressDisplay) update(p pipeline.Progress) {
-	if d.mode == "none" {
-		return
-	}
-	if p.Phase != "rows" && p.Phase != "done" {
-		return
-	}
-	rps, rpm := d.rates(p)
-	eta := "?"
-	if p.Total > 0 && rps > 0 {
-		eta = (time.Duration(float64(p.Total-p.Rows)/rps) * time.Second).Round(time.Second).String()
-	}
-	// At the rate limit the requests still to send decide the time: the
-	// rows left times what a row has cost so far, at the pace reached (the
-	// limit, or less when answers are slow).
-	if p.Total > 0 && p.Rows > 0 && p.RowRequests > 0 && p.RPM > 0 {
-		pace := float64(p.RPM)
-		if rpm > 0 && rpm < pace {
-			pace = rpm
-		}
-		left := float64(p.Total-p.Rows) * float64(p.RowRequests) / float64(p.Rows)
-		eta = (time.Duration(left/pace*60) * time.Second).Round(time.Second).String()
-	}
-	limit := ""
-	if p.RPM > 0 {
-		limit = fmt.Sprintf(" of %d", p.RPM)
-	}
-	switch d.mode {
-	case "bar":
-		if d.bar == nil {
-			if p.Total == 0 {
-				return
-			}
-			d.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(d.w), progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("rows"), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
-				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(d.verb))
-		}
-		d.bar.Describe(fmt.Sprintf("%.0f%s requests/min, ETA %s", rpm, limit, eta))
-		_ = d.bar.Set(p.Rows)
-	case "log":
-		now := time.Now()
-		if p.Phase != "done" && now.Sub(d.lastLog) < d.every {
-			return
-		}
-		d.lastLog = now
-		pct := ""
-		if p.Total > 0 {
-			pct = fmt.Sprintf("/%d (%.0f%%)", p.Total, 100*float64(p.Rows)/float64(p.Total))
-		}
-		fmt.Fprintf(d.w, "%s: %d%s rows, %.2f rows/s, %.0f%s requests/min, ETA %s\n", d.verb, p.Rows, pct, rps, rpm, limit, eta)
-	}
-}
-
-func (d *progressDisplay) finish() {
-	if d.bar != nil {
-		_ = d.bar.Finish()
-		fmt.Fprintln(d.w)
-	}
-}
-
-// logSource says which sheet and header row the import reads, before
-// anything else happens: a wrong header shows at once.
-func logSource(e *env, m *mapping.Mapping, override string) error {
-	r, err := m.OpenSource(override)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	fmt.Fprintf(e.stderr, "source %s: %s\n", sourceName(m, override), r.Detected())
-	return nil
-}
+  minicrm-bulk import --mapping clients.yaml --resume --state /var/lib/minicrm-bulk --out /var/log/import`

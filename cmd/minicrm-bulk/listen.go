@@ -4,12 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -18,19 +13,127 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/webhook"
 )
 
-// Environment variables of the listen command. The password is never a flag
-// value: a command line shows in ps and in shell history.
+// Environment variables of the listen command (and of the sandbox's
+// --webhook): the password is never a flag value.
 const (
-	envWebhookUser     = "MINICRM_WEBHOOK_USER"
-	envWebhookPassword = "MINICRM_WEBHOOK_PASSWORD"
+	envWebhookUser     = webhook.EnvUser
+	envWebhookPassword = webhook.EnvPassword
 )
 
-func init() {
-	register(&command{
-		name:  "listen",
-		short: "Receive MiniCRM webhooks into a change log",
-		usage: "--out DIR [flags]",
-		long: `Receives MiniCRM's webhook notifications (a card, a person or a company changed) and appends
+// listenOptions are the listen command's: the receiver's webhook.Config
+// bound to the flags, and where it listens.
+type listenOptions struct {
+	cfg                           webhook.Config
+	addr, passFile, rulesPath, tz string
+	tlsCert, tlsKey               string
+	allowRemote                   bool
+}
+
+func init() { register(newCmdListen(listenRun)) }
+
+// newCmdListen binds the listen flags to fresh options; runF runs them.
+func newCmdListen(runF func(context.Context, *env, *listenOptions) error) *command {
+	return &command{name: "listen", short: "Receive MiniCRM webhooks into a change log",
+		usage: "--out DIR [flags]", long: listenLong, example: listenExample,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			o := &listenOptions{}
+			c := &o.cfg
+			fs.StringVar(&o.addr, "addr", "127.0.0.1:8090", "address to listen on (loopback only unless --allow-remote)")
+			fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr")
+			fs.StringVar(&c.Dir, "out", "", "change log directory (created, mode 0700)")
+			fs.StringVar(&c.User, "user", "", "the user in the endpoint's address (env "+envWebhookUser+")")
+			fs.StringVar(&o.passFile, "password-file", "", "file holding the password, readable only by you (else env "+envWebhookPassword+")")
+			fs.BoolVar(&c.CSV, "csv", false, "also write a CSV per kind of record, dropdown ids as labels")
+			fs.StringVar(&o.rulesPath, "rules", "", "YAML file of write-back rules")
+			fs.Int64Var(&c.MaxBodyBytes, "max-body", webhook.DefaultMaxBody, "largest notification accepted, in bytes")
+			fs.StringVar(&o.tz, "timezone", "Europe/Budapest", "time zone of the log's days and of the rules' {today} and {now}")
+			fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
+			fs.StringVar(&o.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := o.complete(e, args); err != nil {
+					return err
+				}
+				return runF(ctx, e, o)
+			}
+		}}
+}
+
+// complete checks the flags and reads the credentials, the time zone and
+// the rules.
+func (o *listenOptions) complete(e *env, args []string) (err error) {
+	c := &o.cfg
+	switch {
+	case len(args) > 0:
+		return usagef("unexpected arguments: %v", args)
+	case c.Dir == "":
+		return usagef("--out is required: the change log directory")
+	case (o.tlsCert == "") != (o.tlsKey == ""):
+		return usagef("--tls-cert and --tls-key go together")
+	case c.MaxBodyBytes <= 0:
+		return usagef("--max-body must be positive")
+	}
+	if c.User == "" {
+		c.User = strings.TrimSpace(e.getenv(envWebhookUser))
+	}
+	if c.User == "" {
+		return usagef("no user: pass --user or set %s (the user in the address MiniCRM calls)", envWebhookUser)
+	}
+	c.Password, err = webhook.Password(o.passFile, e.getenv)
+	if errors.Is(err, webhook.ErrNoPassword) {
+		return usagef("no password: set %s or pass --password-file (the password in the address MiniCRM calls)", envWebhookPassword)
+	} else if err != nil {
+		return err
+	}
+	if c.Location, err = time.LoadLocation(o.tz); err != nil {
+		return usagef("--timezone %q: %v", o.tz, err)
+	}
+	if o.rulesPath != "" {
+		if c.Rules, err = webhook.LoadRules(o.rulesPath); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listenRun receives notifications until ctx ends.
+func listenRun(ctx context.Context, e *env, o *listenOptions) error {
+	cfg := o.cfg
+	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+	rc, err := webhook.NewReceiver(cfg)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ln, err := webhook.Listen(o.addr, o.allowRemote)
+	if errors.Is(err, webhook.ErrNotLoopback) {
+		return usagef("--addr %v", err)
+	} else if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(e.stdout, "MiniCRM webhook receiver listening\n  URL:        %s://%s/\n  Change log: %s\n", scheme, ln.Addr(), cfg.Dir)
+	if cfg.CSV {
+		fmt.Fprintf(e.stdout, "  CSV:        one file per kind of record, in the same directory\n")
+	}
+	if cfg.Rules != nil {
+		fmt.Fprintf(e.stdout, "  Rules:      %s (%d)\n", o.rulesPath, cfg.Rules.Len())
+	}
+	fmt.Fprintf(e.stdout, "Give MiniCRM the endpoint %s://%s:<password>@<this host>/ (the password is not shown).\n", scheme, cfg.User)
+	if o.allowRemote && scheme == "http" {
+		fmt.Fprintf(e.stderr, "warning: listening beyond loopback without TLS: the password travels in clear unless a reverse proxy adds HTTPS\n")
+	}
+	fmt.Fprintf(e.stdout, "Ctrl-C stops it.\n")
+	err = webhook.Serve(ctx, ln, rc, o.tlsCert, o.tlsKey)
+	st := rc.Stats()
+	fmt.Fprintf(e.stdout, "receiver stopped: %d changes recorded, %d retries already recorded, %d answered with a write-back, refused: %d unauthorized, %d malformed, %d too large, %d not written\n",
+		st.Recorded, st.Duplicates, st.Answered, st.Unauthorized, st.Malformed, st.TooLarge, st.Failed)
+	return errors.Join(err, rc.Close())
+}
+
+const listenLong = `Receives MiniCRM's webhook notifications (a card, a person or a company changed) and appends
 each one to a change log in --out, synced to disk before MiniCRM is answered 200: one NDJSON
 file a day (changes-2026-11-22.ndjson), each line the notification as received plus when it
 arrived and a key. MiniCRM retries a notification not answered 200 (10 s, 1 min, 5 min,
@@ -57,8 +160,9 @@ notification"); rules that could loop are refused when the file is read:
 
 It listens on loopback unless --allow-remote: put it behind your HTTPS reverse proxy, or give
 --tls-cert and --tls-key. Webhooks are set up by MiniCRM's helpdesk; try it locally with
-'minicrm-bulk sandbox --webhook'.`,
-		example: `  # receive into ./changes with CSV views (password from the environment)
+'minicrm-bulk sandbox --webhook'.`
+
+const listenExample = `  # receive into ./changes with CSV views (password from the environment)
   export MINICRM_WEBHOOK_PASSWORD='…'
   minicrm-bulk listen --out changes --user minicrm --csv
 
@@ -68,172 +172,4 @@ It listens on loopback unless --allow-remote: put it behind your HTTPS reverse p
       --rules rules.yaml
 
   # rehearse with the sandbox, which notifies card changes of module 10 and retries 100x faster
-  minicrm-bulk sandbox --webhook 'Project:10=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01`,
-		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			addr := fs.String("addr", "127.0.0.1:8090", "address to listen on (loopback only unless --allow-remote)")
-			allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr")
-			out := fs.String("out", "", "change log directory (created, mode 0700)")
-			user := fs.String("user", "", "the user in the endpoint's address (env "+envWebhookUser+")")
-			passFile := fs.String("password-file", "", "file holding the password, readable only by you (else env "+envWebhookPassword+")")
-			csvOut := fs.Bool("csv", false, "also write a CSV per kind of record, dropdown ids as labels")
-			rulesPath := fs.String("rules", "", "YAML file of write-back rules")
-			maxBody := fs.Int64("max-body", webhook.DefaultMaxBody, "largest notification accepted, in bytes")
-			tz := fs.String("timezone", "Europe/Budapest", "time zone of the log's days and of the rules' {today} and {now}")
-			tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
-			tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
-			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) > 0 {
-					return usagef("unexpected arguments: %v", args)
-				}
-				if *out == "" {
-					return usagef("--out is required: the change log directory")
-				}
-				if (*tlsCert == "") != (*tlsKey == "") {
-					return usagef("--tls-cert and --tls-key go together")
-				}
-				if *maxBody <= 0 {
-					return usagef("--max-body must be positive")
-				}
-				u := *user
-				if u == "" {
-					u = strings.TrimSpace(e.getenv(envWebhookUser))
-				}
-				if u == "" {
-					return usagef("no user: pass --user or set %s (the user in the address MiniCRM calls)", envWebhookUser)
-				}
-				pass, err := webhookPassword(*passFile, e.getenv)
-				if err != nil {
-					return err
-				}
-				loc, err := time.LoadLocation(*tz)
-				if err != nil {
-					return usagef("--timezone %q: %v", *tz, err)
-				}
-				var rules *webhook.Rules
-				if *rulesPath != "" {
-					if rules, err = webhook.LoadRules(*rulesPath); err != nil {
-						return err
-					}
-				}
-				log := slog.New(slog.NewTextHandler(e.stderr, nil))
-				rc, err := webhook.NewReceiver(webhook.Config{Dir: *out, User: u, Password: pass, MaxBodyBytes: *maxBody,
-					CSV: *csvOut, Rules: rules, Location: loc, Logger: log})
-				if err != nil {
-					return err
-				}
-				defer rc.Close()
-				ln, err := listenLoopback(*addr, *allowRemote)
-				if err != nil {
-					return err
-				}
-				scheme := "http"
-				if *tlsCert != "" {
-					scheme = "https"
-				}
-				fmt.Fprintf(e.stdout, "MiniCRM webhook receiver listening\n  URL:        %s://%s/\n  Change log: %s\n",
-					scheme, ln.Addr(), *out)
-				if *csvOut {
-					fmt.Fprintf(e.stdout, "  CSV:        one file per kind of record, in the same directory\n")
-				}
-				if rules != nil {
-					fmt.Fprintf(e.stdout, "  Rules:      %s (%d)\n", *rulesPath, rules.Len())
-				}
-				fmt.Fprintf(e.stdout, "Give MiniCRM the endpoint %s://%s:<password>@<this host>/ (the password is not shown).\n", scheme, u)
-				if *allowRemote && scheme == "http" {
-					fmt.Fprintf(e.stderr, "warning: listening beyond loopback without TLS: the password travels in clear unless a reverse proxy adds HTTPS\n")
-				}
-				fmt.Fprintf(e.stdout, "Ctrl-C stops it.\n")
-				err = serveReceiver(ctx, ln, rc, *tlsCert, *tlsKey)
-				st := rc.Stats()
-				fmt.Fprintf(e.stdout, "receiver stopped: %d changes recorded, %d retries already recorded, %d answered with a write-back, refused: %d unauthorized, %d malformed, %d too large, %d not written\n",
-					st.Recorded, st.Duplicates, st.Answered, st.Unauthorized, st.Malformed, st.TooLarge, st.Failed)
-				return errors.Join(err, rc.Close())
-			}
-		},
-	})
-}
-
-// serveReceiver answers on ln until ctx ends, then shuts down gracefully:
-// a notification being written is finished and answered.
-func serveReceiver(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFile string) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
-	errc := make(chan error, 1)
-	go func() {
-		if certFile != "" {
-			errc <- hs.ServeTLS(ln, certFile, keyFile)
-			return
-		}
-		errc <- hs.Serve(ln)
-	}()
-	var err error
-	select {
-	case <-ctx.Done():
-		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = hs.Shutdown(shutCtx)
-		cancel()
-	case err = <-errc:
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
-
-// listenLoopback opens addr, refusing a non-loopback address unless
-// allowRemote.
-func listenLoopback(addr string, allowRemote bool) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, usagef("--addr %q: %v", addr, err)
-	}
-	ip := net.ParseIP(host)
-	if !allowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, usagef("--addr %q is not a loopback address; use 127.0.0.1, or --allow-remote (with TLS or behind an HTTPS proxy)", addr)
-	}
-	return net.Listen("tcp", addr)
-}
-
-// webhookPassword reads the password from the file when one is named (an
-// explicit choice beats the environment), else from the environment.
-func webhookPassword(path string, getenv func(string) string) (string, error) {
-	if path == "" {
-		p := getenv(envWebhookPassword)
-		if p == "" {
-			return "", usagef("no password: set %s or pass --password-file (the password in the address MiniCRM calls)", envWebhookPassword)
-		}
-		return p, nil
-	}
-	return readSecretFile(path, "password file")
-}
-
-// readSecretFile reads a password or key from a file only its owner can
-// read: the first line, as written (only the line end and a BOM go). what
-// names the file in errors ("password file").
-func readSecretFile(path, what string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s %s is not a regular file", what, path)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("%s %s can be read by others (mode %04o); restrict it with: chmod 600 %s",
-			what, path, fi.Mode().Perm(), path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, 4096))
-	if err != nil {
-		return "", fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	p, _, _ := strings.Cut(strings.TrimPrefix(string(b), "\ufeff"), "\n")
-	p = strings.TrimSuffix(p, "\r")
-	if p == "" {
-		return "", fmt.Errorf("%s %s is empty", what, path)
-	}
-	return p, nil
-}
+  minicrm-bulk sandbox --webhook 'Project:10=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01`

@@ -39,8 +39,9 @@ type rejectedError struct{ msg string }
 
 func (e *rejectedError) Error() string { return e.msg }
 
-// command is one subcommand: its flags are declared by setup on a FlagSet of
-// its own, and run does the work.
+// command is one subcommand, built by its newCmdX(runF) constructor (gh's
+// shape): setup binds the flags to a fresh options struct on a FlagSet of
+// its own and returns what checks them and calls runF with the options.
 type command struct {
 	name    string
 	short   string
@@ -58,9 +59,6 @@ type env struct {
 	// log, when set, is the log of the command and of its MiniCRM client
 	// (the run command sets it to count each step's requests).
 	log *slog.Logger
-	// budgets, when set, gives every client of one system one shared
-	// request budget (see budget.go); without it each client paces alone.
-	budgets *budgets
 }
 
 // usageError means bad usage: it is printed with the command's help hint.
@@ -76,7 +74,7 @@ func register(c *command) { commands[c.name] = c }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, budgets: &budgets{}})
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
 }
@@ -98,11 +96,17 @@ func run(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "minicrm-bulk: unknown command %q\nRun 'minicrm-bulk --help' for the list of commands.\n", args[0])
 		return exitUsage
 	}
+	return execute(ctx, c, args[1:], e)
+}
+
+// execute parses a command's flags, runs it and maps its error to an exit
+// code.
+func execute(ctx context.Context, c *command, args []string, e *env) int {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
 	runFn := c.setup(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			printCommandHelp(e.stdout, c, fs)
 			return exitOK

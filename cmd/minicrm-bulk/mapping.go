@@ -3,23 +3,208 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/report"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
-func init() {
-	register(&command{
-		name:  "mapping",
-		short: "Write a starter mapping, or check a mapping against MiniCRM without writing",
-		usage: "init|check|schemas [flags]",
-		long: `init writes a mapping for a source file. Without --entity it maps the whole sheet: a
+// mappingOptions are the mapping command's, for init, check and schemas.
+type mappingOptions struct {
+	sub, mapping, source, entity, category string
+	rejects, schema, out                   string
+	src                                    *sourceFlags
+	conn                                   *connection
+}
+
+func init() { register(newCmdMapping(mappingRun)) }
+
+// newCmdMapping binds the mapping flags to fresh options; runF runs them.
+func newCmdMapping(runF func(context.Context, *env, *mappingOptions) error) *command {
+	return &command{name: "mapping", short: "Write a starter mapping, or check a mapping against MiniCRM without writing",
+		usage: "init|check|schemas [flags]", long: mappingLong + connectionHelp, example: mappingExample,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			o := &mappingOptions{}
+			fs.StringVar(&o.mapping, "mapping", "", "check, schemas: the mapping file")
+			fs.StringVar(&o.source, "source", "", "the source file (init: required; check: instead of the one the mapping names)")
+			fs.StringVar(&o.entity, "entity", "", "init: map one record a row: person, business or project (default: every entity the sheet holds)")
+			fs.StringVar(&o.category, "category", "", "init: the module of the cards, by id or name (a card section; needed with --entity project)")
+			o.src = addSourceFlags(fs)
+			fs.StringVar(&o.rejects, "rejects", "", "check: write rejected rows to this CSV")
+			fs.StringVar(&o.schema, "schema", "", "check, init: read the schemas from this file (see 'mapping schemas') instead of MiniCRM")
+			fs.StringVarP(&o.out, "output", "o", "", "schemas: the file to write; init: write the mapping here instead of stdout")
+			o.conn = addConnectionFlags(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := o.complete(args); err != nil {
+					return err
+				}
+				return runF(ctx, e, o)
+			}
+		}}
+}
+
+// complete checks the subcommand and its flags.
+func (o *mappingOptions) complete(args []string) error {
+	if len(args) != 1 {
+		return usagef("say init, check or schemas")
+	}
+	if err := o.src.check(); err != nil {
+		return err
+	}
+	o.sub = args[0]
+	switch {
+	case o.sub == "init" && o.source == "":
+		return usagef("--source is required")
+	case o.sub == "check" && o.mapping == "":
+		return usagef("--mapping is required")
+	case o.sub == "schemas" && (o.mapping == "" || o.out == ""):
+		return usagef("--mapping and -o are required")
+	case o.sub != "init" && o.sub != "check" && o.sub != "schemas":
+		return usagef("unknown subcommand %q: say init, check or schemas", o.sub)
+	}
+	return nil
+}
+
+// schemas reads the schemas from --schema, or from MiniCRM; stop ends the
+// connection.
+func (o *mappingOptions) schemas(ctx context.Context, e *env, m *mapping.Mapping) (*mapping.Schemas, func(), error) {
+	if o.schema != "" {
+		s, err := mapping.LoadSchemas(o.schema)
+		return s, func() {}, err
+	}
+	c, stop, err := o.conn.connect(e)
+	if err != nil {
+		return nil, stop, err
+	}
+	s, err := crm.FetchSchemas(ctx, c, m.SchemaNeeds())
+	return s, stop, err
+}
+
+// mappingRun runs the subcommand.
+func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
+	switch o.sub {
+	case "init":
+		return mappingInit(ctx, e, o)
+	case "check":
+		return mappingCheck(ctx, e, o)
+	}
+	m, err := mapping.Load(o.mapping)
+	if err != nil {
+		return err
+	}
+	s, stop, err := o.schemas(ctx, e, m)
+	defer stop()
+	if err != nil {
+		return err
+	}
+	if err := s.Save(o.out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "saved %d modules and the schemas of Person, Business and %d module(s) to %s\n", len(s.Categories), len(s.Projects), o.out)
+	return nil
+}
+
+// mappingInit writes a starter mapping for the source, then says what
+// 'mapping check' will say of it.
+func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
+	var kind mapping.EntityKind
+	if o.entity != "" {
+		kind = map[string]mapping.EntityKind{"person": mapping.KindPerson, "business": mapping.KindBusiness, "project": mapping.KindProject}[strings.ToLower(o.entity)]
+		if kind == "" {
+			return usagef("--entity %q: want person, business or project (or leave it out to map the whole sheet)", o.entity)
+		}
+		if kind == mapping.KindProject && o.category == "" {
+			return usagef("--entity project needs --category (see 'minicrm-bulk categories')")
+		}
+	}
+	stop := func() {}
+	defer func() { stop() }()
+	res, err := mapping.Init(ctx, mapping.InitOptions{SourcePath: o.source, OutPath: o.out, Sheet: *o.src.sheet,
+		HeaderRow: *o.src.headerRow, Category: o.category, Only: kind,
+		Opened: func(detected string) { fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, detected) },
+		Schemas: func(ctx context.Context, m *mapping.Mapping) (s *mapping.Schemas, err error) {
+			s, stop, err = o.schemas(ctx, e, m)
+			return s, err
+		}})
+	if err != nil {
+		return err
+	}
+	if o.out == "" {
+		if _, err := fmt.Fprint(e.stdout, res.Text); err != nil {
+			return err
+		}
+	} else {
+		if err := os.WriteFile(o.out, []byte(res.Text), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "wrote %s\n", o.out)
+	}
+	if res.CheckErr != nil {
+		fmt.Fprintf(e.stderr, "%v\n", res.CheckErr)
+		return nil
+	}
+	sum := res.Check
+	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", res.Entities, sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
+	for _, f := range sum.Reasons() {
+		fmt.Fprintf(e.stderr, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
+	}
+	return nil
+}
+
+func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
+	mappingFile, rejectsFile := o.mapping, o.rejects
+	m, err := mapping.Load(mappingFile)
+	if err != nil {
+		return err
+	}
+	if err := o.src.apply(m); err != nil {
+		return err
+	}
+	stop := func() {}
+	defer func() { stop() }()
+	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source, RejectsPath: rejectsFile,
+		Opened: func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
+		Schemas: func(context.Context, *mapping.Mapping) (s *mapping.Schemas, err error) {
+			s, stop, err = o.schemas(ctx, e, m)
+			return s, err
+		}})
+	if res != nil && res.Compiled {
+		fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", mappingFile, m.EntityList())
+	}
+	if err != nil {
+		return err
+	}
+	sum := res.Summary
+	fmt.Fprintf(e.stdout, "rows: %d  ok: %d  skipped: %d  rejected: %d\n", sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
+	for _, reason := range slices.Sorted(maps.Keys(sum.SkipReasons)) {
+		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", sum.SkipReasons[reason], reason)
+	}
+	for _, f := range sum.Reasons() {
+		fmt.Fprintf(e.stdout, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
+	}
+	if sum.Rejected > 0 {
+		where := "run again with --rejects FILE to get them as a CSV"
+		if rejectsFile != "" {
+			where = "they are in " + rejectsFile
+		}
+		return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; %s", sum.Rejected, sum.Rows, where)}
+	}
+	return nil
+}
+
+func sourceName(m *mapping.Mapping, override string) string {
+	if override != "" {
+		return override
+	}
+	return m.SourcePath()
+}
+
+const mappingLong = `init writes a mapping for a source file. Without --entity it maps the whole sheet: a
 business section for the company columns (name, VAT number…), a person section linked to it,
 and with --category MODULE a card section linked to the person (or the company), with an enum
 table for the status and each dropdown built from the file's values. An id column (Azonosító,
@@ -43,8 +228,9 @@ rejected; 2: the mapping itself is wrong (or MiniCRM cannot be reached).
 schemas saves the schemas a mapping needs (modules, Person, Business, the mapped module's
 cards) to one file, so that 'mapping check --schema FILE' works offline.
 
-` + connectionHelp,
-		example: `  # a starter mapping for a Hungarian Excel export, checked against the example system
+`
+
+const mappingExample = `  # a starter mapping for a Hungarian Excel export, checked against the example system
   minicrm-bulk mapping init --source examples/ugyfelek.csv --sandbox -o my-mapping.yaml
 
   # the same with a card in the Értékesítés module for each row, from sheet 2 of a workbook
@@ -55,261 +241,4 @@ cards) to one file, so that 'mapping check --schema FILE' works offline.
 
   # offline: save the schemas once, then check without a connection
   minicrm-bulk mapping schemas --mapping my-mapping.yaml -o schema.json
-  minicrm-bulk mapping check --mapping my-mapping.yaml --schema schema.json`,
-		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			mappingFile := fs.String("mapping", "", "check, schemas: the mapping file")
-			sourceFile := fs.String("source", "", "the source file (init: required; check: instead of the one the mapping names)")
-			entity := fs.String("entity", "", "init: map one record a row: person, business or project (default: every entity the sheet holds)")
-			category := fs.String("category", "", "init: the module of the cards, by id or name (a card section; needed with --entity project)")
-			src := addSourceFlags(fs)
-			rejects := fs.String("rejects", "", "check: write rejected rows to this CSV")
-			schemaFile := fs.String("schema", "", "check, init: read the schemas from this file (see 'mapping schemas') instead of MiniCRM")
-			out := fs.StringP("output", "o", "", "schemas: the file to write; init: write the mapping here instead of stdout")
-			conn := addConnectionFlags(fs)
-			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 1 {
-					return usagef("say init, check or schemas")
-				}
-				schemas := func(m *mapping.Mapping) (*mapping.Schemas, func(), error) {
-					if *schemaFile != "" {
-						s, err := mapping.LoadSchemas(*schemaFile)
-						return s, func() {}, err
-					}
-					c, stop, err := conn.connect(e)
-					if err != nil {
-						return nil, stop, err
-					}
-					s, err := crm.FetchSchemas(ctx, c, m.SchemaNeeds())
-					return s, stop, err
-				}
-				if err := src.check(); err != nil {
-					return err
-				}
-				switch args[0] {
-				case "init":
-					return mappingInit(ctx, e, initOptions{src: *sourceFile, entity: *entity, category: *category, out: *out, flags: src}, schemas)
-				case "check":
-					if *mappingFile == "" {
-						return usagef("--mapping is required")
-					}
-					return mappingCheck(ctx, e, *mappingFile, *sourceFile, *rejects, src, schemas)
-				case "schemas":
-					if *mappingFile == "" || *out == "" {
-						return usagef("--mapping and -o are required")
-					}
-					m, err := mapping.Load(*mappingFile)
-					if err != nil {
-						return err
-					}
-					s, stop, err := schemas(m)
-					defer stop()
-					if err != nil {
-						return err
-					}
-					if err := s.Save(*out); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stdout, "saved %d modules and the schemas of Person, Business and %d module(s) to %s\n", len(s.Categories), len(s.Projects), *out)
-					return nil
-				}
-				return usagef("unknown subcommand %q: say init, check or schemas", args[0])
-			}
-		},
-	})
-}
-
-type initOptions struct {
-	src, entity, category, out string
-	flags                      *sourceFlags
-}
-
-func mappingInit(ctx context.Context, e *env, o initOptions,
-	schemas func(*mapping.Mapping) (*mapping.Schemas, func(), error)) error {
-	if o.src == "" {
-		return usagef("--source is required")
-	}
-	var kind mapping.EntityKind
-	if o.entity != "" {
-		kind = map[string]mapping.EntityKind{"person": mapping.KindPerson, "business": mapping.KindBusiness, "project": mapping.KindProject}[strings.ToLower(o.entity)]
-		if kind == "" {
-			return usagef("--entity %q: want person, business or project (or leave it out to map the whole sheet)", o.entity)
-		}
-		if kind == mapping.KindProject && o.category == "" {
-			return usagef("--entity project needs --category (see 'minicrm-bulk categories')")
-		}
-	}
-	m := &mapping.Mapping{Source: mapping.Source{File: o.src}}
-	if err := o.flags.apply(m); err != nil {
-		return err
-	}
-	if o.category != "" {
-		m.Project = &mapping.Entity{Category: o.category}
-	}
-	r, err := m.OpenSource(o.src)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	fmt.Fprintf(e.stderr, "source %s: %s\n", o.src, r.Detected())
-	s, stop, err := schemas(m)
-	defer stop()
-	if err != nil {
-		return err
-	}
-	// The mapping names its source relative to its own folder.
-	srcRef := mappingSourceRef(o.src, o.out)
-	smp, err := mapping.ReadSample(ctx, r, mapping.SampleRows)
-	if err != nil {
-		return err
-	}
-	text, err := mapping.SuggestSheet(smp, mapping.SheetOptions{SourceFile: srcRef, Sheet: *o.flags.sheet,
-		HeaderRow: *o.flags.headerRow, Category: o.category, Only: kind}, s)
-	if err != nil {
-		return err
-	}
-	if o.out == "" {
-		if _, err := fmt.Fprint(e.stdout, text); err != nil {
-			return err
-		}
-	} else {
-		if err := os.WriteFile(o.out, []byte(text), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "wrote %s\n", o.out)
-	}
-	initSelfCheck(ctx, e, o, text, s)
-	return nil
-}
-
-// mappingSourceRef is how a mapping written to out names src: relative to
-// out's folder (a mapping's relative source is read from there), or as
-// given when the mapping goes to stdout.
-func mappingSourceRef(src, out string) string {
-	if out == "" || filepath.IsAbs(src) {
-		return src
-	}
-	absSrc, err1 := filepath.Abs(src)
-	absDir, err2 := filepath.Abs(filepath.Dir(out))
-	if err1 != nil || err2 != nil {
-		return src
-	}
-	if rel, err := filepath.Rel(absDir, absSrc); err == nil {
-		return filepath.ToSlash(rel)
-	}
-	return absSrc
-}
-
-// initSelfCheck maps every row with the mapping just written, without
-// writing anything, and says what 'mapping check' will say: a mapping that
-// rejects rows is shown as such at once.
-func initSelfCheck(ctx context.Context, e *env, o initOptions, text string, s *mapping.Schemas) {
-	path := o.out
-	if path == "" {
-		path = "the mapping"
-	}
-	m, err := mapping.Parse(path, []byte(text))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "the mapping written does not parse (please report this): %v\n", err)
-		return
-	}
-	if err := o.flags.apply(m); err != nil {
-		return
-	}
-	r, err := m.OpenSource(o.src)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "check: %v\n", err)
-		return
-	}
-	defer r.Close()
-	plan, err := mapping.Compile(m, s, r.Header())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "check: %v\n", err)
-		return
-	}
-	sum, err := mapping.CheckRows(ctx, plan, r, nil)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "check: %v\n", err)
-		return
-	}
-	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", entityList(m), sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for _, f := range sum.Reasons() {
-		fmt.Fprintf(e.stderr, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
-	}
-}
-
-func mappingCheck(ctx context.Context, e *env, mappingFile, src, rejectsFile string, flags *sourceFlags,
-	schemas func(*mapping.Mapping) (*mapping.Schemas, func(), error)) error {
-	m, err := mapping.Load(mappingFile)
-	if err != nil {
-		return err
-	}
-	if err := flags.apply(m); err != nil {
-		return err
-	}
-	r, err := m.OpenSource(src)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	fmt.Fprintf(e.stdout, "source %s: %s\n", sourceName(m, src), r.Detected())
-	s, stop, err := schemas(m)
-	defer stop()
-	if err != nil {
-		return err
-	}
-	plan, err := mapping.Compile(m, s, r.Header())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", mappingFile, entityList(m))
-	var rw *report.RejectWriter
-	if rejectsFile != "" {
-		if rw, err = report.CreateRejects(rejectsFile, r.Header()); err != nil {
-			return err
-		}
-	}
-	sum, err := mapping.CheckRows(ctx, plan, r, func(rej *mapping.Rejected) error {
-		if rw == nil {
-			return nil
-		}
-		return rw.Add(rej)
-	})
-	if rw != nil {
-		if cerr := rw.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "rows: %d  ok: %d  skipped: %d  rejected: %d\n", sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for reason, n := range sum.SkipReasons {
-		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", n, reason)
-	}
-	for _, f := range sum.Reasons() {
-		fmt.Fprintf(e.stdout, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
-	}
-	if sum.Rejected > 0 {
-		where := "run again with --rejects FILE to get them as a CSV"
-		if rejectsFile != "" {
-			where = "they are in " + rejectsFile
-		}
-		return &rejectedError{msg: fmt.Sprintf("%d of %d rows rejected; %s", sum.Rejected, sum.Rows, where)}
-	}
-	return nil
-}
-
-func sourceName(m *mapping.Mapping, override string) string {
-	if override != "" {
-		return override
-	}
-	return m.SourcePath()
-}
-
-func entityList(m *mapping.Mapping) string {
-	var names []string
-	for _, k := range m.Entities() {
-		names = append(names, strings.ToLower(string(k)))
-	}
-	return strings.Join(names, ", ")
-}
+  minicrm-bulk mapping check --mapping my-mapping.yaml --schema schema.json`

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/redact"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
@@ -25,8 +26,8 @@ func sandboxKey(flagKey, file string, getenv func(string) string) (key, from str
 	case flagKey != "" && file != "":
 		return "", "", usagef("--api-key and --api-key-file do not go together")
 	case file != "":
-		key, err = readSecretFile(file, "API key file")
-		return strings.TrimSpace(key), "--api-key-file", err
+		key, err = restapi.ReadAPIKeyFile(file)
+		return key, "--api-key-file", err
 	case flagKey != "":
 		return flagKey, "--api-key", nil
 	}
@@ -54,12 +55,142 @@ func webhookURLPassword(raw string, getenv func(string) string) (string, error) 
 	return u.String(), nil
 }
 
-func init() {
-	register(&command{
-		name:  "sandbox",
-		short: "Run a local emulator of the MiniCRM API (the sandbox)",
-		usage: "[flags]",
-		long: `Serves the MiniCRM REST API (R3 plus Order, Invoice and Offer) on a local address, as the
+// sandboxOptions are the sandbox command's: the sandbox.Config bound to
+// the flags, and where its data, key and webhooks come from.
+type sandboxOptions struct {
+	cfg                      sandbox.Config
+	addr, apiKey, apiKeyFile string
+	data                     string
+	allowRemote, empty, move bool
+	webhooks                 []string
+	keyFrom                  string // where the key came from; "" when generated
+}
+
+func init() { register(newCmdSandbox(sandboxRun)) }
+
+// newCmdSandbox binds the sandbox flags to fresh options; runF runs them.
+func newCmdSandbox(runF func(context.Context, *env, *sandboxOptions) error) *command {
+	return &command{name: "sandbox", short: "Run a local emulator of the MiniCRM API (the sandbox)",
+		usage: "[flags]", long: sandboxLong, example: sandboxExample,
+		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
+			o := &sandboxOptions{}
+			c, f := &o.cfg, &o.cfg.Faults
+			fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback only unless --allow-remote)")
+			fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback --addr")
+			fs.IntVar(&c.SystemID, "system-id", 12345, "the emulated system's SystemId")
+			fs.StringVar(&o.apiKey, "api-key", "", "the system's API key, visible to other users in the process list: prefer --api-key-file or env "+envSandboxKey)
+			fs.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the system's API key, readable only by you (else --api-key, env "+envSandboxKey+", or generated)")
+			fs.IntVar(&c.RPM, "rpm", 60, "rate limit in requests per minute (HU doc: 60, EN doc: 180; 0 disables)")
+			fs.IntVar(&c.SyncFeedPerHour, "syncfeed-per-hour", 180, "XML sync calls (/Api/SyncFeed) per hour, apart from --rpm (MAN25: 180; 0 disables)")
+			fs.StringVar(&o.data, "data", "", "data file (YAML or JSON): modules, statuses, users, fields, records")
+			fs.BoolVar(&o.empty, "empty", false, "start the built-in system without its example records")
+			fs.BoolVar(&o.move, "allow-contact-move", false, "accept a change of a person's BusinessId (MiniCRM's manual says the API refuses it, so the sandbox does by default)")
+			fs.StringVar(&c.StatePath, "state", "", "persist the system to this file and restore it at start")
+			fs.Float64Var(&f.FailRate, "fail-rate", 0, "share of requests answered 500 without being processed (0..1)")
+			fs.Float64Var(&f.DropRate, "drop-rate", 0, "share of requests whose connection is dropped, before or after processing (0..1)")
+			fs.DurationVar(&f.Latency, "latency", 0, "latency added to every request")
+			fs.DurationVar(&f.LatencyJitter, "latency-jitter", 0, "up to this much more latency, at random")
+			fs.IntVar(&f.Burst429, "burst-429", 0, "length of a 429 storm started every --burst-every requests (0: none)")
+			fs.IntVar(&f.BurstEvery, "burst-every", 100, "requests between 429 storms")
+			fs.Uint64Var(&f.Seed, "seed", 1, "seed for the injected faults (same seed, same faults)")
+			fs.StringArrayVar(&o.webhooks, "webhook", nil, "notify URL of changes: TYPE[:CategoryId][:Field,...]=URL (repeatable)")
+			fs.Float64Var(&c.WebhookScale, "webhook-scale", 1, "multiply the webhook retry schedule (10s…1h) by this, e.g. 0.01")
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := o.complete(e, args); err != nil {
+					return err
+				}
+				return runF(ctx, e, o)
+			}
+		}}
+}
+
+// complete checks the flags and reads the data set, the webhooks and the
+// key.
+func (o *sandboxOptions) complete(e *env, args []string) (err error) {
+	c := &o.cfg
+	switch {
+	case len(args) > 0:
+		return usagef("unexpected arguments: %v", args)
+	case c.SyncFeedPerHour < 0:
+		return usagef("--syncfeed-per-hour must not be negative")
+	case c.RPM < 0:
+		return usagef("--rpm must not be negative")
+	case o.data != "" && o.empty:
+		return usagef("--data and --empty do not go together")
+	}
+	c.Dataset = sandbox.DemoDataset()
+	if o.empty {
+		c.Dataset = sandbox.EmptyDataset()
+	}
+	if o.data != "" {
+		if c.Dataset, err = sandbox.LoadDataset(o.data); err != nil {
+			return err
+		}
+	}
+	if o.move {
+		c.Dataset.AllowContactMove = true
+	}
+	for _, spec := range o.webhooks {
+		wc, err := sandbox.ParseWebhookFlag(spec)
+		if err != nil {
+			return usagef("--webhook: %v", err)
+		}
+		if wc.URL, err = webhookURLPassword(wc.URL, e.getenv); err != nil {
+			return err
+		}
+		c.Webhooks = append(c.Webhooks, wc)
+	}
+	if c.WebhookScale <= 0 {
+		return usagef("--webhook-scale must be positive")
+	}
+	if c.APIKey, o.keyFrom, err = sandboxKey(o.apiKey, o.apiKeyFile, e.getenv); err != nil {
+		return err
+	}
+	if c.APIKey == "" {
+		c.APIKey, o.keyFrom = sandbox.GenerateAPIKey(), ""
+	}
+	return nil
+}
+
+// sandboxRun serves the sandbox until ctx ends.
+func sandboxRun(ctx context.Context, e *env, o *sandboxOptions) error {
+	c := o.cfg
+	srv, err := sandbox.New(c)
+	if err != nil {
+		return err
+	}
+	ln, err := sandbox.Listen(o.addr, o.allowRemote)
+	if err != nil {
+		return err
+	}
+	url := sandbox.URL(ln)
+	fmt.Fprintf(e.stdout, "MiniCRM sandbox listening\n  URL:      %s\n  SystemId: %d\n", url, c.SystemID)
+	if o.keyFrom == "" {
+		fmt.Fprintf(e.stdout, "  ApiKey:   %s (generated)\n", c.APIKey)
+	} else {
+		fmt.Fprintf(e.stdout, "  ApiKey:   (as given by %s)\n", o.keyFrom)
+	}
+	limit := fmt.Sprintf("%d requests/minute", c.RPM)
+	if c.RPM == 0 {
+		limit = "off"
+	}
+	fmt.Fprintf(e.stdout, "  Rate limit: %s\n", limit)
+	if c.StatePath != "" {
+		fmt.Fprintf(e.stdout, "  State:    %s\n", c.StatePath)
+	}
+	for _, wc := range append(c.Webhooks, c.Dataset.Webhooks...) {
+		fmt.Fprintf(e.stdout, "  Webhook:  %s\n", sandbox.DescribeWebhook(wc))
+	}
+	fmt.Fprintf(e.stdout, "\nTry:\n  curl --user %d:$ApiKey \"%s/Api/R3/Category\"\nCtrl-C stops it.\n", c.SystemID, url)
+	start := time.Now()
+	err = srv.Serve(ctx, ln)
+	st := srv.Stats()
+	fmt.Fprintf(e.stdout, "sandbox stopped after %s: %d requests, %d answered 429\n",
+		time.Since(start).Round(time.Second), st.Total, st.RateLimited+st.Storm429)
+	return err
+}
+
+const sandboxLong = `Serves the MiniCRM REST API (R3 plus Order, Invoice and Offer) on a local address, as the
 seed documentation describes it: HTTP basic auth with SystemId:ApiKey, plain-text errors,
 100 results a page from Page=0, enum ids in lists and labels in detail records, and a rate
 limit answered with 429. Use it to rehearse a migration before touching production.
@@ -77,8 +208,9 @@ do: TYPE is Project or Contact, CategoryId a module, Fields the fields whose cha
 user and password in the URL become basic auth; a user without a password
 (http://minicrm@host/) takes it from MINICRM_WEBHOOK_PASSWORD. A notification not answered 200 is sent again
 10 s, 1 min, 5 min, 15 min, 30 min and 1 h later (--webhook-scale shrinks that), and a JSON
-object in a 200 answer is written back to the record without a new notification.`,
-		example: `  # start on the default address with a generated key
+object in a 200 answer is written back to the record without a new notification.`
+
+const sandboxExample = `  # start on the default address with a generated key
   minicrm-bulk sandbox
 
   # a fixed key (from a file only you can read, or env MINICRM_SANDBOX_API_KEY), the English
@@ -96,115 +228,4 @@ object in a 200 answer is written back to the record without a new notification.
       --webhook 'Contact=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01
 
   # then, in another terminal (host swapped for the sandbox's):
-  curl --user 12345:$ApiKey "http://127.0.0.1:8080/Api/R3/Contact?Email=norbert@minicrm.hu"`,
-		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback only unless --allow-remote)")
-			allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr")
-			systemID := fs.Int("system-id", 12345, "the emulated system's SystemId")
-			apiKey := fs.String("api-key", "", "the system's API key, visible to other users in the process list: prefer --api-key-file or env "+envSandboxKey)
-			apiKeyFile := fs.String("api-key-file", "", "file holding the system's API key, readable only by you (else --api-key, env "+envSandboxKey+", or generated)")
-			rpm := fs.Int("rpm", 60, "rate limit in requests per minute (HU doc: 60, EN doc: 180; 0 disables)")
-			syncFeedPerHour := fs.Int("syncfeed-per-hour", 180, "XML sync calls (/Api/SyncFeed) per hour, apart from --rpm (MAN25: 180; 0 disables)")
-			data := fs.String("data", "", "data file (YAML or JSON): modules, statuses, users, fields, records")
-			empty := fs.Bool("empty", false, "start the built-in system without its example records")
-			allowMove := fs.Bool("allow-contact-move", false, "accept a change of a person's BusinessId (MiniCRM's manual says the API refuses it, so the sandbox does by default)")
-			state := fs.String("state", "", "persist the system to this file and restore it at start")
-			failRate := fs.Float64("fail-rate", 0, "share of requests answered 500 without being processed (0..1)")
-			dropRate := fs.Float64("drop-rate", 0, "share of requests whose connection is dropped, before or after processing (0..1)")
-			latency := fs.Duration("latency", 0, "latency added to every request")
-			jitter := fs.Duration("latency-jitter", 0, "up to this much more latency, at random")
-			burst := fs.Int("burst-429", 0, "length of a 429 storm started every --burst-every requests (0: none)")
-			burstEvery := fs.Int("burst-every", 100, "requests between 429 storms")
-			seed := fs.Uint64("seed", 1, "seed for the injected faults (same seed, same faults)")
-			webhooks := fs.StringArray("webhook", nil, "notify URL of changes: TYPE[:CategoryId][:Field,...]=URL (repeatable)")
-			webhookScale := fs.Float64("webhook-scale", 1, "multiply the webhook retry schedule (10s…1h) by this, e.g. 0.01")
-			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) > 0 {
-					return usagef("unexpected arguments: %v", args)
-				}
-				if *syncFeedPerHour < 0 {
-					return usagef("--syncfeed-per-hour must not be negative")
-				}
-				if *rpm < 0 {
-					return usagef("--rpm must not be negative")
-				}
-				ds := sandbox.DemoDataset()
-				if *empty {
-					ds = sandbox.EmptyDataset()
-				}
-				if *data != "" {
-					if *empty {
-						return usagef("--data and --empty do not go together")
-					}
-					var err error
-					if ds, err = sandbox.LoadDataset(*data); err != nil {
-						return err
-					}
-				}
-				if *allowMove {
-					ds.AllowContactMove = true
-				}
-				var hooks []sandbox.WebhookConfig
-				for _, spec := range *webhooks {
-					wc, err := sandbox.ParseWebhookFlag(spec)
-					if err != nil {
-						return usagef("--webhook: %v", err)
-					}
-					if wc.URL, err = webhookURLPassword(wc.URL, e.getenv); err != nil {
-						return err
-					}
-					hooks = append(hooks, wc)
-				}
-				if *webhookScale <= 0 {
-					return usagef("--webhook-scale must be positive")
-				}
-				key, from, err := sandboxKey(*apiKey, *apiKeyFile, e.getenv)
-				if err != nil {
-					return err
-				}
-				generated := key == ""
-				if generated {
-					key = sandbox.GenerateAPIKey()
-				}
-				srv, err := sandbox.New(sandbox.Config{
-					SystemID: *systemID, APIKey: key, RPM: *rpm, Dataset: ds, StatePath: *state, SyncFeedPerHour: *syncFeedPerHour,
-					Faults: sandbox.Faults{FailRate: *failRate, DropRate: *dropRate, Latency: *latency, LatencyJitter: *jitter,
-						Burst429: *burst, BurstEvery: *burstEvery, Seed: *seed},
-					Webhooks: hooks, WebhookScale: *webhookScale,
-				})
-				if err != nil {
-					return err
-				}
-				ln, err := sandbox.Listen(*addr, *allowRemote)
-				if err != nil {
-					return err
-				}
-				url := sandbox.URL(ln)
-				fmt.Fprintf(e.stdout, "MiniCRM sandbox listening\n  URL:      %s\n  SystemId: %d\n", url, *systemID)
-				if generated {
-					fmt.Fprintf(e.stdout, "  ApiKey:   %s (generated)\n", key)
-				} else {
-					fmt.Fprintf(e.stdout, "  ApiKey:   (as given by %s)\n", from)
-				}
-				limit := fmt.Sprintf("%d requests/minute", *rpm)
-				if *rpm == 0 {
-					limit = "off"
-				}
-				fmt.Fprintf(e.stdout, "  Rate limit: %s\n", limit)
-				if *state != "" {
-					fmt.Fprintf(e.stdout, "  State:    %s\n", *state)
-				}
-				for _, wc := range append(hooks, ds.Webhooks...) {
-					fmt.Fprintf(e.stdout, "  Webhook:  %s\n", sandbox.DescribeWebhook(wc))
-				}
-				fmt.Fprintf(e.stdout, "\nTry:\n  curl --user %d:$ApiKey \"%s/Api/R3/Category\"\nCtrl-C stops it.\n", *systemID, url)
-				start := time.Now()
-				err = srv.Serve(ctx, ln)
-				st := srv.Stats()
-				fmt.Fprintf(e.stdout, "sandbox stopped after %s: %d requests, %d answered 429\n",
-					time.Since(start).Round(time.Second), st.Total, st.RateLimited+st.Storm429)
-				return err
-			}
-		},
-	})
-}
+  curl --user 12345:$ApiKey "http://127.0.0.1:8080/Api/R3/Contact?Email=norbert@minicrm.hu"`

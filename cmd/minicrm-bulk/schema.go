@@ -16,65 +16,60 @@ import (
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
-func init() {
-	register(&command{
-		name:  "schema",
-		short: "Show the fields of persons, businesses or one module's cards",
-		usage: "Person|Business|Project/<CategoryId> [flags]",
-		long: `Shows the fields MiniCRM knows for persons, businesses or the cards of one module (find
-the CategoryId with 'minicrm-bulk categories'): the API name a mapping uses, the type, the
-longest text allowed, and for dropdown fields every option as id=label. Names are
-case-sensitive.
+// schemaOptions are the schema command's.
+type schemaOptions struct {
+	entity, save string
+	json         bool
+	conn         *connection
+}
 
---json prints the schema as MiniCRM sends it. --save FILE keeps it (as received) so that a
-mapping can be checked later without a connection.
+func init() { register(newCmdSchema(schemaRun)) }
 
-` + connectionHelp,
-		example: `  # the fields of the Sales module's cards on the example data
-  minicrm-bulk schema Project/10 --sandbox
-
-  # persons on a real system, kept for offline mapping checks
-  minicrm-bulk schema Person --save schema-person.json
-
-  # the raw answer, for jq
-  minicrm-bulk schema Business --json | jq 'keys'`,
+// newCmdSchema binds the schema flags to fresh options; runF runs them.
+func newCmdSchema(runF func(context.Context, *env, *schemaOptions) error) *command {
+	return &command{name: "schema", short: "Show the fields of persons, businesses or one module's cards",
+		usage: "Person|Business|Project/<CategoryId> [flags]", long: schemaLong + connectionHelp, example: schemaExample,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			asJSON := fs.Bool("json", false, "print the schema as MiniCRM sends it (JSON)")
-			save := fs.String("save", "", "also write the schema (as received) to this file")
-			conn := addConnectionFlags(fs)
-			return func(ctx context.Context, e *env, args []string) error {
-				entity, err := schemaEntity(args)
-				if err != nil {
+			o := &schemaOptions{}
+			fs.BoolVar(&o.json, "json", false, "print the schema as MiniCRM sends it (JSON)")
+			fs.StringVar(&o.save, "save", "", "also write the schema (as received) to this file")
+			o.conn = addConnectionFlags(fs)
+			return func(ctx context.Context, e *env, args []string) (err error) {
+				if o.entity, err = schemaEntity(args); err != nil {
 					return err
 				}
-				c, stop, err := conn.connect(e)
-				if err != nil {
-					return err
-				}
-				defer stop()
-				sch, err := c.Schemas.Get(ctx, entity)
-				if err != nil {
-					return err
-				}
-				if *save != "" {
-					if err := writeSchemaFile(*save, append(bytes.Clone(sch.Raw), '\n')); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stderr, "saved the schema of %s (%d fields) to %s\n", sch.Entity, len(sch.Fields), *save)
-				}
-				if *asJSON {
-					var out bytes.Buffer
-					if err := json.Indent(&out, sch.Raw, "", "  "); err != nil {
-						return err
-					}
-					out.WriteByte('\n')
-					_, err := e.stdout.Write(out.Bytes())
-					return err
-				}
-				return printSchema(e, sch)
+				return runF(ctx, e, o)
 			}
-		},
-	})
+		}}
+}
+
+// schemaRun shows (and saves) the schema.
+func schemaRun(ctx context.Context, e *env, o *schemaOptions) error {
+	c, stop, err := o.conn.connect(e)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	sch, err := c.Schemas.Get(ctx, o.entity)
+	if err != nil {
+		return err
+	}
+	if o.save != "" {
+		if err := writeSchemaFile(o.save, append(bytes.Clone(sch.Raw), '\n')); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "saved the schema of %s (%d fields) to %s\n", sch.Entity, len(sch.Fields), o.save)
+	}
+	if !o.json {
+		return printSchema(e, sch)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, sch.Raw, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err = e.stdout.Write(out.Bytes())
+	return err
 }
 
 // schemaEntity reads "Person", "Business", "Project/10" or "Project 10".
@@ -94,6 +89,7 @@ func schemaEntity(args []string) (string, error) {
 	return entity, nil
 }
 
+// printSchema shows the fields as a table.
 func printSchema(e *env, sch *restapi.Schema) error {
 	fmt.Fprintf(e.stdout, "%s: %d fields\n\n", sch.Entity, len(sch.Fields))
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -118,3 +114,22 @@ func printSchema(e *env, sch *restapi.Schema) error {
 func writeSchemaFile(path string, data []byte) error {
 	return renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
 }
+
+const schemaLong = `Shows the fields MiniCRM knows for persons, businesses or the cards of one module (find
+the CategoryId with 'minicrm-bulk categories'): the API name a mapping uses, the type, the
+longest text allowed, and for dropdown fields every option as id=label. Names are
+case-sensitive.
+
+--json prints the schema as MiniCRM sends it. --save FILE keeps it (as received) so that a
+mapping can be checked later without a connection.
+
+`
+
+const schemaExample = `  # the fields of the Sales module's cards on the example data
+  minicrm-bulk schema Project/10 --sandbox
+
+  # persons on a real system, kept for offline mapping checks
+  minicrm-bulk schema Person --save schema-person.json
+
+  # the raw answer, for jq
+  minicrm-bulk schema Business --json | jq 'keys'`
