@@ -57,7 +57,14 @@ type Display struct {
 	bar     *progressbar.ProgressBar
 	lastLog time.Time
 	samples []sample
+	now     func() time.Time // time.Now; tests set it
 }
+
+// minRateWindow is how long a phase is watched before its rates are shown:
+// over the first seconds a rate is mostly the start's burst (the pacer's
+// bucket, answers from a cache, requests made before the phase) and would
+// read as, say, "2980 of 60 requests/min".
+const minRateWindow = 10 * time.Second
 
 type sample struct {
 	at             time.Time
@@ -76,22 +83,26 @@ func New(w io.Writer, mode string, every time.Duration) *Display {
 	return &Display{w: w, mode: mode, every: every}
 }
 
-// rates are items a second and requests a minute over the last minute.
-func (d *Display) rates(u Update) (perSec, reqPerMin float64) {
+// rates are items a second and requests a minute over the last minute of
+// the phase, counted from the phase's first update (so requests made
+// before the phase do not count). They are measured only once the phase
+// has been watched for minRateWindow (a final update: for a second).
+func (d *Display) rates(u Update) (perSec, reqPerMin float64, measured bool) {
 	now := time.Now()
+	if d.now != nil {
+		now = d.now()
+	}
 	d.samples = append(d.samples, sample{at: now, done: u.Done, requests: u.Requests})
 	for len(d.samples) > 2 && now.Sub(d.samples[0].at) > time.Minute {
 		d.samples = d.samples[1:]
 	}
 	first := d.samples[0]
-	dt := now.Sub(first.at).Seconds()
-	if dt < 1 {
-		if s := u.Elapsed.Seconds(); s > 0 {
-			return float64(u.Done) / s, float64(u.Requests) / s * 60
-		}
-		return 0, 0
+	dt := now.Sub(first.at)
+	if dt < minRateWindow && (!u.Final || dt < time.Second) {
+		return 0, 0, false
 	}
-	return float64(u.Done-first.done) / dt, float64(u.Requests-first.requests) / dt * 60
+	s := dt.Seconds()
+	return float64(u.Done-first.done) / s, float64(u.Requests-first.requests) / s * 60, true
 }
 
 // eta is the time left: the items left at the rate reached or, at the rate
@@ -124,11 +135,14 @@ func (d *Display) Update(u Update) {
 		d.Finish()
 		d.phase, d.samples = u.Phase, nil
 	}
-	perSec, reqPerMin := d.rates(u)
+	perSec, reqPerMin, measured := d.rates(u)
 	left := eta(u, perSec, reqPerMin)
-	limit := ""
+	reqRate, itemRate := "…", "…"
+	if measured {
+		reqRate, itemRate = fmt.Sprintf("%.0f", reqPerMin), fmt.Sprintf("%.2f", perSec)
+	}
 	if u.RPM > 0 {
-		limit = fmt.Sprintf(" of %d", u.RPM)
+		reqRate += fmt.Sprintf(" of %d", u.RPM)
 	}
 	switch d.mode {
 	case ModeBar:
@@ -142,7 +156,7 @@ func (d *Display) Update(u Update) {
 				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
 				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionSetDescription(u.Phase))
 		}
-		d.bar.Describe(fmt.Sprintf("%s, %.0f%s requests/min, ETA %s", u.Phase, reqPerMin, limit, left))
+		d.bar.Describe(fmt.Sprintf("%s, %s requests/min, ETA %s", u.Phase, reqRate, left))
 		_ = d.bar.Set(u.Done)
 	case ModeLog:
 		now := time.Now()
@@ -154,8 +168,8 @@ func (d *Display) Update(u Update) {
 		if u.Total > 0 {
 			of = fmt.Sprintf("/%d (%.0f%%)", u.Total, 100*float64(u.Done)/float64(u.Total))
 		}
-		fmt.Fprintf(d.w, "%s: %d%s %s, %.2f %s/s, %.0f%s requests/min, ETA %s\n",
-			u.Phase, u.Done, of, u.Unit, perSec, u.Unit, reqPerMin, limit, left)
+		fmt.Fprintf(d.w, "%s: %d%s %s, %s %s/s, %s requests/min, ETA %s\n",
+			u.Phase, u.Done, of, u.Unit, itemRate, u.Unit, reqRate, left)
 	}
 }
 
