@@ -79,8 +79,8 @@ func (c Comparer) PhoneKey(s string) string {
 // Equal reports whether want (a value the mapping made, as text; "" means
 // "clear") and have (Comparer.Value of MiniCRM's) are one value of field f.
 // Text is compared exactly (a change of case is a change); an empty number
-// or dropdown equals 0; numbers equal within a relative 1e-9, which only
-// absorbs the rounding of their decimal forms; VatNumber and EUVatNumber
+// or dropdown equals 0; whole numbers compare exactly, others within a
+// relative 1e-14, which only absorbs the rounding of their decimal forms; VatNumber and EUVatNumber
 // compare by letters and digits.
 func (c Comparer) Equal(f restapi.SchemaField, want, have string) bool {
 	switch f.Name {
@@ -98,9 +98,18 @@ func (c Comparer) Equal(f restapi.SchemaField, want, have string) bool {
 		if (want == "" || want == "0") && (have == "" || have == "0") {
 			return true
 		}
+		// Whole numbers compare exactly (a tolerance would call 1,000,000,001
+		// and 1,000,000,000 one number); others within a relative 1e-14,
+		// which absorbs the rounding of decimal forms (0.30000000000000004
+		// is 0.3) and keeps a change of one fillér in ten billion.
+		if i, err1 := strconv.ParseInt(want, 10, 64); err1 == nil {
+			if j, err2 := strconv.ParseInt(have, 10, 64); err2 == nil {
+				return i == j
+			}
+		}
 		a, err1 := strconv.ParseFloat(want, 64)
 		b, err2 := strconv.ParseFloat(have, 64)
-		return err1 == nil && err2 == nil && math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(a))
+		return err1 == nil && err2 == nil && math.Abs(a-b) <= 1e-14*math.Max(1, math.Abs(a))
 	}
 	return false
 }

@@ -29,9 +29,9 @@
 // the day, times with seconds, email addresses lower-cased, phone numbers
 // in international form, and the fields named Email and Phone treated as
 // such whatever their type. Comparer.Equal then says "unchanged" only for
-// the same text, except: an empty dropdown or number equals 0, numbers
-// equal within a relative 1e-9 (rounding, not a real change: 0.1% is a
-// change), and VatNumber/EUVatNumber compare by letters and digits only.
+// the same text, except: an empty dropdown or number equals 0, whole
+// numbers compare exactly and others within a relative 1e-14 (rounding of
+// decimal forms, not a real change: a fillér in a billion is a change), and VatNumber/EUVatNumber compare by letters and digits only.
 // Text is compared exactly: a change of case is a change.
 //
 // Dropdown labels are matched exactly here (MiniCRM writes its labels as
