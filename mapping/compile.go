@@ -27,6 +27,7 @@ type Plan struct {
 	entities   []*entityPlan
 	categoryID int
 	phones     PhoneNormalizer
+	order      *orderPlan // the order block (order.go), nil without one
 }
 
 type entityPlan struct {
@@ -308,6 +309,9 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 			bad(base+".category", "only a project has a category")
 		}
 		p.entities = append(p.entities, ep)
+	}
+	if m.Order != nil {
+		p.order = compileOrder(m, header, p.col, bad, checkColumn)
 	}
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
