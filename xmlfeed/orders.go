@@ -378,7 +378,7 @@ func rankOf(g *orderGroup, level func(*mapping.OrderLine) []mapping.OrderValue, 
 // first met, quantities of a repeated product added.
 func mergeProducts(g *orderGroup, problems []mapping.RowErrors, merged *int) []Product {
 	var out []Product
-	at := map[string]int{}   // product id → index in out
+	at := map[string]int{}    // product id → index in out
 	rowOf := map[string]int{} // product id → the row that made the line
 	for i, h := range g.rows {
 		l := h.line
