@@ -604,3 +604,14 @@ func SumQuantities(a, b string) (string, error) {
 	}
 	return s, nil
 }
+
+// NoOrders is the check of a run that writes records, not a feed (import
+// over REST or through its own feed): it leaves an order block out, so a
+// mapping with one is refused rather than its orders silently dropped.
+func (p *Plan) NoOrders() error {
+	if p.order == nil {
+		return nil
+	}
+	return Problems{{File: p.m.Path, Line: p.m.Line("order"), Path: "order",
+		Msg: "orders go to MiniCRM in a feed: build it with `minicrm-bulk feed build` and push it with `feed push`; import writes contacts and cards, and would leave the orders out"}}
+}

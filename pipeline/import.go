@@ -318,6 +318,9 @@ func (r *run) execute(ctx context.Context) error {
 	if r.plan, err = mapping.Compile(m, schemas, r.header); err != nil {
 		return err
 	}
+	if err := r.plan.NoOrders(); err != nil { // orders go through feed build (xmlfeed/orders.go)
+		return err
+	}
 	r.canon = &canonizer{phones: mapping.PhoneNormalizer{Region: m.PhoneRegion}, schemas: map[mapping.EntityKind]*restapi.Schema{}}
 	for _, k := range m.Entities() {
 		r.canon.schemas[k] = r.plan.Schema(k)
