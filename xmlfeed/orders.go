@@ -77,6 +77,10 @@ type orderGroup struct {
 	dupOf        int // the first line of an earlier group with this id (0: none)
 	tooBig       bool
 	rows         []heldRow
+	// lone are rows in between that belong to no order (no order id, or
+	// unreadable): rejected when the group is, so that the errors output
+	// keeps the source's order.
+	lone []*mapping.Rejected
 }
 
 // customerEntry is where a customer's card and orders are in the spill.
@@ -143,7 +147,7 @@ func buildOrders(ctx context.Context, o BuildOptions, cb *CardBuilder) (*BuildSu
 		}
 		sum.Rows++
 		if rowErr != nil {
-			if err := ob.reject(&mapping.Rejected{Loc: rowErr.Loc, Values: cellValues(row.Cells),
+			if err := ob.rejectLone(g, &mapping.Rejected{Loc: rowErr.Loc, Values: cellValues(row.Cells),
 				Problems: []*mapping.CellError{{Loc: rowErr.Loc, Column: rowErr.Name, Field: "(source)", Reason: rowErr.Err.Error()}}}); err != nil {
 				return sum, err
 			}
@@ -164,7 +168,7 @@ func buildOrders(ctx context.Context, o BuildOptions, cb *CardBuilder) (*BuildSu
 		if line.ID == "" {
 			// Without its order id a row belongs to no order; it goes to
 			// the errors alone.
-			if err := ob.reject(&mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells), Problems: errs}); err != nil {
+			if err := ob.rejectLone(g, &mapping.Rejected{Loc: row.Loc, Values: cellValues(row.Cells), Problems: errs}); err != nil {
 				return sum, err
 			}
 			continue
@@ -201,40 +205,64 @@ func (ob *orderBuild) add(g *orderGroup, h heldRow) error {
 		return nil
 	}
 	reason := fmt.Sprintf("order %q has more than %d rows; no webshop order is that long: are its rows mixed with other orders' (sort the export by order id)?", g.id, maxOrderRows)
+	rejs := []*mapping.Rejected{rowRejection(g, h, reason)}
 	if !g.tooBig {
 		g.tooBig = true
 		ob.sum.Orders.RejectedOrders++
 		for _, held := range g.rows {
-			if err := ob.rejectRow(g, held, reason); err != nil {
-				return err
-			}
+			rejs = append(rejs, rowRejection(g, held, reason))
 		}
-		g.rows = nil
+		rejs = append(rejs, g.lone...)
+		g.rows, g.lone = nil, nil
 	}
-	return ob.rejectRow(g, h, reason)
+	return ob.emit(rejs)
 }
 
-func (ob *orderBuild) rejectRow(g *orderGroup, h heldRow, reason string) error {
-	return ob.reject(&mapping.Rejected{Loc: h.row.Loc, Values: cellValues(h.row.Cells), Problems: []*mapping.CellError{{
-		Loc: h.row.Loc, Column: g.idColumn, Field: "Order@Id", Value: g.id, Reason: reason}}})
+// rejectLone rejects a row that belongs to no order: with the current
+// order's rows, when there is one, for the source's order.
+func (ob *orderBuild) rejectLone(g *orderGroup, rej *mapping.Rejected) error {
+	if g == nil || g.tooBig {
+		return ob.reject(rej)
+	}
+	g.lone = append(g.lone, rej)
+	return nil
+}
+
+// emit rejects rows in the source's order.
+func (ob *orderBuild) emit(rejs []*mapping.Rejected) error {
+	slices.SortStableFunc(rejs, func(a, b *mapping.Rejected) int { return a.Loc.Line - b.Loc.Line })
+	for _, rej := range rejs {
+		if err := ob.reject(rej); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowRejection is a row of an order rejected for the order's sake.
+func rowRejection(g *orderGroup, h heldRow, reason string) *mapping.Rejected {
+	return &mapping.Rejected{Loc: h.row.Loc, Values: cellValues(h.row.Cells), Problems: []*mapping.CellError{{
+		Loc: h.row.Loc, Column: g.idColumn, Field: "Order@Id", Value: g.id, Reason: reason}}}
 }
 
 // flush makes the order of a group and puts it in the spill, or rejects
 // every row of it.
 func (ob *orderBuild) flush(g *orderGroup) error {
-	if g == nil || len(g.rows) == 0 {
+	if g == nil {
 		return nil
+	}
+	rejs := g.lone
+	if len(g.rows) == 0 {
+		return ob.emit(rejs)
 	}
 	if g.dupOf > 0 {
 		ob.sum.Orders.RejectedOrders++
 		for _, h := range g.rows {
 			reason := fmt.Sprintf("order %q's rows are not together: line %d has it, and other orders come in between; "+
 				"the rows of one order must follow each other (sort the export by order id)", g.id, g.dupOf)
-			if err := ob.rejectRow(g, h, reason); err != nil {
-				return err
-			}
+			rejs = append(rejs, rowRejection(g, h, reason))
 		}
-		return nil
+		return ob.emit(rejs)
 	}
 	problems := make([]mapping.RowErrors, len(g.rows))
 	for i, h := range g.rows {
@@ -270,7 +298,7 @@ func (ob *orderBuild) flush(g *orderGroup) error {
 			ob.sum.Skipped++
 			ob.sum.SkipReasons[skipped.Reason]++
 		}
-		return nil
+		return ob.emit(rejs)
 	case errors.As(err, &errs):
 		problems[0] = append(problems[0], errs...)
 	case err != nil:
@@ -301,13 +329,14 @@ func (ob *orderBuild) flush(g *orderGroup) error {
 				ps = mapping.RowErrors{{Loc: h.row.Loc, Column: g.idColumn, Field: "Order@Id", Value: g.id,
 					Reason: fmt.Sprintf("order %q is not written: %s of it %s an error, and an order goes whole or not at all", g.id, bad, verb(bad))}}
 			}
-			if err := ob.reject(&mapping.Rejected{Loc: h.row.Loc, Values: cellValues(h.row.Cells), Problems: ps}); err != nil {
-				return err
-			}
+			rejs = append(rejs, &mapping.Rejected{Loc: h.row.Loc, Values: cellValues(h.row.Cells), Problems: ps})
 		}
-		return nil
+		return ob.emit(rejs)
 	}
-	return ob.keep(card, &doc, g)
+	if err := ob.keep(card, &doc, g); err != nil {
+		return err
+	}
+	return ob.emit(rejs)
 }
 
 func verb(rows string) string {
@@ -404,8 +433,8 @@ func mergeProducts(g *orderGroup, problems []mapping.RowErrors, merged *int) []P
 			if have != want {
 				conflict = true
 				problems[i] = append(problems[i], &mapping.CellError{Loc: h.row.Loc, Column: columnOf(l.Product, name), Field: "Order.Product." + name, Value: want,
-					Reason: fmt.Sprintf("product %q is on line %d of order %q already, at %s %s; MiniCRM keeps one line per product of an order, so the two "+
-						"cannot both be sent: give the second its own product id (a discount as a line of its own) or the same %s", l.ProductID, firstLine, g.id, name, have, name)})
+					Reason: fmt.Sprintf("%s %s here, but product %q is on line %d of order %q already at %s; MiniCRM keeps one line per product of an order, so the two "+
+						"cannot both be sent: give the second its own product id (a discount as a line of its own) or the same %s", name, want, l.ProductID, firstLine, g.id, have, name)})
 			}
 		}
 		if conflict {

@@ -2,7 +2,9 @@ package xmlfeed_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -156,7 +158,75 @@ func TestOrdersFeedShape(t *testing.T) {
 	e := newEnv(t, sandbox.Config{})
 	out := filepath.Join(t.TempDir(), "orders.xml")
 	buildOrders(t, e, ordersMapping, "", out)
-	f, err := os.Open(out)
+	got := feedShape(t, out)
+	want := []string{"V-1: WS-1001(TEA-01×3 TEA-07×1 SZALLITAS×1), WS-1003(TEA-07×4)", "V-2: WS-1002(KONYV-3×1 KUPON-10×1)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("cards:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestOrdersRejects: every way an order can fail, each row in exactly one
+// output, the error naming the file, the row, the column and why; the good
+// orders of the same file are written.
+func TestOrdersRejects(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	out := filepath.Join(t.TempDir(), "orders.xml")
+	src := filepath.Join(testdata, "orders-bad.csv")
+	sum, rejects := buildOrders(t, e, ordersMapping, src, out)
+	var got []string
+	for _, r := range rejects {
+		got = append(got, fmt.Sprintf("%d %s %s: %s", r.Loc.Line, r.Columns(), r.Fields(), r.Reasons()))
+	}
+	want := []string{
+		`5 Rendelésszám Order@Id: order "WS-2001"'s rows are not together: line 2 has it, and other orders come in between; the rows of one order must follow each other (sort the export by order id)`,
+		`6 Rendelésszám Order@Id: order "WS-2003" is not written: row 7 of it has an error, and an order goes whole or not at all`,
+		`7 Nettó egységár Order.Product.PriceNet: PriceNet 999 here, but product "TEA-01" is on line 6 of order "WS-2003" already at 1180; MiniCRM keeps one line per product of an order, so the two cannot both be sent: give the second its own product id (a discount as a line of its own) or the same PriceNet`,
+		`8 Rendelésszám Order@Id: order "WS-2004" is not written: row 9 of it has an error, and an order goes whole or not at all`,
+		`9 Dátum Order.Performance: "2026-03-11" differs from "2026-03-10" on line 8 of the same order "WS-2004"; an order has one Performance (leave it empty on the order's other rows, or give the same)`,
+		`10 Rendelésszám Order@Id: is empty; each row is a line of an order, found by the order's id`,
+		`11 ÁFA Order.Product.VAT: "huszonhét" is not a VAT rate; write a percent such as 27% (or 27), or an exemption code such as AAM`,
+		`12 Állapot Order.Status: "Elveszett" is not an order status; write one of Draft, Issued, Completed, Paid, Failed (an enum: table maps the source's words to them)`,
+		`13 Dátum Order.Performance: is empty on every row of order "WS-2007"; MiniCRM needs it for an order`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rejects:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, r := range rejects {
+		if r.Loc.File != src || len(r.Values) != 21 {
+			t.Errorf("reject %d: file %q, %d values (the row's own)", r.Loc.Line, r.Loc.File, len(r.Values))
+		}
+	}
+	o := sum.Orders
+	if sum.Rows != 13 || sum.Rejected != 9 || o.Rows != 4 || o.Orders != 3 || o.RejectedOrders != 6 || sum.Written != 2 {
+		t.Errorf("summary %+v, orders %+v", sum, o)
+	}
+	if got := feedShape(t, out); !slices.Equal(got, []string{"V-1: WS-2001(TEA-01×1 TEA-07×1), WS-2008(TEA-07×2)", "V-2: WS-2002(KONYV-3×1)"}) {
+		t.Errorf("feed: %q", got)
+	}
+}
+
+// TestOrdersTooLong: an order of more rows than the build holds is
+// rejected row by row, not held.
+func TestOrdersTooLong(t *testing.T) {
+	defer xmlfeed.SetMaxOrderRows(2)()
+	e := newEnv(t, sandbox.Config{})
+	out := filepath.Join(t.TempDir(), "orders.xml")
+	sum, rejects := buildOrders(t, e, ordersMapping, "", out)
+	// WS-1001 has 4 rows: all rejected; the two others are written.
+	if sum.Rejected != 4 || sum.Orders.Orders != 2 || sum.Orders.RejectedOrders != 1 {
+		t.Errorf("summary %+v, orders %+v", sum, sum.Orders)
+	}
+	for _, r := range rejects {
+		if !strings.Contains(r.Reasons(), `order "WS-1001" has more than 2 rows`) {
+			t.Errorf("row %d: %s", r.Loc.Line, r.Reasons())
+		}
+	}
+}
+
+// feedShape is each card of a feed as "Project Id: Order(Product×Quantity …), …".
+func feedShape(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +235,11 @@ func TestOrdersFeedShape(t *testing.T) {
 	var got []string
 	for {
 		c, err := r.Next()
-		if err != nil {
+		if errors.Is(err, io.EOF) {
 			break
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 		var ids []string
 		for _, d := range c.Orders {
@@ -179,8 +252,5 @@ func TestOrdersFeedShape(t *testing.T) {
 		}
 		got = append(got, c.ID+": "+strings.Join(ids, ", "))
 	}
-	want := []string{"V-1: WS-1001(TEA-01×3 TEA-07×1 SZALLITAS×1), WS-1003(TEA-07×4)", "V-2: WS-1002(KONYV-3×1 KUPON-10×1)"}
-	if !slices.Equal(got, want) {
-		t.Errorf("cards:\n got %q\nwant %q", got, want)
-	}
+	return got
 }
