@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -559,4 +560,38 @@ func (ob *orderBuild) write(ctx context.Context) error {
 	sum.Files = out.files
 	sum.Dropped = out.dropped
 	return nil
+}
+
+// CheckOrders is mapping.CheckRows for a mapping with an order block: the
+// rows are grouped and checked as a build groups them (a feed is written
+// into a temporary directory and removed), so that `mapping check` finds
+// what `feed build` would reject. OK counts the rows of good orders.
+func CheckOrders(ctx context.Context, p *mapping.Plan, r source.Reader, reject func(*mapping.Rejected) error) (*mapping.CheckSummary, error) {
+	dir, err := os.MkdirTemp("", "minicrm-bulk-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	example := map[string]string{}
+	sum, err := Build(ctx, BuildOptions{Plan: p, Source: r, Output: filepath.Join(dir, "orders.xml"),
+		Reject: func(rej *mapping.Rejected) error {
+			for _, e := range rej.Problems {
+				if _, ok := example[e.Field]; !ok {
+					example[e.Field] = e.Error()
+				}
+			}
+			if reject != nil {
+				return reject(rej)
+			}
+			return nil
+		}})
+	if sum == nil {
+		return nil, err
+	}
+	out := &mapping.CheckSummary{Rows: sum.Rows, Skipped: sum.Skipped, Rejected: sum.Rejected, ByField: sum.ByField,
+		Example: example, SkipReasons: sum.SkipReasons}
+	if sum.Orders != nil {
+		out.OK = sum.Orders.Rows
+	}
+	return out, err
 }

@@ -245,8 +245,8 @@ func feedBuild(ctx context.Context, e *env, conn *connection, o feedBuildOptions
 	fmt.Fprintf(e.stdout, "rows: %d  cards written: %d  unchanged: %d  rejected: %d  skipped: %d\n",
 		sum.Rows, sum.Written, sum.Unchanged, sum.Rejected, sum.Skipped)
 	if o := sum.Orders; o != nil {
-		fmt.Fprintf(e.stdout, "orders: %d (%d lines, %d rows merged into an earlier line of their product) from %d rows; %d orders rejected\n",
-			o.Orders, o.Lines, o.Merged, o.Rows, o.RejectedOrders)
+		fmt.Fprintf(e.stdout, "orders: %d from %d rows, %d lines (%d row(s) merged into an earlier line of the same product); %d order(s) rejected\n",
+			o.Orders, o.Rows, o.Lines, o.Merged, o.RejectedOrders)
 	}
 	fmt.Fprintf(e.stdout, "feed: %s\n", strings.Join(names, ", "))
 	for reason, n := range sum.SkipReasons {

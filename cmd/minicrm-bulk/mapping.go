@@ -11,6 +11,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
+	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
 func init() {
@@ -267,7 +268,11 @@ func mappingCheck(ctx context.Context, e *env, mappingFile, src, rejectsFile str
 			return err
 		}
 	}
-	sum, err := mapping.CheckRows(ctx, plan, r, func(rej *mapping.Rejected) error {
+	check := mapping.CheckRows
+	if plan.HasOrders() {
+		check = xmlfeed.CheckOrders // order lines are checked as feed build groups them
+	}
+	sum, err := check(ctx, plan, r, func(rej *mapping.Rejected) error {
 		if rw == nil {
 			return nil
 		}
