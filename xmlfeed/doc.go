@@ -83,5 +83,7 @@
 // CardBuilder and Build turn mapping rows into cards (the feed build
 // command), rejecting rows that fail the Schema checks into the errors
 // output. Snapshot keeps, per Project Id, a digest of what the last
-// successful push sent, for partial feeds (--changed-only).
+// successful push sent, for partial feeds (--changed-only). For a mapping
+// with an order block, Build groups the rows of each order id into an
+// <Order> under its customer's card (orders.go).
 package xmlfeed
