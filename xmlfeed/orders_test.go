@@ -254,3 +254,46 @@ func feedShape(t *testing.T, path string) []string {
 	}
 	return got
 }
+
+// TestOrdersCardAndSplit: a customer's card carries the values of the
+// customer's last order in the file; --split counts customers' cards.
+func TestOrdersCardAndSplit(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	dir := t.TempDir()
+	orig, err := os.ReadFile(filepath.Join("..", "examples", "webshop-orders.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// WS-1003, Kiss János's second order, comes with a new phone number.
+	lines := strings.Split(string(orig), "\n")
+	if !strings.HasPrefix(lines[7], "WS-1003;") {
+		t.Fatalf("line 8 is %q", lines[7])
+	}
+	lines[7] = strings.Replace(lines[7], "06 30 123 4567", "06 70 999 8888", 1)
+	src := filepath.Join(dir, "orders.csv")
+	if err := os.WriteFile(src, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, r := e.plan(t, ordersMapping, src)
+	out := filepath.Join(dir, "orders.xml")
+	sum, err := xmlfeed.Build(context.Background(), xmlfeed.BuildOptions{Plan: plan, Source: r, Output: out, Split: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Files) != 2 || sum.Files[0].Cards != 1 || sum.Files[1].Cards != 1 {
+		t.Fatalf("files %+v", sum.Files)
+	}
+	f, err := os.Open(sum.Files[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := xmlfeed.NewReader(f).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, _ := xmlfeed.Get(c.Contacts[0].Fields, "Phone")
+	if c.ID != "V-1" || len(c.Orders) != 2 || phone != "+36 70 999 8888" {
+		t.Errorf("card %s with %d orders, phone %q", c.ID, len(c.Orders), phone)
+	}
+}
