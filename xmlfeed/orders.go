@@ -86,8 +86,8 @@ type orderGroup struct {
 
 // customerEntry is where a customer's card and orders are in the spill.
 type customerEntry struct {
-	card   int64 // the card of the customer's last order
-	last   int64 // the customer's last order (each order points to the one before)
+	card   spillRef // the card of the customer's last order
+	last   spillRef // the customer's last order (each order points to the one before)
 	orders int
 	loc    source.Location // the first row of the customer's last order
 }
@@ -471,16 +471,16 @@ func columnOf(vs []mapping.OrderValue, name string) string {
 func (ob *orderBuild) keep(card *Card, doc *Document, g *orderGroup) error {
 	e := ob.customers[card.ID]
 	if e == nil {
-		e = &customerEntry{last: -1}
+		e = &customerEntry{last: noRef}
 		ob.customers[card.ID] = e
 		ob.keys = append(ob.keys, card.ID)
 	}
 	var err error
 	card.Loc = ""
-	if e.card, err = ob.spill.put(-1, card); err != nil {
+	if e.card, err = ob.spill.putCard(card); err != nil {
 		return err
 	}
-	if e.last, err = ob.spill.put(e.last, doc); err != nil {
+	if e.last, err = ob.spill.putOrder(e.last, doc); err != nil {
 		return err
 	}
 	e.orders++
@@ -515,13 +515,13 @@ func (ob *orderBuild) write(ctx context.Context) error {
 		}
 		e := ob.customers[key]
 		var card Card
-		if _, err := ob.spill.get(e.card, &card); err != nil {
+		if err := ob.spill.getCard(e.card, &card); err != nil {
 			return err
 		}
 		card.Orders = make([]Document, e.orders)
 		off := e.last
 		for i := e.orders - 1; i >= 0; i-- {
-			if off, err = ob.spill.get(off, &card.Orders[i]); err != nil {
+			if off, err = ob.spill.getOrder(off, &card.Orders[i]); err != nil {
 				return err
 			}
 		}
