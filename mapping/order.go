@@ -417,7 +417,7 @@ func (p *Plan) MapOrderLine(row source.Row) (*OrderLine, error) {
 			break
 		}
 		t, err := cellText(c)
-		if err != nil && op.usesColumn(p.header[i]) && !p.usesColumn(p.header[i]) {
+		if err != nil && op.usesColumn(p.header[i]) {
 			errs = append(errs, &CellError{Loc: row.Loc, Column: p.header[i], Field: "(source)", Value: c.Raw, Reason: err.Error()})
 		}
 		texts[i] = t

@@ -301,7 +301,7 @@ func (ob *orderBuild) flush(g *orderGroup) error {
 		}
 		return ob.emit(rejs)
 	case errors.As(err, &errs):
-		problems[0] = append(problems[0], errs...)
+		problems[0] = appendNew(problems[0], errs)
 	case err != nil:
 		return err
 	default:
@@ -338,6 +338,19 @@ func (ob *orderBuild) flush(g *orderGroup) error {
 		return err
 	}
 	return ob.emit(rejs)
+}
+
+// appendNew adds the problems not already there (a source cell that both
+// the card and the order read is reported once).
+func appendNew(have, more mapping.RowErrors) mapping.RowErrors {
+	for _, e := range more {
+		if !slices.ContainsFunc(have, func(h *mapping.CellError) bool {
+			return h.Column == e.Column && h.Field == e.Field && h.Reason == e.Reason
+		}) {
+			have = append(have, e)
+		}
+	}
+	return have
 }
 
 func verb(rows string) string {
