@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/minicrm-bulk/minicrm-bulk/report"
+	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
 // CheckFileOptions are a row-by-row check of a mapping against its source
@@ -23,6 +24,10 @@ type CheckFileOptions struct {
 	// Opened, when set, is told what the source is as soon as it is open
 	// (before the schemas are read), so that a wrong header shows at once.
 	Opened func(source string)
+	// OrderRows checks the rows of a mapping with an order block, grouping
+	// order lines as the feed build does (xmlfeed.CheckOrders; this package
+	// cannot import it). Without it such a mapping is checked row by row.
+	OrderRows func(ctx context.Context, p *Plan, r source.Reader, reject func(*Rejected) error) (*CheckSummary, error)
 }
 
 // CheckFileResult is what a check found: Compiled says the mapping itself
@@ -69,7 +74,11 @@ func CheckFile(ctx context.Context, o CheckFileOptions) (*CheckFileResult, error
 			return res, err
 		}
 	}
-	res.Summary, err = CheckRows(ctx, plan, r, func(rej *Rejected) error {
+	check := CheckRows
+	if plan.HasOrders() && o.OrderRows != nil {
+		check = o.OrderRows
+	}
+	res.Summary, err = check(ctx, plan, r, func(rej *Rejected) error {
 		if rw == nil {
 			return nil
 		}

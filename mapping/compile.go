@@ -21,6 +21,7 @@ type Plan struct {
 	entities   []*entityPlan
 	categoryID int
 	phones     PhoneNormalizer
+	order      *orderPlan // the order block (order.go), nil without one
 }
 
 type entityPlan struct {
@@ -128,6 +129,9 @@ func Compile(m *Mapping, s *Schemas, header []string) (*Plan, error) {
 	}
 	for _, kind := range m.Entities() {
 		c.p.entities = append(c.p.entities, c.entity(kind))
+	}
+	if m.Order != nil {
+		c.p.order = compileOrder(m, header, c.p.col, c.bad, c.checkColumn)
 	}
 	if len(c.probs) > 0 {
 		sort.SliceStable(c.probs, func(i, j int) bool { return c.probs[i].Line < c.probs[j].Line })

@@ -7,7 +7,9 @@
 // where each field's value comes from (a column, a constant or a template)
 // with its transforms. A Business or a Person may also carry its address
 // (an address: block, AddressSpec), checked against the Address schema and
-// mapped into Record.Address.
+// mapped into Record.Address. An order: block (OrderSpec) makes each row a
+// line of a webshop order for a feed (Plan.MapOrderLine; xmlfeed groups
+// the lines into orders).
 //
 // Compile checks a mapping against MiniCRM's Schema and the source header
 // before anything is written, and reports every problem at once with the

@@ -34,6 +34,9 @@ type Mapping struct {
 	Business *Entity `yaml:"business"`
 	Person   *Entity `yaml:"person"`
 	Project  *Entity `yaml:"project"`
+	// Order maps webshop orders (one per order id, a row per line) onto
+	// the project's card, for a feed; see OrderSpec.
+	Order *OrderSpec `yaml:"order"`
 
 	// lines maps a dotted path ("person.fields.Email.column") to its line in
 	// the file, for error messages.

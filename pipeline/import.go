@@ -337,6 +337,10 @@ func (r *run) prepare(ctx context.Context) (source.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := plan.NoOrders(); err != nil { // orders go through feed build (xmlfeed/orders.go)
+		src.Close()
+		return nil, err
+	}
 	r.plan, r.header = plan, src.Header()
 	r.canon = newCanonizer(m.PhoneRegion, r.plan.Schema, m.Entities())
 	if r.cfg.Progress != nil {

@@ -35,9 +35,13 @@ func (r *Row) Loc() source.Location {
 
 // Values are the row's original cells, aligned with the source header: what
 // an errors.csv line repeats.
-func (r *Row) Values() []string {
-	out := make([]string, len(r.Row.Cells))
-	for i, c := range r.Row.Cells {
+func (r *Row) Values() []string { return Values(r.Row.Cells) }
+
+// Values are cells' original texts, for a row read outside a flow (the
+// feed's order grouping reads its rows itself).
+func Values(cells []source.Cell) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
 		out[i] = c.Raw
 	}
 	return out

@@ -235,6 +235,10 @@ type BuildSummary struct {
 	SharedNames     int
 	SharedNameCards int
 	SharedNameRows  []string
+	// Orders is set for a mapping with an order block (orders.go): then
+	// every row is one of Orders.Rows, Skipped or Rejected, and Written
+	// and Unchanged count customers' cards.
+	Orders *OrderSummary
 }
 
 // maxSharedNameRows bounds BuildSummary.SharedNameRows.
@@ -265,6 +269,9 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 	cb, err := NewCardBuilder(o.Plan)
 	if err != nil {
 		return nil, err
+	}
+	if o.Plan.HasOrders() {
+		return buildOrders(ctx, o, cb) // orders.go: rows grouped by order
 	}
 	sum := &BuildSummary{SkipReasons: map[string]int{}, ByField: map[string]int{}}
 	s := &feedSink{o: o, cb: cb, sum: sum, tally: mapping.NewCheckSummary()}

@@ -163,6 +163,10 @@ func (r *FileResult) Text() string {
 	}
 	fmt.Fprintf(&b, "rows: %d  cards written: %d  unchanged: %d  rejected: %d  skipped: %d\n",
 		sum.Rows, sum.Written, sum.Unchanged, sum.Rejected, sum.Skipped)
+	if o := sum.Orders; o != nil {
+		fmt.Fprintf(&b, "orders: %d from %d rows, %d lines (%d row(s) merged into an earlier line of the same product); %d order(s) rejected\n",
+			o.Orders, o.Rows, o.Lines, o.Merged, o.RejectedOrders)
+	}
 	fmt.Fprintf(&b, "feed: %s\n", strings.Join(names, ", "))
 	for _, reason := range slices.Sorted(maps.Keys(sum.SkipReasons)) {
 		fmt.Fprintf(&b, "  skipped %5d  %s\n", sum.SkipReasons[reason], reason)

@@ -85,5 +85,7 @@
 // output; Build is a stage (map, build and encode, on one worker per core)
 // and a sink (duplicate Ids, parts, in source order) of the row flow of
 // package rowflow. Snapshot keeps, per Project Id, a digest of what the last
-// successful push sent, for partial feeds (--changed-only).
+// successful push sent, for partial feeds (--changed-only). For a mapping
+// with an order block, Build groups the rows of each order id into an
+// <Order> under its customer's card (orders.go).
 package xmlfeed

@@ -12,6 +12,7 @@ import (
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
+	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
 // mappingOptions are the mapping command's, for init, check and schemas.
@@ -168,7 +169,8 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 	stop := func() {}
 	defer func() { stop() }()
 	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source, RejectsPath: rejectsFile,
-		Opened: func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
+		Opened:    func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
+		OrderRows: xmlfeed.CheckOrders, // order lines are checked as feed build groups them
 		Schemas: func(context.Context, *mapping.Mapping) (s *mapping.Schemas, err error) {
 			s, stop, err = o.schemas(ctx, e, m)
 			return s, err
