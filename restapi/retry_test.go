@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -343,8 +344,10 @@ func TestContextCancellation(t *testing.T) {
 		// cannot notice the client leaving: keep the latency short, or
 		// ts.Close (which waits for the handler) would take that long.
 		e.faults(t, sandbox.Faults{Latency: 500 * time.Millisecond})
+		// Cancelled once the request is on the wire (not after a fixed
+		// time, which a loaded machine may spend before sending it).
 		ctx, cancel := context.WithCancel(t.Context())
-		time.AfterFunc(50*time.Millisecond, cancel)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { cancel() }})
 		_, err := e.c.Contacts.Create(ctx, restapi.Fields{"Type": "Business", "Name": "Cancelled Kft."})
 		if !errors.Is(err, context.Canceled) || !errors.Is(err, restapi.ErrUnknownOutcome) {
 			t.Errorf("got %v, want an unknown outcome caused by the cancellation", err)
