@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -232,4 +234,57 @@ func TestXLSXWriterLeavesNothing(t *testing.T) {
 	if b, _ := os.ReadFile(path); len(ents) != 1 || string(b) != "the previous export" {
 		t.Errorf("after Abort: %v, %q", ents, b)
 	}
+}
+
+// FuzzXLSXText: any text written to a cell reads back as it was, but for
+// what a cell cannot hold: bytes that are not UTF-8 and the characters XML
+// 1.0 forbids above U+001F become U+FFFD, and a cell keeps its first 32,767
+// UTF-16 units.
+func FuzzXLSXText(f *testing.F) {
+	for _, s := range []string{"", "plain", " x ", "_x0041_", "_x005F_x0041_", "__x0001_", "\x01x0041_", "_x00\x01",
+		"a\r\nb", "\t", "\xff\xfe", "\uFFFE", "🙂", "<&>\"'", "=SUM(A1)"} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, s string) {
+		want := []rune{}
+		units := 0
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			if units += utf16.RuneLen(r); units > 32767 {
+				break
+			}
+			if r == utf8.RuneError && size == 1 || r >= 0x20 && !(r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000) {
+				r = '\uFFFD'
+			}
+			want = append(want, r)
+		}
+		path := filepath.Join(dir, "fuzz.xlsx")
+		w, err := export.NewXLSXWriter(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Table("T", []export.Column{{Name: "A"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Row([]export.Cell{text(s)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		xf, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer xf.Close()
+		got, err := xf.GetCellValue("T", "A2", excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%q reads back as %q, want %q", s, got, string(want))
+		}
+	})
 }
