@@ -44,7 +44,10 @@ func checkFile(path string) error {
 	if err != nil || st.Size() < 2*minPage {
 		return nil // bbolt refuses a file this short with its own words
 	}
-	c := &fileChecker{f: f, size: st.Size()}
+	return (&fileChecker{f: f, size: st.Size()}).check()
+}
+
+func (c *fileChecker) check() error {
 	m, err := c.meta()
 	if err != nil {
 		return err
