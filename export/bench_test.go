@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,6 +171,7 @@ func memPeak(f func()) (uint64, rss) {
 		for {
 			if v := read(); v > peak.Load() {
 				peak.Store(v)
+				writePeakProfile()
 			}
 			m := readRSS()
 			mu.Lock()
@@ -283,6 +285,21 @@ func BenchmarkExportMemory(b *testing.B) {
 		}
 	}
 	checkExportMemory(b, sizes, peaks)
+}
+
+// writePeakProfile writes the heap profile (as of the GC just run: what is
+// live at the new peak) to the file EXPORT_BENCH_PEAKPROF names, when set:
+// `go tool pprof -sample_index=inuse_space` on it shows what the peak holds,
+// which a -memprofile written at the end of the benchmark does not.
+func writePeakProfile() {
+	path := os.Getenv("EXPORT_BENCH_PEAKPROF")
+	if path == "" {
+		return
+	}
+	if f, err := os.Create(path); err == nil {
+		_ = pprof.Lookup("heap").WriteTo(f, 0)
+		f.Close()
+	}
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }

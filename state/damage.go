@@ -106,7 +106,7 @@ func (d *DB) update(fn func(*bolt.Tx) error) (err error) {
 
 // batch is bbolt's Batch. A panic inside fn comes back as an error; one
 // in bbolt's own commit would happen on its timer's goroutine, out of
-// reach, which is why Open checks every page first.
+// reach, which is why Open checks every page first (check).
 func (d *DB) batch(fn func(*bolt.Tx) error) (err error) {
 	defer d.recovered(&err, false)
 	defer faultsPanic()()
