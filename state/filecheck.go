@@ -53,7 +53,7 @@ func (c *fileChecker) check() error {
 		return err
 	}
 	c.ps, c.hw = uint64(m.pageSize), m.pgid
-	if c.hw*c.ps > uint64(c.size) {
+	if c.hw > uint64(c.size)/c.ps { // a division: a damaged count must not overflow
 		return fmt.Errorf("the file is %d bytes, but its pages reach byte %d: it was cut short", c.size, c.hw*c.ps)
 	}
 	if c.hw < 3 {
