@@ -34,8 +34,11 @@
 // the state after it.
 //
 // A file damaged on disk (a bit flipped, cut short, overwritten) is found
-// by bbolt's consistency check, which Open runs, or when a stored value no
-// longer decodes; bbolt's panics on damaged pages are recovered. Each is a
+// by the consistency check Open runs (what bbolt's own check finds, and
+// every offset bbolt would follow outside the file; it reads the file from
+// disk a page at a time, so that opening a large snapshot does not put the
+// whole file in the process's memory), or when a stored value no longer
+// decodes; bbolt's panics on damaged pages are recovered. Each is a
 // *DamagedError (errors.Is ErrDamaged) that says what is damaged, whether
 // MiniCRM was touched, and what to do: move the file aside; the mirror is
 // rebuilt from MiniCRM, and only an interrupted run's journal is lost.

@@ -46,8 +46,8 @@ type DB struct {
 
 // Open opens (creating when needed) the state database in dir. It fails with
 // ErrLocked when another process has it open, and with a *DamagedError
-// (errors.Is ErrDamaged) when the file is damaged: bbolt's consistency
-// check runs on every open, before anything is sent to MiniCRM.
+// (errors.Is ErrDamaged) when the file is damaged: a consistency check (check) runs
+// on every open, before anything is sent to MiniCRM.
 func Open(dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
@@ -82,10 +82,7 @@ func (d *DB) open() (err error) {
 			db.Close()
 		}
 	}()
-	stopRelease := d.releaseWhile() // the check reads every page
-	err = d.check()
-	stopRelease()
-	if err != nil {
+	if err := d.check(); err != nil {
 		return err
 	}
 	err = d.update(func(tx *bolt.Tx) error {
