@@ -52,6 +52,7 @@ type fieldPlan struct {
 	enum   map[string]string // folded source value → MiniCRM value
 	parse  parseKind
 	ifEmpt string
+	rt     fieldRuntime // worked out on the first row (row.go)
 }
 
 type parseKind int
@@ -382,8 +383,9 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		c := spec.Column
 		checkColumn(fp.path+".column", c)
 		fp.cols = []string{c}
+		i, ok := col[c] // looked up once, not on every row
 		fp.value = func(cells []string) (string, string) {
-			if i, ok := col[c]; ok && i < len(cells) {
+			if ok && i < len(cells) {
 				return cells[i], c
 			}
 			return "", c
@@ -407,11 +409,17 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		type part struct {
 			lit string
 			col string // a column reference when not empty
+			idx int    // its index in the header; -1 when it has none
 		}
 		var parts []part
 		last := 0
 		for _, m := range placeholder.FindAllStringSubmatchIndex(t, -1) {
-			parts = append(parts, part{lit: t[last:m[0]]}, part{col: t[m[2]:m[3]]})
+			ref := t[m[2]:m[3]]
+			i, ok := col[ref]
+			if !ok {
+				i = -1
+			}
+			parts = append(parts, part{lit: t[last:m[0]]}, part{col: ref, idx: i})
 			last = m[1]
 		}
 		parts = append(parts, part{lit: t[last:]})
@@ -423,8 +431,8 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 			for _, p := range parts {
 				if p.col == "" {
 					n += len(p.lit)
-				} else if i, ok := col[p.col]; ok && i < len(cells) {
-					n += len(cells[i])
+				} else if p.idx >= 0 && p.idx < len(cells) {
+					n += len(cells[p.idx])
 				}
 			}
 			b.Grow(n)
@@ -433,8 +441,8 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 					b.WriteString(p.lit)
 					continue
 				}
-				if i, ok := col[p.col]; ok && i < len(cells) {
-					v := strings.TrimSpace(cells[i])
+				if p.idx >= 0 && p.idx < len(cells) {
+					v := strings.TrimSpace(cells[p.idx])
 					any = any || v != ""
 					b.WriteString(v)
 				}
