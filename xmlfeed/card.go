@@ -108,4 +108,3 @@ func Get(fields []Field, name string) (string, bool) {
 
 // Field returns the value of one of the card's own fields.
 func (c *Card) Field(name string) (string, bool) { return Get(c.Fields, name) }
-
