@@ -41,6 +41,9 @@ func ParseNumber(s string) (float64, error) {
 	if plainDigits(s) { // the common case, without the regular expressions below
 		return strconv.ParseFloat(s, 64)
 	}
+	if n, ok := spaceGrouped(s); ok { // "47 809 632": the next commonest
+		return float64(n), nil
+	}
 	if mayHaveUnit(s) {
 		s = stripUnits(s)
 	}
@@ -141,6 +144,28 @@ func plainDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// spaceGrouped reads a text of ASCII digits (1 to 15 of them) and spaces
+// ("47 809 632"): the rules below drop the spaces and parse the digits,
+// which is this without a copy of the text (15 digits are exact in a
+// float64).
+func spaceGrouped(s string) (int64, bool) {
+	var n int64
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n = n*10 + int64(c-'0')
+			digits++
+			if digits > 15 {
+				return 0, false
+			}
+		case c != ' ':
+			return 0, false
+		}
+	}
+	return n, digits > 0
 }
 
 // groupedOK checks that separators group digits by three: "1.250.000".
