@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -315,7 +316,7 @@ func (p *DateParser) fastText(s string, dateTime bool) (string, bool) {
 		return n
 	}
 	y, m, d := num(0, 4), num(5, 7), num(8, 10)
-	if y < fastYears[0] || y > fastYears[1] || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+	if y < fastYears[0] || y > fastYears[1] || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) || !midnights()[y-fastYears[0]] {
 		return "", false
 	}
 	var b strings.Builder
@@ -335,8 +336,26 @@ func (p *DateParser) fastText(s string, dateTime bool) (string, bool) {
 	return b.String(), true
 }
 
-// fastYears are the years fastText takes.
+// fastYears are the years fastText may take.
 var fastYears = [2]int{1900, 2099}
+
+// midnights says, for each of fastYears, whether Budapest has a midnight
+// on every day of the year, by the time zone data this program runs with:
+// on a few days (1954-05-23, the spring of 1980 to 1983) the clocks went
+// from 23:59:59 to 01:00, and fastText leaves those years to Parse.
+var midnights = sync.OnceValue(func() []bool {
+	ok := make([]bool, fastYears[1]-fastYears[0]+1)
+	for i := range ok {
+		ok[i] = true
+		for d := time.Date(fastYears[0]+i, 1, 1, 0, 0, 0, 0, Budapest); d.Year() == fastYears[0]+i; d = d.AddDate(0, 0, 1) {
+			if m := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Budapest); m.Hour() != 0 || m.Minute() != 0 {
+				ok[i] = false
+				break
+			}
+		}
+	}
+	return ok
+})
 
 // daysIn is the number of days of month m of year y.
 func daysIn(m, y int) int {
