@@ -547,7 +547,12 @@ type rowBatch struct {
 const batchSize = 256
 
 // batches recycles rowBatches (their rows and encoded cards) once written.
-var batches = sync.Pool{New: func() any { return &rowBatch{items: make([]rowResult, 0, batchSize)} }}
+// A new one has room for its cards (about 800 bytes each): the pool loses
+// batches at garbage collections, and growing each new one's buffer by
+// doubling was a tenth of a build's allocated bytes.
+var batches = sync.Pool{New: func() any {
+	return &rowBatch{items: make([]rowResult, 0, batchSize), buf: make([]byte, 0, batchSize*1024)}
+}}
 
 func newBatch() *rowBatch {
 	b := batches.Get().(*rowBatch)
