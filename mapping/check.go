@@ -75,14 +75,20 @@ type Outcome struct {
 
 // MapRow maps a row of a flow into b (a fresh Bundle when b is nil): the
 // one place where a row is classified.
-func (p *Plan) MapRow(r *rowflow.Row, b *Bundle) Outcome {
+func (p *Plan) MapRow(r *rowflow.Row, b *Bundle) Outcome { return p.mapFlowRow(r, b, p.MapInto) }
+
+// MapRowText is MapRow with each record's values as text (MapText): what
+// the feed build writes, without the Fields maps.
+func (p *Plan) MapRowText(r *rowflow.Row, b *Bundle) Outcome { return p.mapFlowRow(r, b, p.MapText) }
+
+func (p *Plan) mapFlowRow(r *rowflow.Row, b *Bundle, mapInto func(source.Row, *Bundle) (*Bundle, error)) Outcome {
 	if r.Err != nil {
 		return Outcome{Rejected: Reject(r, sourceProblem(r.Err))}
 	}
 	if b == nil {
 		b = &Bundle{}
 	}
-	b, err := p.MapInto(r.Row, b)
+	b, err := mapInto(r.Row, b)
 	if err == nil {
 		return Outcome{Bundle: b}
 	}

@@ -47,6 +47,7 @@ type fieldPlan struct {
 	enum   map[string]string // folded source value → MiniCRM value
 	parse  parseKind
 	ifEmpt string
+	rt     fieldRuntime // worked out on the first row (row.go)
 }
 
 type parseKind int
@@ -430,8 +431,9 @@ func compileField(fp *fieldPlan, header []string, col map[string]int, bad func(s
 		c := spec.Column
 		checkColumn(fp.path+".column", c)
 		fp.cols = []string{c}
+		i, ok := col[c] // looked up once, not on every row
 		fp.value = func(cells []string) (string, string) {
-			if i, ok := col[c]; ok && i < len(cells) {
+			if ok && i < len(cells) {
 				return cells[i], c
 			}
 			return "", c
@@ -481,14 +483,23 @@ func (fp *fieldPlan) compileTemplate(col map[string]int, bad func(sub, format st
 		checkColumn(fp.path+".template", r[1])
 		fp.cols = append(fp.cols, r[1])
 	}
+	// The template is split once into literal text and column
+	// references (their header index resolved here), rather than matched
+	// by the regular expression on every row.
 	type part struct {
 		lit string
 		col string // a column reference when not empty
+		idx int    // its index in the header; -1 when it has none
 	}
 	var parts []part
 	last := 0
 	for _, m := range placeholder.FindAllStringSubmatchIndex(t, -1) {
-		parts = append(parts, part{lit: t[last:m[0]]}, part{col: t[m[2]:m[3]]})
+		ref := t[m[2]:m[3]]
+		i, ok := col[ref]
+		if !ok {
+			i = -1
+		}
+		parts = append(parts, part{lit: t[last:m[0]]}, part{col: ref, idx: i})
 		last = m[1]
 	}
 	parts = append(parts, part{lit: t[last:]})
@@ -500,8 +511,8 @@ func (fp *fieldPlan) compileTemplate(col map[string]int, bad func(sub, format st
 		for _, p := range parts {
 			if p.col == "" {
 				n += len(p.lit)
-			} else if i, ok := col[p.col]; ok && i < len(cells) {
-				n += len(cells[i])
+			} else if p.idx >= 0 && p.idx < len(cells) {
+				n += len(cells[p.idx])
 			}
 		}
 		b.Grow(n)
@@ -510,8 +521,8 @@ func (fp *fieldPlan) compileTemplate(col map[string]int, bad func(sub, format st
 				b.WriteString(p.lit)
 				continue
 			}
-			if i, ok := col[p.col]; ok && i < len(cells) {
-				v := strings.TrimSpace(cells[i])
+			if p.idx >= 0 && p.idx < len(cells) {
+				v := strings.TrimSpace(cells[p.idx])
 				any = any || v != ""
 				b.WriteString(v)
 			}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -42,6 +43,9 @@ func ParseNumber(s string) (float64, error) {
 	}
 	if plainDigits(s) { // the common case, without the regular expressions below
 		return strconv.ParseFloat(s, 64)
+	}
+	if n, ok := spaceGrouped(s); ok { // "47 809 632": the next commonest
+		return float64(n), nil
 	}
 	if mayHaveUnit(s) {
 		s = stripUnits(s)
@@ -145,6 +149,28 @@ func plainDigits(s string) bool {
 	return true
 }
 
+// spaceGrouped reads a text of ASCII digits (1 to 15 of them) and spaces
+// ("47 809 632"): the rules below drop the spaces and parse the digits,
+// which is this without a copy of the text (15 digits are exact in a
+// float64).
+func spaceGrouped(s string) (int64, bool) {
+	var n int64
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n = n*10 + int64(c-'0')
+			digits++
+			if digits > 15 {
+				return 0, false
+			}
+		case c != ' ':
+			return 0, false
+		}
+	}
+	return n, digits > 0
+}
+
 // groupedOK checks that separators group digits by three: "1.250.000".
 func groupedOK(s, sep string) bool {
 	parts := strings.Split(s, sep)
@@ -246,6 +272,100 @@ func (p *DateParser) Parse(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a real date (%s)", s, outOfRange)
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date in the expected format (%s)", s, p.describe())
+}
+
+// fastText is the text convert makes of the commonest dates, without
+// Parse and Format: when the parser's first layout is 2006.01.02.,
+// 2006.01.02 or 2006-01-02 and s (trimmed) has exactly its form, with a
+// real day of a year from fastYears, that first layout takes s, so Parse
+// gives midnight of that day, Budapest time, and Format its date
+// ("2006-01-02"; with dateTime "2006-01-02 00:00:00": Budapest has a
+// midnight on each of those days, which TestDateFastText checks day by
+// day). ok is false for anything else, which takes the full way.
+func (p *DateParser) fastText(s string, dateTime bool) (string, bool) {
+	if len(p.layouts) == 0 {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	var sep byte
+	switch l := p.layouts[0]; {
+	case l == "2006.01.02." && len(s) == 11 && s[10] == '.':
+		sep = '.'
+	case l == "2006.01.02" && len(s) == 10:
+		sep = '.'
+	case l == "2006-01-02" && len(s) == 10:
+		sep = '-'
+	default:
+		return "", false
+	}
+	if s[4] != sep || s[7] != sep {
+		return "", false
+	}
+	num := func(a, b int) int {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := num(0, 4), num(5, 7), num(8, 10)
+	if y < fastYears[0] || y > fastYears[1] || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) || !midnights()[y-fastYears[0]] {
+		return "", false
+	}
+	var b strings.Builder
+	if dateTime {
+		b.Grow(len(dateTimeLayoutOut))
+	} else {
+		b.Grow(len(dateLayoutOut))
+	}
+	b.WriteString(s[0:4])
+	b.WriteByte('-')
+	b.WriteString(s[5:7])
+	b.WriteByte('-')
+	b.WriteString(s[8:10])
+	if dateTime {
+		b.WriteString(" 00:00:00")
+	}
+	return b.String(), true
+}
+
+// fastYears are the years fastText may take.
+var fastYears = [2]int{1900, 2099}
+
+// midnights says, for each of fastYears, whether Budapest has a midnight
+// on every day of the year, by the time zone data this program runs with:
+// on a few days (1954-05-23, the spring of 1980 to 1983) the clocks went
+// from 23:59:59 to 01:00, and fastText leaves those years to Parse.
+var midnights = sync.OnceValue(func() []bool {
+	ok := make([]bool, fastYears[1]-fastYears[0]+1)
+	for i := range ok {
+		ok[i] = true
+		for d := time.Date(fastYears[0]+i, 1, 1, 0, 0, 0, 0, Budapest); d.Year() == fastYears[0]+i; d = d.AddDate(0, 0, 1) {
+			if m := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Budapest); m.Hour() != 0 || m.Minute() != 0 {
+				ok[i] = false
+				break
+			}
+		}
+	}
+	return ok
+})
+
+// daysIn is the number of days of month m of year y.
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 func (p *DateParser) describe() string {
@@ -477,17 +597,20 @@ type huShape struct {
 	groups []int
 }
 
-var huShapes sync.Map // [5]byte{first four digits, length} → huShape
+// huShapes holds the shapes found, by first four digits and length (8 or
+// 9): an array indexed without hashing, filled as numbers come.
+var huShapes [10000 * 2]atomic.Pointer[huShape]
 
+// huShapeOf is the shape of a national number of 8 or 9 digits, the first
+// not 0.
 func huShapeOf(nat []byte) huShape {
-	var key [5]byte
-	copy(key[:4], nat)
-	key[4] = byte(len(nat))
-	if v, ok := huShapes.Load(key); ok {
-		return v.(huShape)
+	key := int(nat[0]-'0')*1000 + int(nat[1]-'0')*100 + int(nat[2]-'0')*10 + int(nat[3]-'0')
+	key = key*2 + len(nat) - 8
+	if sh := huShapes[key].Load(); sh != nil {
+		return *sh
 	}
 	sh := huShapeSlow(nat)
-	huShapes.Store(key, sh)
+	huShapes[key].Store(&sh)
 	return sh
 }
 
@@ -519,9 +642,14 @@ func huShapeSlow(nat []byte) huShape {
 // as typed when libphonenumber cannot parse it.
 func (p PhoneNormalizer) Key(s string) string {
 	if n, err := p.Normalize(s); err == nil {
-		return strings.Map(keepDigitOrPlus, n)
+		return digitsOrPlus(n)
 	}
 	return strings.Map(keepDigitOrPlus, s)
+}
+
+// digitsOrPlus is strings.Map(keepDigitOrPlus, s).
+func digitsOrPlus(s string) string {
+	return keepASCII(s, func(c byte) (byte, bool) { return c, (c >= '0' && c <= '9') || c == '+' })
 }
 
 func keepDigitOrPlus(r rune) rune {

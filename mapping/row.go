@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
@@ -41,6 +42,98 @@ type Record struct {
 	// Address is the row's address of the contact (a business or a
 	// person), nil when the mapping has none or the row's cells are empty.
 	Address *AddressRecord
+	// Texts, for a record MapText made, are the values of Order's fields
+	// as text (ValueString's form; "" for a field to clear), and Fields is
+	// empty; nil for a record Map or MapInto made. Text and TextAt read
+	// either kind.
+	Texts []string
+
+	vals     []val // Order's values, by whichever Map made the record
+	textBuf  []string
+	textMode bool
+}
+
+// Text is a field's value as text (ValueString's form) and whether the
+// record has the field, for a record made by any Map.
+func (r *Record) Text(name string) (string, bool) {
+	if !r.textMode {
+		v, ok := r.Fields[name]
+		return ValueString(v), ok
+	}
+	for i, n := range r.Order {
+		if n == name {
+			return r.Texts[i], true
+		}
+	}
+	return "", false
+}
+
+// TextAt is the value of Order[i] as text (ValueString's form).
+func (r *Record) TextAt(i int) string {
+	if r.textMode {
+		return r.Texts[i]
+	}
+	return ValueString(r.Fields[r.Order[i]])
+}
+
+// lookup is a field's value as the row made it (MapInto and MapText
+// alike): the order of a record's fields is short, and a scan of it is
+// cheaper than a map's hashing.
+func (r *Record) lookup(name string) (val, bool) {
+	for i, n := range r.Order {
+		if n == name {
+			return r.vals[i], true
+		}
+	}
+	return val{}, false
+}
+
+// val is a canonical value on its way into a record, unboxed: MapText
+// renders it as text without allocating an interface for each value, and
+// MapInto boxes it into Fields.
+type val struct {
+	kind valKind
+	s    string // valString: the value; valInt: its text when known
+	i    int64
+	f    float64
+}
+
+type valKind uint8
+
+const (
+	valNil    valKind = iota // a field to clear
+	valString                // string
+	valInt                   // int64
+	valFloat                 // float64
+)
+
+// box is the value as Record.Fields holds it.
+func (v val) box() any {
+	switch v.kind {
+	case valString:
+		return v.s
+	case valInt:
+		return v.i
+	case valFloat:
+		return v.f
+	}
+	return nil
+}
+
+// text is ValueString(v.box()).
+func (v val) text() string {
+	switch v.kind {
+	case valString:
+		return v.s
+	case valInt:
+		if v.s != "" {
+			return v.s
+		}
+		return strconv.FormatInt(v.i, 10)
+	case valFloat:
+		return FormatNumber(v.f)
+	}
+	return ""
 }
 
 // The values of an entity's relink option.
@@ -164,7 +257,16 @@ func (p *Plan) Map(row source.Row) (*Bundle, error) { return p.MapInto(row, &Bun
 // it fills again: for a caller done with what b held before, mapping
 // millions of rows without allocating a bundle each. The result is b, or
 // nil with the error.
-func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
+func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) { return p.mapRow(row, b, false) }
+
+// MapText is MapInto for a writer of text (the feed build): each record's
+// values are in its Texts, as ValueString renders them, and its Fields map
+// stays empty. No value is boxed into an interface and no map is filled,
+// which were a good part of the cost of a row. Keys, errors and skips are
+// MapInto's.
+func (p *Plan) MapText(row source.Row, b *Bundle) (*Bundle, error) { return p.mapRow(row, b, true) }
+
+func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error) {
 	if cap(b.texts) < len(p.header) {
 		b.texts = make([]string, len(p.header))
 	}
@@ -194,7 +296,7 @@ func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
 	b.Loc, b.Business, b.Person, b.Project = row.Loc, nil, nil, nil
 	for i, ep := range p.entities {
 		rec := b.record(i, len(ep.fields))
-		*rec = Record{Kind: ep.kind, Fields: rec.Fields, Order: rec.Order,
+		*rec = Record{Kind: ep.kind, Fields: rec.Fields, Order: rec.Order, vals: rec.vals, textBuf: rec.textBuf, textMode: textMode,
 			Match: ep.match, Link: ep.link, NoCreate: !ep.spec.Creates(), Relink: ep.relink}
 		if ep.kind == KindProject {
 			rec.CategoryID = p.categoryID
@@ -208,8 +310,8 @@ func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
 			if strings.TrimSpace(text) == "" {
 				switch fp.ifEmpt {
 				case "clear":
-					rec.Fields[fp.name] = nil
 					rec.Order = append(rec.Order, fp.name)
+					rec.vals = append(rec.vals, val{})
 				case "reject":
 					errs = append(errs, &CellError{Loc: row.Loc, Column: col, Field: string(ep.kind) + "." + fp.name, Reason: "is empty, and the mapping requires a value"})
 				case "skip_row":
@@ -217,15 +319,26 @@ func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
 				}
 				continue
 			}
-			v, err := fp.convert(text, p.phones)
+			v, err := fp.rowValue(text, p.phones)
 			if err != nil {
 				var oe *optionError
 				errs = append(errs, &CellError{Loc: row.Loc, Column: col, Field: string(ep.kind) + "." + fp.name, Value: text,
 					Reason: err.Error(), NotAnOption: errors.As(err, &oe)})
 				continue
 			}
-			rec.Fields[fp.name] = v
 			rec.Order = append(rec.Order, fp.name)
+			rec.vals = append(rec.vals, v)
+		}
+		if textMode {
+			rec.Texts = rec.textBuf[:0]
+			for _, v := range rec.vals {
+				rec.Texts = append(rec.Texts, v.text())
+			}
+			rec.textBuf = rec.Texts
+		} else {
+			for i, name := range rec.Order {
+				rec.Fields[name] = rec.vals[i].box()
+			}
 		}
 		rec.Keys = p.keys(ep, rec)
 		if ep.address != nil {
@@ -247,7 +360,10 @@ func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	for _, rec := range b.Records() {
+	for _, rec := range [...]*Record{b.Business, b.Person, b.Project} {
+		if rec == nil {
+			continue
+		}
 		if err := p.checkRequired(b.Loc, rec); err != nil {
 			errs = append(errs, err)
 		}
@@ -261,16 +377,22 @@ func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) {
 // record gives the bundle's i-th record, emptied, made when new.
 func (b *Bundle) record(i, fields int) *Record {
 	if i >= len(b.spare) {
-		return &Record{Fields: make(map[string]any, fields), Order: make([]string, 0, fields)}
+		return newRecord(fields)
 	}
 	r := b.spare[i]
 	if r == nil {
-		r = &Record{Fields: make(map[string]any, fields), Order: make([]string, 0, fields)}
+		r = newRecord(fields)
 		b.spare[i] = r
 	}
-	clear(r.Fields)
-	r.Order = r.Order[:0]
+	if len(r.Fields) > 0 {
+		clear(r.Fields)
+	}
+	r.Order, r.vals = r.Order[:0], r.vals[:0]
 	return r
+}
+
+func newRecord(fields int) *Record {
+	return &Record{Fields: make(map[string]any, fields), Order: make([]string, 0, fields), vals: make([]val, 0, fields)}
 }
 
 // checkRequired rejects a record that could not be created for lack of a
@@ -280,7 +402,7 @@ func (p *Plan) checkRequired(loc source.Location, rec *Record) *CellError {
 		if rec.NoCreate {
 			break
 		}
-		if v, ok := rec.Fields[req]; !ok || v == nil || v == "" {
+		if v, ok := rec.lookup(req); !ok || v.kind == valNil || (v.kind == valString && v.s == "") {
 			return &CellError{Loc: loc, Column: p.columnOf(rec.Kind, req), Field: string(rec.Kind) + "." + req,
 				Reason: "is empty; MiniCRM needs it to create a " + strings.ToLower(string(rec.Kind))}
 		}
@@ -331,11 +453,9 @@ func (p *Plan) usesColumn(c string) bool {
 
 func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 	str := func(name string) string {
-		if v, ok := rec.Fields[name].(string); ok {
-			return v
-		}
-		if v, ok := rec.Fields[name].(int64); ok {
-			return strconv.FormatInt(v, 10)
+		switch v, _ := rec.lookup(name); v.kind {
+		case valString, valInt:
+			return v.text()
 		}
 		return ""
 	}
@@ -349,7 +469,7 @@ func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 		// A Phone text is always the Normalize'd form (the field is
 		// parsed as a phone), so its key is its digits: parsing it with
 		// libphonenumber again would double the cost of a row.
-		k.Phone = strings.Map(keepDigitOrPlus, ph)
+		k.Phone = digitsOrPlus(ph)
 	}
 	if ep.externalID != "" {
 		k.ExternalID = strings.TrimSpace(str(ep.externalID))
@@ -385,6 +505,32 @@ func NameKey(s string) string { return fold(CollapseSpace(s)) }
 // VatKey reduces a VAT number to letters and digits ("12345678-2-41" →
 // "12345678241").
 func VatKey(s string) string { return crm.VatKey(s) }
+
+// keepASCII maps the bytes of s by f, dropping those f does not keep (f
+// keeps only ASCII): what strings.Map would make of s with f for a rune
+// mapping, which drops every non-ASCII rune and byte. s comes back as it is
+// when f keeps it whole, else in one allocation.
+func keepASCII(s string, f func(byte) (byte, bool)) string {
+	n, same := 0, true
+	for i := 0; i < len(s); i++ {
+		c, ok := f(s[i])
+		if ok {
+			n++
+		}
+		same = same && ok && c == s[i]
+	}
+	if same {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := 0; i < len(s); i++ {
+		if c, ok := f(s[i]); ok {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 func applyTransforms(s string, trs []string) string {
 	for _, t := range trs {
@@ -437,77 +583,159 @@ const (
 
 // convert parses a non-empty text for the field.
 func (fp *fieldPlan) convert(text string, phones PhoneNormalizer) (any, error) {
+	v, err := fp.convertVal(text, phones)
+	if err != nil {
+		return nil, err
+	}
+	return v.box(), nil
+}
+
+// fieldRuntime is what mapping a field works out on its first row rather
+// than on each: a constant's value, a dropdown's options by label.
+type fieldRuntime struct {
+	constOnce sync.Once
+	constVal  val
+	constErr  error
+
+	optionsOnce sync.Once
+	options     optionIndex
+}
+
+// rowValue is convert for a row: a constant is converted on the first row
+// only (its text is the same on every row: the constant after the
+// field's transforms).
+func (fp *fieldPlan) rowValue(text string, phones PhoneNormalizer) (val, error) {
+	if fp.spec.Const == "" {
+		return fp.convertVal(text, phones)
+	}
+	rt := &fp.rt
+	rt.constOnce.Do(func() { rt.constVal, rt.constErr = fp.convertVal(text, phones) })
+	return rt.constVal, rt.constErr
+}
+
+// optionIndex finds a dropdown's options as resolveOption does, by maps
+// instead of a scan that folds every label.
+type optionIndex struct {
+	exact  map[string]int // label → the first option with it
+	folded map[string]int // folded label → the first option with it
+	ids    map[int64]int
+	vals   []val // the options' ids, with their text
+}
+
+// option is resolveOption(fp.field, v), as the option's id.
+func (fp *fieldPlan) option(v string) (val, bool) {
+	rt := &fp.rt
+	rt.optionsOnce.Do(func() {
+		x := optionIndex{exact: map[string]int{}, folded: map[string]int{}, ids: map[int64]int{}}
+		for i, o := range fp.field.Options {
+			if _, seen := x.exact[o.Label]; !seen {
+				x.exact[o.Label] = i
+			}
+			if _, seen := x.folded[fold(o.Label)]; !seen {
+				x.folded[fold(o.Label)] = i
+			}
+			if _, seen := x.ids[o.Id]; !seen {
+				x.ids[o.Id] = i
+			}
+			x.vals = append(x.vals, val{kind: valInt, i: o.Id, s: strconv.FormatInt(o.Id, 10)})
+		}
+		rt.options = x
+	})
+	x := &rt.options
+	v = strings.TrimSpace(v)
+	if i, ok := x.exact[v]; ok {
+		return x.vals[i], true
+	}
+	if i, ok := x.folded[fold(v)]; ok {
+		return x.vals[i], true
+	}
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if i, ok := x.ids[id]; ok {
+			return x.vals[i], true
+		}
+	}
+	return val{}, false
+}
+
+// convertVal is convert, its value unboxed.
+func (fp *fieldPlan) convertVal(text string, phones PhoneNormalizer) (val, error) {
 	if fp.enum != nil {
 		if to, ok := fp.enum[fold(strings.TrimSpace(text))]; ok {
 			text = to
 		} else if fp.parse != parseEnum {
-			return nil, fmt.Errorf("%q is not in the enum table", text)
+			return val{}, fmt.Errorf("%q is not in the enum table", text)
 		}
 	}
+	str := func(s string) val { return val{kind: valString, s: s} }
 	switch fp.parse {
 	case parseEnum:
-		o, ok := resolveOption(fp.field, text)
+		o, ok := fp.option(text)
 		if !ok {
-			if fp.parse == parseEnum && fp.spec.Bool {
+			if fp.spec.Bool {
 				if b, err := ParseBool(text); err == nil {
 					for _, want := range boolLabels(b) {
-						if o, ok = resolveOption(fp.field, want); ok {
-							return o.Id, nil
+						if o, ok = fp.option(want); ok {
+							return o, nil
 						}
 					}
 				}
 			}
-			return nil, &optionError{fmt.Sprintf("%q is not an option of %s; the options are %s", text, fp.name, optionList(fp.field))}
+			return val{}, &optionError{fmt.Sprintf("%q is not an option of %s; the options are %s", text, fp.name, optionList(fp.field))}
 		}
-		return o.Id, nil
+		return o, nil
 	case parseInt, parseFloat:
 		f, err := ParseNumber(text)
 		if err != nil {
-			return nil, err
+			return val{}, err
 		}
 		if fp.parse == parseInt {
 			if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-				return nil, fmt.Errorf("%q is not a whole number, and %s holds whole numbers", text, fp.name)
+				return val{}, fmt.Errorf("%q is not a whole number, and %s holds whole numbers", text, fp.name)
 			}
-			return int64(f), nil
+			return val{kind: valInt, i: int64(f)}, nil
 		}
-		return f, nil
+		return val{kind: valFloat, f: f}, nil
 	case parseDate, parseDateTime:
+		if s, ok := fp.dates.fastText(text, fp.parse == parseDateTime); ok {
+			return str(s), nil
+		}
 		t, err := fp.dates.Parse(text)
 		if err != nil {
-			return nil, err
+			return val{}, err
 		}
 		if fp.parse == parseDate {
-			return t.Format(dateLayoutOut), nil
+			return str(t.Format(dateLayoutOut)), nil
 		}
-		return t.Format(dateTimeLayoutOut), nil
+		return str(t.Format(dateTimeLayoutOut)), nil
 	case parseBool:
 		b, err := ParseBool(text)
 		if err != nil {
-			return nil, err
+			return val{}, err
 		}
 		if b {
-			return int64(1), nil
+			return val{kind: valInt, i: 1}, nil
 		}
-		return int64(0), nil
+		return val{kind: valInt, i: 0}, nil
 	case parsePhone:
 		n, err := phones.Normalize(text)
 		if err != nil {
-			return nil, err
+			return val{}, err
 		}
-		return n, nil
+		return str(n), nil
 	case parseEmail:
 		e, err := NormalizeEmail(text)
 		if err != nil {
-			return nil, err
+			return val{}, err
 		}
-		return e, fp.checkLength(e)
+		return str(e), fp.checkLength(e)
 	}
-	return text, fp.checkLength(text)
+	return str(text), fp.checkLength(text)
 }
 
 func (fp *fieldPlan) checkLength(s string) error {
-	if n := fp.field.MaxLength; n > 0 && len([]rune(s)) > n {
+	// A text of at most n bytes has at most n characters: most are not
+	// counted.
+	if n := fp.field.MaxLength; n > 0 && len(s) > n && len([]rune(s)) > n {
 		return fmt.Errorf("is %d characters long; %s holds at most %d", len([]rune(s)), fp.name, n)
 	}
 	return nil

@@ -96,21 +96,21 @@ func (cb *CardBuilder) fill(b *mapping.Bundle, sc *cardScratch) (*Card, error) {
 			c.Fields = append(c.Fields, Field{Name: name, Value: cb.categoryID})
 			continue
 		}
-		if v, ok := proj.Fields[name]; ok {
-			c.Fields = append(c.Fields, Field{Name: name, Value: mapping.ValueString(v)})
+		if v, ok := proj.Text(name); ok {
+			c.Fields = append(c.Fields, Field{Name: name, Value: v})
 		}
 	}
-	for _, name := range proj.Order {
+	for i, name := range proj.Order {
 		if name == "Name" || name == "StatusId" || name == "UserId" {
 			continue
 		}
-		c.Fields = append(c.Fields, Field{Name: name, Value: mapping.ValueString(proj.Fields[name])})
+		c.Fields = append(c.Fields, Field{Name: name, Value: proj.TextAt(i)})
 	}
 	if bus := b.Business; bus != nil {
 		c.Business = &sc.bus
 		c.Business.Fields, c.Business.Emails, c.Business.Phones = c.Business.Fields[:0], c.Business.Emails[:0], c.Business.Phones[:0]
-		for _, name := range bus.Order {
-			v := mapping.ValueString(bus.Fields[name])
+		for i, name := range bus.Order {
+			v := bus.TextAt(i)
 			switch name {
 			case "Email":
 				if v != "" {
@@ -133,8 +133,8 @@ func (cb *CardBuilder) fill(b *mapping.Bundle, sc *cardScratch) (*Card, error) {
 	c.Contacts = c.Contacts[:0]
 	if p := b.Person; p != nil {
 		ct := Contact{ID: p.Keys.ExternalID, Fields: fields}
-		for _, name := range p.Order {
-			ct.Fields = append(ct.Fields, Field{Name: name, Value: mapping.ValueString(p.Fields[name])})
+		for i, name := range p.Order {
+			ct.Fields = append(ct.Fields, Field{Name: name, Value: p.TextAt(i)})
 		}
 		ct.Addresses = feedAddresses(p.Address)
 		c.Contacts = append(c.Contacts, ct)
@@ -498,7 +498,7 @@ func (s *cardStage) lookup(items []rowResult) {
 // process maps, builds and encodes one row, appending the card to the
 // batch's arena.
 func (s *cardStage) process(r *rowflow.Row, it *rowResult) {
-	it.Outcome = s.plan.MapRow(r, &s.bundle)
+	it.Outcome = s.plan.MapRowText(r, &s.bundle)
 	b := it.Bundle
 	if b == nil {
 		return
@@ -528,7 +528,7 @@ func (s *cardStage) process(r *rowflow.Row, it *rowResult) {
 	}
 	it.encoded = true
 	if bus := b.Business; bus != nil && bus.Keys.VatNumber != "" {
-		it.bizName = mapping.ValueString(bus.Fields["Name"])
+		it.bizName, _ = bus.Text("Name")
 		it.bizVat = bus.Keys.VatNumber
 	}
 }

@@ -108,7 +108,3 @@ func Get(fields []Field, name string) (string, bool) {
 
 // Field returns the value of one of the card's own fields.
 func (c *Card) Field(name string) (string, bool) { return Get(c.Fields, name) }
-
-// structural are the element names under <Project> that are not card
-// fields.
-var structural = map[string]bool{"Business": true, "Contacts": true, "Orders": true, "Offers": true}

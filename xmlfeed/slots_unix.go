@@ -10,6 +10,7 @@ func newSlotTable(n int) (slotTable, error) {
 	if err != nil {
 		return slotTable{b: make([]byte, 8*n)}, nil // the heap will do
 	}
+	hugePages(b)
 	return slotTable{b: b, mapped: true}, nil
 }
 

@@ -447,10 +447,20 @@ func (w *Writer) attr(s, path string) { w.escape(s, true, path, "") }
 func (w *Writer) escape(s string, attr bool, path, leaf string) {
 	dropped, first := 0, ""
 	start := 0
+	plain := &textPlain
+	if attr {
+		plain = &attrPlain
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && c != '"' {
+		if plain[c] {
 			i++
+			continue
+		}
+		if c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// Two bytes of UTF-8 (U+0080 to U+07FF: á, ő, ű…), all of
+			// which XML allows.
+			i += 2
 			continue
 		}
 		var esc string
@@ -523,6 +533,24 @@ func (w *Writer) escape(s string, attr bool, path, leaf string) {
 	}
 }
 
+// textPlain and attrPlain say which bytes escape writes as they are in
+// element content and in an attribute value: ASCII but the control
+// characters and the characters that need an entity (in content tab, LF
+// and " are plain).
+var textPlain, attrPlain = func() (text, attr [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		switch c {
+		case '&', '<', '>':
+		case '"':
+			text[c] = true
+		default:
+			text[c], attr[c] = true, true
+		}
+	}
+	text['\t'], text['\n'] = true, true
+	return text, attr
+}()
+
 // allowedRune is XML 1.0's Char production for non-ASCII runes.
 func allowedRune(r rune) bool {
 	return (r >= 0x80 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= unicode.MaxRune)
@@ -539,19 +567,19 @@ func checkCard(c *Card) error {
 		return fmt.Errorf("card at %s: Project %w", orUnknown(c.Loc), ErrNoID)
 	}
 	bad := func(path, name string) error { return &NameError{CardID: c.ID, Element: path, Name: name} }
-	check := func(fs []Field, path string, reserved map[string]bool) error {
+	check := func(fs []Field, path string, reserved func(string) bool) error {
 		for _, f := range fs {
-			if !validName(f.Name) || reserved[f.Name] {
+			if !validName(f.Name) || (reserved != nil && reserved(f.Name)) {
 				return bad(path, f.Name)
 			}
 		}
 		return nil
 	}
-	if err := check(c.Fields, "Project", structural); err != nil {
+	if err := check(c.Fields, "Project", isStructural); err != nil {
 		return err
 	}
 	if b := c.Business; b != nil {
-		if err := check(b.Fields, "Business", map[string]bool{"Addresses": true, "Emails": true, "Phones": true}); err != nil {
+		if err := check(b.Fields, "Business", isContactList); err != nil {
 			return err
 		}
 		for _, a := range b.Addresses {
@@ -561,7 +589,7 @@ func checkCard(c *Card) error {
 		}
 	}
 	for _, ct := range c.Contacts {
-		if err := check(ct.Fields, "Contacts/Contact", map[string]bool{"Emails": true, "Phones": true, "Addresses": true}); err != nil {
+		if err := check(ct.Fields, "Contacts/Contact", isContactList); err != nil {
 			return err
 		}
 		for _, a := range ct.Addresses {
@@ -570,31 +598,56 @@ func checkCard(c *Card) error {
 			}
 		}
 	}
-	for _, list := range []struct {
-		name string
-		docs []Document
-	}{{"Orders/Order", c.Orders}, {"Offers/Offer", c.Offers}} {
-		for _, d := range list.docs {
-			if err := check(d.Fields, list.name, map[string]bool{"Customer": true, "Products": true, "Project": true}); err != nil {
+	for i, docs := range [2][]Document{c.Orders, c.Offers} {
+		list := [2]string{"Orders/Order", "Offers/Offer"}[i]
+		for _, d := range docs {
+			if err := check(d.Fields, list, isDocumentPart); err != nil {
 				return err
 			}
-			if err := check(d.Customer, list.name+"/Customer", nil); err != nil {
+			if err := check(d.Customer, list+"/Customer", nil); err != nil {
 				return err
 			}
-			if err := check(d.Project, list.name+"/Project", nil); err != nil {
+			if err := check(d.Project, list+"/Project", nil); err != nil {
 				return err
 			}
 			for _, p := range d.Products {
 				if !hasContent(p.ID) {
-					return fmt.Errorf("card %q: %s/Products/Product %w", c.ID, list.name, ErrNoID)
+					return fmt.Errorf("card %q: %s/Products/Product %w", c.ID, list, ErrNoID)
 				}
-				if err := check(p.Fields, list.name+"/Products/Product", nil); err != nil {
+				if err := check(p.Fields, list+"/Products/Product", nil); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// The element names a field must not have, by where it is (switches: a
+// card is checked field by field, and a map lookup each was a tenth of
+// encoding it).
+func isStructural(name string) bool {
+	switch name {
+	case "Business", "Contacts", "Orders", "Offers":
+		return true
+	}
+	return false
+}
+
+func isContactList(name string) bool {
+	switch name {
+	case "Addresses", "Emails", "Phones":
+		return true
+	}
+	return false
+}
+
+func isDocumentPart(name string) bool {
+	switch name {
+	case "Customer", "Products", "Project":
+		return true
+	}
+	return false
 }
 
 // hasContent reports whether s keeps something once the characters XML

@@ -48,6 +48,9 @@ func Value(f restapi.SchemaField, v string) string {
 // matched exactly, as MiniCRM writes them.
 func Option(f restapi.SchemaField, v string) (restapi.EnumOption, bool) {
 	v = strings.TrimSpace(v)
+	if v == "" {
+		return restapi.EnumOption{}, false // an empty value is no option, whatever a schema's keys
+	}
 	for _, o := range f.Options {
 		if o.Label == v {
 			return o, true
@@ -168,11 +171,33 @@ func FormatNumber(f float64) string {
 // VatKey reduces a VAT number to letters and digits ("12345678-2-41" →
 // "12345678241"): MiniCRM keeps it as typed, and both spellings are one
 // number.
+//
+// It is on the feed build's path for every row, so it works on bytes (what
+// strings.Map with an ASCII-only rule would make of s) and returns s itself
+// when it is already in this form: no allocation for a clean key.
 func VatKey(s string) string {
-	return strings.ToUpper(strings.Map(func(r rune) rune {
-		if (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
-			return r
+	n, same := 0, true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
+			n++
+		case c >= 'a' && c <= 'z':
+			n, same = n+1, false
+		default:
+			same = false
 		}
-		return -1
-	}, s))
+	}
+	if same {
+		return s
+	}
+	b := make([]byte, 0, n)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
+			b = append(b, c)
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		}
+	}
+	return string(b)
 }
