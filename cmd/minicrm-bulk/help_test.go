@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+)
+
+var updateHelp = flag.Bool("update-help", false, "rewrite testdata/help/*.golden from the current --help output")
+
+// TestHelpGolden pins every command's --help output (and the overview)
+// byte for byte, so moving help texts around cannot change what users see.
+func TestHelpGolden(t *testing.T) {
+	names := []string{"overview"}
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) < 13 {
+		t.Fatalf("only %d commands registered: %v", len(names)-1, names)
+	}
+	for _, n := range names {
+		args := []string{n, "--help"}
+		if n == "overview" {
+			args = []string{"--help"}
+		}
+		r := runCLI(t, nil, args...)
+		if r.code != exitOK || r.stderr != "" {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		golden := filepath.Join("testdata", "help", n+".golden")
+		if *updateHelp {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, []byte(r.stdout), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.stdout != string(want) {
+			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, r.stdout, want)
+		}
+	}
+}
