@@ -21,7 +21,7 @@ func init() { register(newCmdCategories(categoriesRun)) }
 // them.
 func newCmdCategories(runF func(context.Context, *env, *categoriesOptions) error) *command {
 	return &command{name: "categories", short: "List the modules (categories) of a MiniCRM system",
-		usage: "[flags]", long: categoriesLong + connectionHelp, example: categoriesExample,
+		usage: "[flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &categoriesOptions{}
 			fs.BoolVar(&o.detailed, "detailed", false, "also show each module's type, sender name and sender email")
@@ -73,18 +73,3 @@ func categoriesRun(ctx context.Context, e *env, o *categoriesOptions) error {
 	}
 	return tw.Flush()
 }
-
-const categoriesLong = `Lists the modules (MiniCRM calls them categories: Sales, Helpdesk, Orders…) with their
-CategoryId, the number cards, schemas and searches take.
-
-`
-
-const categoriesExample = `  # try it without a MiniCRM system
-  minicrm-bulk categories --sandbox
-
-  # a real system; the key comes from the environment
-  export MINICRM_SYSTEM_ID=12345 MINICRM_API_KEY=...
-  minicrm-bulk categories --detailed
-
-  # as JSON, for scripts
-  minicrm-bulk categories --api-key-file ~/.minicrm-key --system-id 12345 --json`

@@ -26,13 +26,6 @@ type connection struct {
 	sandbox  bool
 }
 
-// connectionHelp is the paragraph the commands' --help shares.
-const connectionHelp = `Connection: --system-id (or MINICRM_SYSTEM_ID) is the number after r3.minicrm.hu/ in your
-MiniCRM address; the API key (Settings > System > Generate API key) comes from MINICRM_API_KEY
-or from --api-key-file, a file only you can read (chmod 600). --test-env talks to MiniCRM's
-TEST environment, --url to any other address (MINICRM_URL). --sandbox needs none of this: it
-runs the command against an embedded emulator holding the documentation's example data.`
-
 // addConnectionFlags declares the connection flags on fs.
 func addConnectionFlags(fs *pflag.FlagSet) *connection {
 	c := &connection{fs: fs}

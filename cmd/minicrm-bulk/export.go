@@ -34,8 +34,8 @@ func init() { register(newCmdExport(exportRun)) }
 // newCmdExport binds the export flags to fresh options; runF runs them.
 func newCmdExport(runF func(context.Context, *env, *exportOptions) error) *command {
 	return &command{name: "export", short: "Export contacts, cards, to-dos, addresses, invoices, orders and offers to CSV or XLSX, incrementally",
-		usage: "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
-		long:  exportLong + connectionHelp, example: exportExample,
+		usage:    "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
+		connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &exportOptions{changed: fs.Changed}
 			c := &o.cfg
@@ -175,65 +175,3 @@ func exportRun(ctx context.Context, e *env, o *exportOptions) error {
 	}
 	return err
 }
-
-const exportLong = `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
-writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
-bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons and
-the cards of each module (a sheet each, named after the module, with that module's fields);
---todos adds the to-dos (a request per card listed: every card in a full run, the changed
-ones with --incremental). In CSV it needs a directory (a file
-per table), in XLSX it makes one sheet each.
-Rows are in Id order; dropdowns show their labels (--ids: the option ids); person rows carry
-their company's name and email (with --details its VAT and registration numbers too, and
-contact rows their default address unless 'all' or --addresses=false), card
-rows their contact's and company's, to-do rows their card's name.
-
-invoices, orders and offers: a row per issued document (number, dates as dates, currency,
-net, VAT and gross as numbers, status, customer, the company of its card); every document's
-detail is read (a request each, checkpointed and resumable). --items adds its lines as a
-second sheet (in CSV a second file, NAME-items.csv). --since/--until keep the documents
-issued on or between those days, --status a status group (Lead, Open, Success, Failed) or a
-status name. XLSX adds a totals row per currency.
-
---headers hu names MiniCRM's own columns and the sheets in Hungarian (Név, Adószám, Cégek…);
-the default, api, keeps the API names, which an import reads back. --columns picks, orders and
-renames columns: --columns Name,VatNumber=Adószám,Email.
-
-Without --details the columns are those MiniCRM's lists show (Id, name, email, phone, status,
-owner, links); --details reads each record's detail for every field of the Schema, custom ones
-included: a request per record, checkpointed, so an interrupted export continues with
---resume without reading a record twice.
-
-Every run keeps what it exported in the state directory. --incremental lists only what changed
-since the last run (UpdatedSince) and merges it into that, dropping trashed cards; the file is
-then written again from the merged rows. --from-changes DIR applies a webhook change log kept
-by 'minicrm-bulk listen' instead of listing. To-dos have no UpdatedSince: each run reads every
-exported card's to-do list. A contact deleted in MiniCRM is not in its lists: an incremental
-export drops it only when its detail says so (--details) or with --full-refresh.
-
-CSV: UTF-8 by default; --excel writes what Hungarian Excel opens with a double click (BOM, ';',
-CRLF, decimal comma). Text cells starting with = + - @ get a leading ' so that a spreadsheet
-does not run them as formulas (phone numbers and negative numbers are left alone);
---raw-formulas turns that off. Files are written to a temporary file and renamed into place
-when complete: an interrupted export leaves the previous file as it was.
-
-'addresses' writes every address of every contact (--contact-type Business or Person: of those
-only), one row each with its contact's name and type: MiniCRM has no address search, so it
-costs a request per contact and one per address. It keeps no state and reads everything each run.
-
-Exit code 0: exported; 2: fatal (usage, authentication, MiniCRM unreachable, state directory
-in use); 130: interrupted (--resume continues).
-
-`
-
-const exportExample = `  # every person, list columns, for a quick look in Excel
-  minicrm-bulk export persons --excel -o persons.csv --sandbox
-
-  # the Sales module's cards with every field, as a workbook
-  minicrm-bulk export projects --category 10 --details -o sales.xlsx --sandbox
-
-  # nightly: everything, reading only what changed since last night
-  minicrm-bulk export all --details --incremental --resume -o /srv/exports/minicrm.xlsx --state /var/lib/minicrm-bulk
-
-  # nightly with webhooks: apply the change log 'listen --out changes' keeps
-  minicrm-bulk export all --details --from-changes changes -o /srv/exports/minicrm.xlsx`

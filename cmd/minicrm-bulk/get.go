@@ -28,7 +28,7 @@ func init() { register(newCmdGet(getRun)) }
 // newCmdGet binds the get flags to fresh options; runF runs them.
 func newCmdGet(runF func(context.Context, *env, *getOptions) error) *command {
 	return &command{name: "get", short: "Print one record (contact, card, to-do, order, invoice, offer) as JSON",
-		usage: "contact|project|todo|order|invoice|offer <Id> [flags]", long: getLong + connectionHelp, example: getExample,
+		usage: "contact|project|todo|order|invoice|offer <Id> [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &getOptions{conn: addConnectionFlags(fs)}
 			return func(ctx context.Context, e *env, args []string) error {
@@ -93,18 +93,3 @@ func getRun(ctx context.Context, e *env, o *getOptions) error {
 	_, err = e.stdout.Write(out.Bytes())
 	return err
 }
-
-const getLong = `Prints the detail record MiniCRM holds for one Id, as MiniCRM sends it (JSON, indented), custom
-fields included. In detail records dropdown fields hold labels ("StatusId": "Tárgyalás");
-lists and searches give ids. An order's, invoice's or offer's Id is not its card's Id.
-
-`
-
-const getExample = `  # a person of the example data
-  minicrm-bulk get contact 7506 --sandbox
-
-  # a card on a real system, one field with jq
-  minicrm-bulk get project 2056 | jq -r .StatusId
-
-  # an order
-  minicrm-bulk get order 44 --test-env`

@@ -27,7 +27,7 @@ func init() { register(newCmdMapping(mappingRun)) }
 // newCmdMapping binds the mapping flags to fresh options; runF runs them.
 func newCmdMapping(runF func(context.Context, *env, *mappingOptions) error) *command {
 	return &command{name: "mapping", short: "Write a starter mapping, or check a mapping against MiniCRM without writing",
-		usage: "init|check|schemas [flags]", long: mappingLong + connectionHelp, example: mappingExample,
+		usage: "init|check|schemas [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &mappingOptions{}
 			fs.StringVar(&o.mapping, "mapping", "", "check, schemas: the mapping file")
@@ -203,42 +203,3 @@ func sourceName(m *mapping.Mapping, override string) string {
 	}
 	return m.SourcePath()
 }
-
-const mappingLong = `init writes a mapping for a source file. Without --entity it maps the whole sheet: a
-business section for the company columns (name, VAT number…), a person section linked to it,
-and with --category MODULE a card section linked to the person (or the company), with an enum
-table for the status and each dropdown built from the file's values. An id column (Azonosító,
-Ügyfélkód…) becomes external_id and the first match key of the record it identifies; companies
-match by VAT number, never by name when the sheet has one. With --entity person, business or
-project it maps one record a row, as before. Columns are matched to fields by their names
-(ignoring case and accents, with Hungarian and English synonyms); every guess is marked in a
-comment and every column left out is listed. init then checks the mapping on every row and says
-how many would be rejected. Read it, then run 'mapping check'.
-
-The header is found by itself: title, note and blank rows above it are skipped. --sheet and
---header-row pick them by hand (they override the mapping's source: sheet and header_row).
-
-check validates a mapping against MiniCRM's Schema and the source header, reporting every
-problem at once with the mapping file's line, then maps every row without writing anything:
-it prints how many rows are ok, skipped (by a filter) or rejected, by reason, and with
---rejects writes the rejected rows (file, row, column, field, reason and the original values)
-to a CSV that can be fixed and imported again. Exit code 0: every row maps; 1: some rows are
-rejected; 2: the mapping itself is wrong (or MiniCRM cannot be reached).
-
-schemas saves the schemas a mapping needs (modules, Person, Business, the mapped module's
-cards) to one file, so that 'mapping check --schema FILE' works offline.
-
-`
-
-const mappingExample = `  # a starter mapping for a Hungarian Excel export, checked against the example system
-  minicrm-bulk mapping init --source examples/ugyfelek.csv --sandbox -o my-mapping.yaml
-
-  # the same with a card in the Értékesítés module for each row, from sheet 2 of a workbook
-  minicrm-bulk mapping init --source partners.xlsx --sheet 2 --category Értékesítés --sandbox -o my-mapping.yaml
-
-  # check the example mapping and every row of its source
-  minicrm-bulk mapping check --mapping examples/ugyfelek.yaml --sandbox --rejects rejected.csv
-
-  # offline: save the schemas once, then check without a connection
-  minicrm-bulk mapping schemas --mapping my-mapping.yaml -o schema.json
-  minicrm-bulk mapping check --mapping my-mapping.yaml --schema schema.json`

@@ -28,7 +28,7 @@ func init() { register(newCmdSchema(schemaRun)) }
 // newCmdSchema binds the schema flags to fresh options; runF runs them.
 func newCmdSchema(runF func(context.Context, *env, *schemaOptions) error) *command {
 	return &command{name: "schema", short: "Show the fields of persons, businesses or one module's cards",
-		usage: "Person|Business|Project/<CategoryId> [flags]", long: schemaLong + connectionHelp, example: schemaExample,
+		usage: "Person|Business|Project/<CategoryId> [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &schemaOptions{}
 			fs.BoolVar(&o.json, "json", false, "print the schema as MiniCRM sends it (JSON)")
@@ -114,22 +114,3 @@ func printSchema(e *env, sch *restapi.Schema) error {
 func writeSchemaFile(path string, data []byte) error {
 	return renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
 }
-
-const schemaLong = `Shows the fields MiniCRM knows for persons, businesses or the cards of one module (find
-the CategoryId with 'minicrm-bulk categories'): the API name a mapping uses, the type, the
-longest text allowed, and for dropdown fields every option as id=label. Names are
-case-sensitive.
-
---json prints the schema as MiniCRM sends it. --save FILE keeps it (as received) so that a
-mapping can be checked later without a connection.
-
-`
-
-const schemaExample = `  # the fields of the Sales module's cards on the example data
-  minicrm-bulk schema Project/10 --sandbox
-
-  # persons on a real system, kept for offline mapping checks
-  minicrm-bulk schema Person --save schema-person.json
-
-  # the raw answer, for jq
-  minicrm-bulk schema Business --json | jq 'keys'`

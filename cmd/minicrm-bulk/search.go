@@ -32,7 +32,7 @@ func init() { register(newCmdSearch(searchRun)) }
 // newCmdSearch binds the search flags to fresh options; runF runs them.
 func newCmdSearch(runF func(context.Context, *env, *searchOptions) error) *command {
 	return &command{name: "search", short: "Search contacts or cards; one JSON object a line",
-		usage: "contacts|projects [flags]", long: searchLong + connectionHelp, example: searchExample,
+		usage: "contacts|projects [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &searchOptions{changed: fs.Changed}
 			ct, pr := &o.contacts, &o.projects
@@ -164,31 +164,3 @@ func parseSince(s string) (time.Time, error) {
 	}
 	return t, err
 }
-
-const searchLong = `Searches contacts (businesses and persons) or cards (projects) and prints every match as one
-JSON object a line, walking all the pages (100 a page); the count goes to stderr. Criteria
-combine. Results carry ids where detail records carry labels; 'minicrm-bulk get' shows the
-whole record.
-
-Contacts: --email matches an address exactly; --phone and a numeric --query match a phone
-number from its end, ignoring its format; --query matches whole words of any text field,
-ignoring case and accents. Cards: --category (see 'minicrm-bulk categories'), --status and
---user take an id or a label. --field Name=Value matches any field by its API name (see
-'minicrm-bulk schema'); dropdowns take the option's id or label.
-
-`
-
-const searchExample = `  # a person by email, on the example data
-  minicrm-bulk search contacts --email norbert@minicrm.hu --sandbox
-
-  # by phone number, any format
-  minicrm-bulk search contacts --phone "+36 20 236 7532"
-
-  # a company and its people
-  minicrm-bulk search contacts --main-contact 7505
-
-  # the Sales module's cards in negotiation, changed since Monday
-  minicrm-bulk search projects --category 10 --status Tárgyalás --updated-since 2024-06-03
-
-  # by a custom field
-  minicrm-bulk search contacts --field KedvencEtele=Alma | jq -r .Email`
