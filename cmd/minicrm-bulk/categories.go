@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/pflag"
+
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 )
 
 // categoriesOptions are the categories command's.
@@ -43,33 +42,5 @@ func categoriesRun(ctx context.Context, e *env, o *categoriesOptions) error {
 		return err
 	}
 	defer stop()
-	var rows any
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	if o.detailed {
-		cats, err := c.Categories.ListDetailed(ctx)
-		if err != nil {
-			return err
-		}
-		rows = cats
-		fmt.Fprintln(tw, "ID\tNAME\tTYPE\tSENDER NAME\tSENDER EMAIL")
-		for _, cat := range cats {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", cat.Id, cat.Name, cat.Type, cat.SenderName, cat.SenderEmail)
-		}
-	} else {
-		cats, err := c.Categories.List(ctx)
-		if err != nil {
-			return err
-		}
-		rows = cats
-		fmt.Fprintln(tw, "ID\tNAME")
-		for _, cat := range cats {
-			fmt.Fprintf(tw, "%d\t%s\n", cat.Id, cat.Name)
-		}
-	}
-	if o.json {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	}
-	return tw.Flush()
+	return lookup.Categories(ctx, c, e.stdout, o.detailed, o.json)
 }

@@ -4,11 +4,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"testing"
 )
 
-var updateHelp = flag.Bool("update-help", false, "rewrite testdata/help/*.golden from the current --help output")
+var updateHelp = flag.Bool("update-help", false, "rewrite testdata/help and testdata/lookup from the current output")
 
 // TestHelpGolden pins every command's --help output (and the overview)
 // byte for byte, so moving help texts around cannot change what users see.
@@ -31,6 +32,46 @@ func TestHelpGolden(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 		golden := filepath.Join("testdata", "help", n+".golden")
+		if *updateHelp {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, []byte(r.stdout), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.stdout != string(want) {
+			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, r.stdout, want)
+		}
+	}
+}
+
+// sandboxAddr is the embedded sandbox's address, a random port.
+var sandboxAddr = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
+
+// TestLookupGolden pins what the look-up commands print on the embedded
+// sandbox's example data (stdout only: stderr names a random port).
+func TestLookupGolden(t *testing.T) {
+	for name, args := range map[string][]string{
+		"categories":          {"categories"},
+		"categories-detailed": {"categories", "--detailed"},
+		"categories-json":     {"categories", "--json"},
+		"schema-project":      {"schema", "Project/10"},
+		"schema-person-json":  {"schema", "Person", "--json"},
+		"get-contact":         {"get", "contact", "7506"},
+		"search-contacts":     {"search", "contacts", "--limit", "3"},
+	} {
+		r := runCLI(t, nil, append(args, "--sandbox")...)
+		if r.code != exitOK {
+			t.Errorf("%v: exit %d, %s", args, r.code, r.stderr)
+		}
+		r.stdout = sandboxAddr.ReplaceAllString(r.stdout, "http://SANDBOX")
+		golden := filepath.Join("testdata", "lookup", name+".golden")
 		if *updateHelp {
 			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 				t.Fatal(err)

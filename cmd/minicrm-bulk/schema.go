@@ -3,16 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/google/renameio/v2"
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
@@ -61,15 +59,9 @@ func schemaRun(ctx context.Context, e *env, o *schemaOptions) error {
 		fmt.Fprintf(e.stderr, "saved the schema of %s (%d fields) to %s\n", sch.Entity, len(sch.Fields), o.save)
 	}
 	if !o.json {
-		return printSchema(e, sch)
+		return lookup.SchemaTable(e.stdout, sch)
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, sch.Raw, "", "  "); err != nil {
-		return err
-	}
-	out.WriteByte('\n')
-	_, err = e.stdout.Write(out.Bytes())
-	return err
+	return lookup.WriteJSON(e.stdout, sch.Raw)
 }
 
 // schemaEntity reads "Person", "Business", "Project/10" or "Project 10".
@@ -87,25 +79,6 @@ func schemaEntity(args []string) (string, error) {
 		return "", usagef("%q: want Person, Business or Project/<CategoryId> (see 'minicrm-bulk categories')", args[0])
 	}
 	return entity, nil
-}
-
-// printSchema shows the fields as a table.
-func printSchema(e *env, sch *restapi.Schema) error {
-	fmt.Fprintf(e.stdout, "%s: %d fields\n\n", sch.Entity, len(sch.Fields))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FIELD\tTYPE\tMAX\tOPTIONS")
-	for _, f := range sch.Fields {
-		max := ""
-		if f.MaxLength > 0 {
-			max = strconv.Itoa(f.MaxLength)
-		}
-		var opts []string
-		for _, o := range f.Options {
-			opts = append(opts, o.Key+"="+o.Label)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Type, max, strings.Join(opts, ", "))
-	}
-	return tw.Flush()
 }
 
 // writeSchemaFile writes a file through a temporary one in the same

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"iter"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
@@ -94,7 +92,7 @@ func (o *searchOptions) complete(args []string) error {
 	}
 	var updated time.Time
 	if o.since != "" {
-		t, err := parseSince(o.since)
+		t, err := lookup.ParseSince(o.since)
 		if err != nil {
 			return usagef("--updated-since %q: want 2006-01-02, \"2006-01-02 15:04:05\" or RFC 3339", o.since)
 		}
@@ -113,15 +111,11 @@ func searchRun(ctx context.Context, e *env, o *searchOptions) error {
 		return err
 	}
 	defer stop()
-	out := bufio.NewWriter(e.stdout)
 	var n int
 	if o.what == "contacts" {
-		n, err = printAll(out, c.Contacts.Search(ctx, o.contacts), o.limit)
+		n, err = lookup.JSONLines(e.stdout, c.Contacts.Search(ctx, o.contacts), o.limit)
 	} else {
-		n, err = printAll(out, c.Projects.Search(ctx, o.projects), o.limit)
-	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
+		n, err = lookup.JSONLines(e.stdout, c.Projects.Search(ctx, o.projects), o.limit)
 	}
 	if err != nil {
 		return err
@@ -132,35 +126,4 @@ func searchRun(ctx context.Context, e *env, o *searchOptions) error {
 	}
 	fmt.Fprintf(e.stderr, "%d %s\n", n, noun)
 	return nil
-}
-
-// printAll writes each item as one JSON line, up to limit (0: all).
-func printAll[T any](w *bufio.Writer, seq iter.Seq2[T, error], limit int) (int, error) {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	n := 0
-	for item, err := range seq {
-		if err != nil {
-			return n, err
-		}
-		if err := enc.Encode(item); err != nil {
-			return n, err
-		}
-		if n++; limit > 0 && n >= limit {
-			break
-		}
-	}
-	return n, nil
-}
-
-// parseSince reads a MiniCRM date or time (Hungarian local time) or RFC 3339.
-func parseSince(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := restapi.ParseTime(s)
-	if err == nil && t.IsZero() {
-		err = fmt.Errorf("empty time")
-	}
-	return t, err
 }
