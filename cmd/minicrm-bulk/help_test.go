@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -87,6 +89,54 @@ func TestLookupGolden(t *testing.T) {
 		}
 		if r.stdout != string(want) {
 			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, r.stdout, want)
+		}
+	}
+}
+
+// TestServeBannersGolden pins what sandbox and listen print when they
+// start and stop (started with a context already cancelled, so they stop
+// at once; the random port and directory are replaced).
+func TestServeBannersGolden(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rules, []byte("rules: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	environ := map[string]string{envSandboxKey: cliKey, envWebhookPassword: "pw", envWebhookUser: "minicrm"}
+	addr := regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+	after := regexp.MustCompile(`stopped after [^:]+:`) // a duration: never asserted
+	for name, args := range map[string][]string{
+		"sandbox":          {"sandbox", "--addr", "127.0.0.1:0", "--webhook", "Project:10=http://127.0.0.1:9/", "--state", filepath.Join(dir, "state.json")},
+		"sandbox-norate":   {"sandbox", "--addr", "127.0.0.1:0", "--rpm", "0", "--empty"},
+		"listen":           {"listen", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "changes")},
+		"listen-csv-rules": {"listen", "--addr", "127.0.0.1:0", "--out", filepath.Join(dir, "changes"), "--csv", "--rules", rules},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out, errb syncBuffer
+		e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }}
+		code := run(ctx, args, e)
+		got := strings.ReplaceAll(addr.ReplaceAllString(out.String(), "ADDR"), dir, "DIR")
+		got = after.ReplaceAllString(got, "stopped after T:")
+		if strings.Contains(got, cliKey) || code == exitUsage {
+			t.Errorf("%v: exit %d, key shown or bad usage:\n%s\n%s", args, code, got, errb.String())
+		}
+		golden := filepath.Join("testdata", "banners", name+".golden")
+		if *updateHelp {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, got, want)
 		}
 	}
 }
