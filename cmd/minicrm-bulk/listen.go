@@ -110,25 +110,12 @@ func listenRun(ctx context.Context, e *env, o *listenOptions) error {
 	} else if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	scheme := "http"
-	if o.tlsCert != "" {
-		scheme = "https"
-	}
-	fmt.Fprintf(e.stdout, "MiniCRM webhook receiver listening\n  URL:        %s://%s/\n  Change log: %s\n", scheme, ln.Addr(), cfg.Dir)
-	if cfg.CSV {
-		fmt.Fprintf(e.stdout, "  CSV:        one file per kind of record, in the same directory\n")
-	}
-	if cfg.Rules != nil {
-		fmt.Fprintf(e.stdout, "  Rules:      %s (%d)\n", o.rulesPath, cfg.Rules.Len())
-	}
-	fmt.Fprintf(e.stdout, "Give MiniCRM the endpoint %s://%s:<password>@<this host>/ (the password is not shown).\n", scheme, cfg.User)
-	if o.allowRemote && scheme == "http" {
+	webhook.WriteBanner(e.stdout, cfg, ln, o.tlsCert != "", o.rulesPath)
+	if o.allowRemote && o.tlsCert == "" {
 		fmt.Fprintf(e.stderr, "warning: listening beyond loopback without TLS: the password travels in clear unless a reverse proxy adds HTTPS\n")
 	}
 	fmt.Fprintf(e.stdout, "Ctrl-C stops it.\n")
 	err = webhook.Serve(ctx, ln, rc, o.tlsCert, o.tlsKey)
-	st := rc.Stats()
-	fmt.Fprintf(e.stdout, "receiver stopped: %d changes recorded, %d retries already recorded, %d answered with a write-back, refused: %d unauthorized, %d malformed, %d too large, %d not written\n",
-		st.Recorded, st.Duplicates, st.Answered, st.Unauthorized, st.Malformed, st.TooLarge, st.Failed)
+	fmt.Fprint(e.stdout, rc.Stats().StoppedLine())
 	return errors.Join(err, rc.Close())
 }

@@ -118,14 +118,8 @@ func (o *sandboxOptions) complete(e *env, args []string) (err error) {
 	case o.data != "" && o.empty:
 		return usagef("--data and --empty do not go together")
 	}
-	c.Dataset = sandbox.DemoDataset()
-	if o.empty {
-		c.Dataset = sandbox.EmptyDataset()
-	}
-	if o.data != "" {
-		if c.Dataset, err = sandbox.LoadDataset(o.data); err != nil {
-			return err
-		}
+	if c.Dataset, err = sandbox.ChooseDataset(o.data, o.empty); err != nil {
+		return err
 	}
 	if o.move {
 		c.Dataset.AllowContactMove = true
@@ -163,29 +157,9 @@ func sandboxRun(ctx context.Context, e *env, o *sandboxOptions) error {
 	if err != nil {
 		return err
 	}
-	url := sandbox.URL(ln)
-	fmt.Fprintf(e.stdout, "MiniCRM sandbox listening\n  URL:      %s\n  SystemId: %d\n", url, c.SystemID)
-	if o.keyFrom == "" {
-		fmt.Fprintf(e.stdout, "  ApiKey:   %s (generated)\n", c.APIKey)
-	} else {
-		fmt.Fprintf(e.stdout, "  ApiKey:   (as given by %s)\n", o.keyFrom)
-	}
-	limit := fmt.Sprintf("%d requests/minute", c.RPM)
-	if c.RPM == 0 {
-		limit = "off"
-	}
-	fmt.Fprintf(e.stdout, "  Rate limit: %s\n", limit)
-	if c.StatePath != "" {
-		fmt.Fprintf(e.stdout, "  State:    %s\n", c.StatePath)
-	}
-	for _, wc := range append(c.Webhooks, c.Dataset.Webhooks...) {
-		fmt.Fprintf(e.stdout, "  Webhook:  %s\n", sandbox.DescribeWebhook(wc))
-	}
-	fmt.Fprintf(e.stdout, "\nTry:\n  curl --user %d:$ApiKey \"%s/Api/R3/Category\"\nCtrl-C stops it.\n", c.SystemID, url)
+	sandbox.WriteBanner(e.stdout, c, sandbox.URL(ln), o.keyFrom)
 	start := time.Now()
 	err = srv.Serve(ctx, ln)
-	st := srv.Stats()
-	fmt.Fprintf(e.stdout, "sandbox stopped after %s: %d requests, %d answered 429\n",
-		time.Since(start).Round(time.Second), st.Total, st.RateLimited+st.Storm429)
+	fmt.Fprint(e.stdout, srv.Stats().StoppedLine(time.Since(start)))
 	return err
 }
