@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/progress"
@@ -27,19 +26,13 @@ func exportAddresses(ctx context.Context, e *env, o *exportOptions) error {
 	if out == "" {
 		return usagef("-o is required: the file to write")
 	}
-	f, err := exportFormat(o.format, out, o.cfg.CSV)
+	f, err := export.ParseFormat(o.choices.Format, out, o.cfg.CSV)
 	if err != nil {
-		return err
+		return usagef("%v", err)
 	}
-	typ := o.contactType
-	switch strings.ToLower(typ) {
-	case "":
-	case "business", "businesses":
-		typ = "Business"
-	case "person", "persons":
-		typ = "Person"
-	default:
-		return usagef("--contact-type: want Business or Person")
+	typ, err := export.ParseContactType(o.contactType)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	if err := checkRunFlags(o.cfg.Workers, o.progress); err != nil {
 		return err
