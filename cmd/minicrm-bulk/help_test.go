@@ -140,3 +140,23 @@ func TestServeBannersGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestMappingCheckGolden pins what 'mapping check' prints for a mapping
+// whose source has good, skipped and rejected rows.
+func TestMappingCheckGolden(t *testing.T) {
+	good := filepath.Join("..", "..", "testdata", "mapping", "good.yaml")
+	r := runCLI(t, cliSandbox(t), "mapping", "check", "--mapping", good, "--rpm", "100000")
+	if r.code != exitRejected {
+		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitRejected, r.stdout, r.stderr)
+	}
+	golden := filepath.Join("testdata", "mapping-check.golden")
+	if *updateHelp {
+		if err := os.WriteFile(golden, []byte(r.stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if want, err := os.ReadFile(golden); err != nil || r.stdout != string(want) {
+		t.Errorf("differs from %s (%v):\n--- got ---\n%s\n--- want ---\n%s", golden, err, r.stdout, want)
+	}
+}

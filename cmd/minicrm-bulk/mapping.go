@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -149,10 +147,7 @@ func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 		return nil
 	}
 	sum := res.Check
-	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", res.Entities, sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for _, f := range sum.Reasons() {
-		fmt.Fprintf(e.stderr, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
-	}
+	fmt.Fprintf(e.stderr, "check (%s): %s", res.Entities, sum.Text(false))
 	return nil
 }
 
@@ -180,13 +175,7 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 		return err
 	}
 	sum := res.Summary
-	fmt.Fprintf(e.stdout, "rows: %d  ok: %d  skipped: %d  rejected: %d\n", sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for _, reason := range slices.Sorted(maps.Keys(sum.SkipReasons)) {
-		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", sum.SkipReasons[reason], reason)
-	}
-	for _, f := range sum.Reasons() {
-		fmt.Fprintf(e.stdout, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
-	}
+	fmt.Fprint(e.stdout, sum.Text(true))
 	if sum.Rejected > 0 {
 		where := "run again with --rejects FILE to get them as a CSV"
 		if rejectsFile != "" {
