@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 	"github.com/minicrm-bulk/minicrm-bulk/progress"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
@@ -116,4 +119,31 @@ func checkRunFlags(workers int, mode string) error {
 		return usagef("--progress: want auto, bar, log or none")
 	}
 	return nil
+}
+
+// schemaSource gives a mapping the schemas it needs: from the file
+// --schema names, else from MiniCRM, connecting only then. close ends that
+// connection.
+type schemaSource struct {
+	file string
+	conn *connection
+	e    *env
+	stop func()
+}
+
+func (s *schemaSource) load(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
+	if s.file != "" {
+		return mapping.LoadSchemas(s.file)
+	}
+	c, stop, err := s.conn.connect(s.e)
+	if s.stop = stop; err != nil {
+		return nil, err
+	}
+	return crm.FetchSchemas(ctx, c, m.SchemaNeeds())
+}
+
+func (s *schemaSource) close() {
+	if s.stop != nil {
+		s.stop()
+	}
 }

@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
@@ -126,20 +124,9 @@ func feedBuild(ctx context.Context, e *env, o *feedOptions) error {
 	if err := o.src.apply(m); err != nil {
 		return err
 	}
-	stop := func() {}
-	defer func() { stop() }()
-	b.Mapping = m
-	b.Schemas = func(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
-		if o.schema != "" {
-			return mapping.LoadSchemas(o.schema)
-		}
-		var c *restapi.Client
-		var err error
-		if c, stop, err = o.conn.connect(e); err != nil {
-			return nil, err
-		}
-		return crm.FetchSchemas(ctx, c, m.SchemaNeeds())
-	}
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
+	b.Mapping, b.Schemas = m, schemas.load
 	defer xmlfeed.TuneGC(e.getenv)()
 	res, err := xmlfeed.BuildFile(ctx, b)
 	if res != nil {

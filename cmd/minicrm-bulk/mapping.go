@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 )
 
 // mappingOptions are the mapping command's, for init, check and schemas.
@@ -68,21 +67,6 @@ func (o *mappingOptions) complete(args []string) error {
 	return nil
 }
 
-// schemas reads the schemas from --schema, or from MiniCRM; stop ends the
-// connection.
-func (o *mappingOptions) schemas(ctx context.Context, e *env, m *mapping.Mapping) (*mapping.Schemas, func(), error) {
-	if o.schema != "" {
-		s, err := mapping.LoadSchemas(o.schema)
-		return s, func() {}, err
-	}
-	c, stop, err := o.conn.connect(e)
-	if err != nil {
-		return nil, stop, err
-	}
-	s, err := crm.FetchSchemas(ctx, c, m.SchemaNeeds())
-	return s, stop, err
-}
-
 // mappingRun runs the subcommand.
 func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
 	switch o.sub {
@@ -95,8 +79,9 @@ func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
 	if err != nil {
 		return err
 	}
-	s, stop, err := o.schemas(ctx, e, m)
-	defer stop()
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
+	s, err := schemas.load(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -120,15 +105,12 @@ func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 			return usagef("--entity project needs --category (see 'minicrm-bulk categories')")
 		}
 	}
-	stop := func() {}
-	defer func() { stop() }()
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
 	res, err := mapping.Init(ctx, mapping.InitOptions{SourcePath: o.source, OutPath: o.out, Sheet: *o.src.sheet,
 		HeaderRow: *o.src.headerRow, Category: o.category, Only: kind,
-		Opened: func(detected string) { fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, detected) },
-		Schemas: func(ctx context.Context, m *mapping.Mapping) (s *mapping.Schemas, err error) {
-			s, stop, err = o.schemas(ctx, e, m)
-			return s, err
-		}})
+		Opened:  func(detected string) { fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, detected) },
+		Schemas: schemas.load})
 	if err != nil {
 		return err
 	}
@@ -160,14 +142,11 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 	if err := o.src.apply(m); err != nil {
 		return err
 	}
-	stop := func() {}
-	defer func() { stop() }()
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
 	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source, RejectsPath: rejectsFile,
-		Opened: func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
-		Schemas: func(context.Context, *mapping.Mapping) (s *mapping.Schemas, err error) {
-			s, stop, err = o.schemas(ctx, e, m)
-			return s, err
-		}})
+		Opened:  func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
+		Schemas: schemas.load})
 	if res != nil && res.Compiled {
 		fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", mappingFile, m.EntityList())
 	}
