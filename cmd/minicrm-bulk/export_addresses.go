@@ -42,17 +42,8 @@ func exportAddresses(ctx context.Context, e *env, o *exportOptions) error {
 		return err
 	}
 	defer stop()
-	cfg := export.AddressesConfig{Client: c, ContactType: typ, Output: out, Format: f, CSV: o.cfg.CSV, Workers: o.cfg.Workers}
-	if o.progress != progress.ModeNone {
-		last := -1
-		cfg.Progress = func(done, total int) {
-			// A line every tenth of the contacts, and at the end.
-			if step := max(total/10, 1); done == total || done/step != last {
-				last = done / step
-				fmt.Fprintf(e.stderr, "addresses: %d/%d contacts read\n", done, total)
-			}
-		}
-	}
+	cfg := export.AddressesConfig{Client: c, ContactType: typ, Output: out, Format: f, CSV: o.cfg.CSV, Workers: o.cfg.Workers,
+		Progress: progress.ForAddresses(e.stderr, o.progress)}
 	sum, err := export.ExportAddresses(ctx, cfg)
 	if sum != nil && err == nil {
 		fmt.Fprint(e.stdout, sum.Text())
