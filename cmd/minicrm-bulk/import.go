@@ -105,7 +105,7 @@ func importRun(ctx context.Context, e *env, o *importOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "source %s: %s\n", sourceName(m, cfg.SourcePath), r.Detected())
+	fmt.Fprintf(e.stderr, "source %s: %s\n", m.SourceFile(cfg.SourcePath), r.Detected())
 	r.Close()
 	c, clock, stop, err := o.conn.connectWithState(e, &cfg.StateDir, o.stateGiven)
 	if err != nil {

@@ -164,10 +164,3 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 	}
 	return nil
 }
-
-func sourceName(m *mapping.Mapping, override string) string {
-	if override != "" {
-		return override
-	}
-	return m.SourcePath()
-}
