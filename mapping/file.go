@@ -299,6 +299,15 @@ func (m *Mapping) SourcePath() string {
 	return filepath.Join(filepath.Dir(m.Path), m.Source.File)
 }
 
+// SourceFile is the source a run reads: override when given (--source),
+// else the mapping's (SourcePath).
+func (m *Mapping) SourceFile(override string) string {
+	if override != "" {
+		return override
+	}
+	return m.SourcePath()
+}
+
 // Entities lists the mapped entities in write order: Business before its
 // Persons before their Projects.
 func (m *Mapping) Entities() []EntityKind {
@@ -359,9 +368,7 @@ func (k EntityKind) key() string { return strings.ToLower(string(k)) }
 // OpenSource opens the mapping's source (or path, when not empty, instead of
 // the file the mapping names) with the mapping's reading options.
 func (m *Mapping) OpenSource(path string) (source.Reader, error) {
-	if path == "" {
-		path = m.SourcePath()
-	}
+	path = m.SourceFile(path)
 	if path == "" {
 		return nil, Problems{{File: m.Path, Line: m.Line("source.file"), Path: "source.file",
 			Msg: "no source file: name it here (source: file: …) or with --source"}}

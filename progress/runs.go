@@ -1,6 +1,9 @@
 package progress
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 )
@@ -29,6 +32,21 @@ func ForExport(d *Display) func(export.Progress) {
 	return func(p export.Progress) {
 		if name, ok := exportPhases[p.Phase]; ok {
 			d.Update(Update{Phase: name, Done: p.Done, Total: p.Total, Unit: "records", Requests: p.Requests, Elapsed: p.Elapsed})
+		}
+	}
+}
+
+// ForAddresses shows 'export addresses' reading its contacts on w: a line
+// every tenth of them, and at the end; nil (nothing) in ModeNone.
+func ForAddresses(w io.Writer, mode string) func(done, total int) {
+	if mode == ModeNone {
+		return nil
+	}
+	last := -1
+	return func(done, total int) {
+		if step := max(total/10, 1); done == total || done/step != last {
+			last = done / step
+			fmt.Fprintf(w, "addresses: %d/%d contacts read\n", done, total)
 		}
 	}
 }

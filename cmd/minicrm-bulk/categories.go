@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/pflag"
+
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 )
 
 // categoriesOptions are the categories command's.
@@ -21,7 +20,7 @@ func init() { register(newCmdCategories(categoriesRun)) }
 // them.
 func newCmdCategories(runF func(context.Context, *env, *categoriesOptions) error) *command {
 	return &command{name: "categories", short: "List the modules (categories) of a MiniCRM system",
-		usage: "[flags]", long: categoriesLong + connectionHelp, example: categoriesExample,
+		usage: "[flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &categoriesOptions{}
 			fs.BoolVar(&o.detailed, "detailed", false, "also show each module's type, sender name and sender email")
@@ -43,48 +42,5 @@ func categoriesRun(ctx context.Context, e *env, o *categoriesOptions) error {
 		return err
 	}
 	defer stop()
-	var rows any
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	if o.detailed {
-		cats, err := c.Categories.ListDetailed(ctx)
-		if err != nil {
-			return err
-		}
-		rows = cats
-		fmt.Fprintln(tw, "ID\tNAME\tTYPE\tSENDER NAME\tSENDER EMAIL")
-		for _, cat := range cats {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", cat.Id, cat.Name, cat.Type, cat.SenderName, cat.SenderEmail)
-		}
-	} else {
-		cats, err := c.Categories.List(ctx)
-		if err != nil {
-			return err
-		}
-		rows = cats
-		fmt.Fprintln(tw, "ID\tNAME")
-		for _, cat := range cats {
-			fmt.Fprintf(tw, "%d\t%s\n", cat.Id, cat.Name)
-		}
-	}
-	if o.json {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	}
-	return tw.Flush()
+	return lookup.Categories(ctx, c, e.stdout, o.detailed, o.json)
 }
-
-const categoriesLong = `Lists the modules (MiniCRM calls them categories: Sales, Helpdesk, Orders…) with their
-CategoryId, the number cards, schemas and searches take.
-
-`
-
-const categoriesExample = `  # try it without a MiniCRM system
-  minicrm-bulk categories --sandbox
-
-  # a real system; the key comes from the environment
-  export MINICRM_SYSTEM_ID=12345 MINICRM_API_KEY=...
-  minicrm-bulk categories --detailed
-
-  # as JSON, for scripts
-  minicrm-bulk categories --api-key-file ~/.minicrm-key --system-id 12345 --json`

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/pipeline"
 	"github.com/minicrm-bulk/minicrm-bulk/progress"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/sandbox"
 )
 
@@ -25,13 +28,6 @@ type connection struct {
 	rpm      int
 	sandbox  bool
 }
-
-// connectionHelp is the paragraph the commands' --help shares.
-const connectionHelp = `Connection: --system-id (or MINICRM_SYSTEM_ID) is the number after r3.minicrm.hu/ in your
-MiniCRM address; the API key (Settings > System > Generate API key) comes from MINICRM_API_KEY
-or from --api-key-file, a file only you can read (chmod 600). --test-env talks to MiniCRM's
-TEST environment, --url to any other address (MINICRM_URL). --sandbox needs none of this: it
-runs the command against an embedded emulator holding the documentation's example data.`
 
 // addConnectionFlags declares the connection flags on fs.
 func addConnectionFlags(fs *pflag.FlagSet) *connection {
@@ -123,4 +119,31 @@ func checkRunFlags(workers int, mode string) error {
 		return usagef("--progress: want auto, bar, log or none")
 	}
 	return nil
+}
+
+// schemaSource gives a mapping the schemas it needs: from the file
+// --schema names, else from MiniCRM, connecting only then. close ends that
+// connection.
+type schemaSource struct {
+	file string
+	conn *connection
+	e    *env
+	stop func()
+}
+
+func (s *schemaSource) load(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
+	if s.file != "" {
+		return mapping.LoadSchemas(s.file)
+	}
+	c, stop, err := s.conn.connect(s.e)
+	if s.stop = stop; err != nil {
+		return nil, err
+	}
+	return crm.FetchSchemas(ctx, c, m.SchemaNeeds())
+}
+
+func (s *schemaSource) close() {
+	if s.stop != nil {
+		s.stop()
+	}
 }

@@ -18,7 +18,7 @@ func init() {
 // newCmdDemo binds the demo flags to fresh demo.Options; runF runs them.
 func newCmdDemo(runF func(context.Context, *env, *demo.Options) error) *command {
 	return &command{name: "demo", short: "Show the tool working end to end on an embedded sandbox (what `make demo` runs)",
-		usage: "[flags]", long: demoLong, example: demoExample,
+		usage: "[flags]",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &demo.Options{}
 			fs.StringVar(&o.OutDir, "out", "demo-out", "directory for the demo's outputs")
@@ -35,13 +35,3 @@ func newCmdDemo(runF func(context.Context, *env, *demo.Options) error) *command 
 			}
 		}}
 }
-
-const demoLong = `Starts an embedded MiniCRM sandbox on a loopback port (nothing else is needed), then walks
-through what minicrm-bulk does: reads the modules and a schema, searches and writes contacts
-and cards through the paced, retrying client, checks the example mappings in examples/
-against the sandbox's schema row by row, imports both examples (a CSV and an XLSX) and runs
-the first import again to show that unchanged data costs no write, builds and pushes an XML
-sync feed, and exports everything to XLSX and CSV. Outputs go to --out.`
-
-const demoExample = `  make demo
-  minicrm-bulk demo --out /tmp/demo --examples ./examples`

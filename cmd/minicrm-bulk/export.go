@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,14 +17,13 @@ import (
 // exportOptions are the export command's: the run's export.Config, bound to
 // the flags where it can be, and the flags that need reading first.
 type exportOptions struct {
-	cfg                                   export.Config
-	what, format, columns, headers        string
-	since, until, contactType, progress   string
-	excel, rawFormulas, todos, stateGiven bool
-	addresses                             bool
-	logEvery                              time.Duration
-	conn                                  *connection
-	changed                               func(flag string) bool
+	cfg                            export.Config
+	choices                        export.Choices
+	contactType, progress          string
+	excel, rawFormulas, stateGiven bool
+	logEvery                       time.Duration
+	conn                           *connection
+	changed                        func(flag string) bool
 }
 
 func init() { register(newCmdExport(exportRun)) }
@@ -34,13 +31,13 @@ func init() { register(newCmdExport(exportRun)) }
 // newCmdExport binds the export flags to fresh options; runF runs them.
 func newCmdExport(runF func(context.Context, *env, *exportOptions) error) *command {
 	return &command{name: "export", short: "Export contacts, cards, to-dos, addresses, invoices, orders and offers to CSV or XLSX, incrementally",
-		usage: "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
-		long:  exportLong + connectionHelp, example: exportExample,
+		usage:    "contacts|businesses|persons|projects|todos|invoices|orders|offers|all|addresses -o PATH [--format csv|xlsx] [--details] [--incremental] [flags]",
+		connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &exportOptions{changed: fs.Changed}
 			c := &o.cfg
 			fs.StringVarP(&c.Output, "output", "o", "", "the file to write (a directory for several tables in CSV) (required)")
-			fs.StringVar(&o.format, "format", "", "csv or xlsx (default: from the extension of -o; csv otherwise)")
+			fs.StringVar(&o.choices.Format, "format", "", "csv or xlsx (default: from the extension of -o; csv otherwise)")
 			fs.IntVar(&c.Category, "category", 0, "cards (and to-dos) of this module only (see 'minicrm-bulk categories'); default all")
 			fs.BoolVar(&c.Details, "details", false, "read each record's detail: every schema field, custom ones included (a request per record)")
 			fs.BoolVar(&c.Incremental, "incremental", false, "list only what changed since the last run and merge it into the previous export")
@@ -48,11 +45,11 @@ func newCmdExport(runF func(context.Context, *env, *exportOptions) error) *comma
 			fs.BoolVar(&c.FullRefresh, "full-refresh", false, "list everything again even with --incremental or --from-changes")
 			fs.BoolVar(&c.Resume, "resume", false, "continue the interrupted run of this export (harmless otherwise)")
 			fs.BoolVar(&c.IDs, "ids", false, "write dropdown values as option ids instead of labels")
-			fs.StringVar(&o.columns, "columns", "", "comma-separated columns to write, in this order, each optionally renamed (Id,Name=Név,Email)")
-			fs.StringVar(&o.headers, "headers", "api", "column and sheet names: api (API names, what an import reads back) or hu (Hungarian)")
+			fs.StringVar(&o.choices.Columns, "columns", "", "comma-separated columns to write, in this order, each optionally renamed (Id,Name=Név,Email)")
+			fs.StringVar(&o.choices.Headers, "headers", "api", "column and sheet names: api (API names, what an import reads back) or hu (Hungarian)")
 			fs.BoolVar(&c.Items, "items", false, "invoices, orders, offers: also write their lines (a second sheet, or NAME-items.csv)")
-			fs.StringVar(&o.since, "since", "", "invoices, orders, offers: issued on or after this day (YYYY-MM-DD)")
-			fs.StringVar(&o.until, "until", "", "invoices, orders, offers: issued on or before this day (YYYY-MM-DD)")
+			fs.StringVar(&o.choices.Since, "since", "", "invoices, orders, offers: issued on or after this day (YYYY-MM-DD)")
+			fs.StringVar(&o.choices.Until, "until", "", "invoices, orders, offers: issued on or before this day (YYYY-MM-DD)")
 			fs.StringVar(&c.Status, "status", "", "invoices, orders, offers: a status group (Lead, Open, Success, Failed) or a status name")
 			fs.BoolVar(&o.excel, "excel", false, "CSV for Hungarian Excel: UTF-8 BOM, ';', CRLF, decimal comma")
 			fs.BoolVar(&o.rawFormulas, "raw-formulas", false, "CSV: do not neutralize cells that start with = + - @")
@@ -63,15 +60,15 @@ func newCmdExport(runF func(context.Context, *env, *exportOptions) error) *comma
 			fs.DurationVar(&o.logEvery, "log-every", 10*time.Second, "how often --progress log prints a line")
 			o.conn = addConnectionFlags(fs)
 			fs.StringVar(&o.contactType, "contact-type", "", "export addresses: only the addresses of Business or Person contacts")
-			fs.BoolVar(&o.todos, "todos", false, "export all: the to-dos too (a request per card listed: ToDoList has no UpdatedSince)")
-			fs.BoolVar(&o.addresses, "addresses", true, "with --details: the default address as columns of contacts (AddressList and the address read per contact; default on, off for all)")
+			fs.BoolVar(&o.choices.ToDos, "todos", false, "export all: the to-dos too (a request per card listed: ToDoList has no UpdatedSince)")
+			fs.BoolVar(&o.choices.Addresses, "addresses", true, "with --details: the default address as columns of contacts (AddressList and the address read per contact; default on, off for all)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usagef("say what to export: contacts, businesses, persons, projects, todos, all or addresses")
 				}
-				o.what, o.stateGiven = args[0], fs.Changed("state")
+				o.choices.What, o.stateGiven = args[0], fs.Changed("state")
 				o.cfg.CSV = export.CSVOptions{Excel: o.excel, RawFormulas: o.rawFormulas}
-				if strings.EqualFold(o.what, "addresses") { // export_addresses.go
+				if strings.EqualFold(o.choices.What, "addresses") { // export_addresses.go
 					return exportAddresses(ctx, e, o)
 				}
 				if err := o.complete(); err != nil {
@@ -82,76 +79,16 @@ func newCmdExport(runF func(context.Context, *env, *exportOptions) error) *comma
 		}}
 }
 
-// exportFormat is --format, or the format -o's extension says.
-func exportFormat(format, out string, csv export.CSVOptions) (export.Format, error) {
-	f := export.Format(strings.ToLower(format))
-	switch f {
-	case "":
-		f = export.FormatOf(out)
-	case export.CSV, export.XLSX:
-	default:
-		return "", usagef("--format: want csv or xlsx")
-	}
-	if f == export.XLSX && (csv.Excel || csv.RawFormulas) {
-		return "", usagef("--excel and --raw-formulas are for CSV")
-	}
-	return f, nil
-}
-
 // complete checks the flags and turns them into the Config.
-func (o *exportOptions) complete() (err error) {
-	c := &o.cfg
+func (o *exportOptions) complete() error {
 	if o.changed("contact-type") {
 		return usagef("--contact-type is for 'export addresses'")
 	}
-	if c.Entities, err = export.ParseEntity(o.what); err != nil {
+	o.choices.AddressesGiven = o.changed("addresses")
+	if err := o.choices.Apply(&o.cfg); err != nil {
 		return usagef("%v", err)
 	}
-	c.PerModule = strings.EqualFold(strings.TrimSpace(o.what), "all")
-	c.Addresses = o.addresses && (!c.PerModule || o.changed("addresses"))
-	switch {
-	case o.todos && !c.PerModule:
-		return usagef("--todos is for 'export all' (to-dos alone: export todos)")
-	case o.todos:
-		c.Entities = slices.Clone(export.WithToDos)
-	}
-	if c.Output == "" {
-		return usagef("-o is required: the file to write")
-	}
-	if c.Format, err = exportFormat(o.format, c.Output, c.CSV); err != nil {
-		return err
-	}
-	if err := checkRunFlags(c.Workers, o.progress); err != nil {
-		return err
-	}
-	if fi, err := os.Stat(c.FromChanges); c.FromChanges != "" && (err != nil || !fi.IsDir()) {
-		return usagef("--from-changes %s: not a directory", c.FromChanges)
-	}
-	if c.Columns, err = export.ParseColumns(o.columns); err != nil {
-		return usagef("%v", err)
-	}
-	if c.Headers, err = export.ParseHeaders(o.headers); err != nil {
-		return usagef("%v", err)
-	}
-	docs := c.Entities[0] == export.Invoices || c.Entities[0] == export.Orders || c.Entities[0] == export.Offers
-	if !docs && (c.Items || o.since != "" || o.until != "" || c.Status != "") {
-		return usagef("--items, --since, --until and --status are for invoices, orders and offers")
-	}
-	for _, d := range []struct {
-		flag, v string
-		t       *time.Time
-	}{{"--since", o.since, &c.Since}, {"--until", o.until, &c.Until}} {
-		if d.v == "" {
-			continue
-		}
-		if *d.t, err = time.Parse("2006-01-02", d.v); err != nil {
-			return usagef("%s %q: want a day as YYYY-MM-DD", d.flag, d.v)
-		}
-	}
-	if !c.Since.IsZero() && !c.Until.IsZero() && c.Until.Before(c.Since) {
-		return usagef("--until %s is before --since %s", o.until, o.since)
-	}
-	return nil
+	return checkRunFlags(o.cfg.Workers, o.progress)
 }
 
 // exportRun runs the export; the summary goes to stdout.
@@ -175,65 +112,3 @@ func exportRun(ctx context.Context, e *env, o *exportOptions) error {
 	}
 	return err
 }
-
-const exportLong = `Pages every record of the entity out of MiniCRM (100 a page, through the rate limit) and
-writes it to PATH: a CSV file, or an XLSX workbook with typed cells (numbers, real dates), a
-bold frozen header, an autofilter and a sheet per table. 'all' is businesses, persons and
-the cards of each module (a sheet each, named after the module, with that module's fields);
---todos adds the to-dos (a request per card listed: every card in a full run, the changed
-ones with --incremental). In CSV it needs a directory (a file
-per table), in XLSX it makes one sheet each.
-Rows are in Id order; dropdowns show their labels (--ids: the option ids); person rows carry
-their company's name and email (with --details its VAT and registration numbers too, and
-contact rows their default address unless 'all' or --addresses=false), card
-rows their contact's and company's, to-do rows their card's name.
-
-invoices, orders and offers: a row per issued document (number, dates as dates, currency,
-net, VAT and gross as numbers, status, customer, the company of its card); every document's
-detail is read (a request each, checkpointed and resumable). --items adds its lines as a
-second sheet (in CSV a second file, NAME-items.csv). --since/--until keep the documents
-issued on or between those days, --status a status group (Lead, Open, Success, Failed) or a
-status name. XLSX adds a totals row per currency.
-
---headers hu names MiniCRM's own columns and the sheets in Hungarian (Név, Adószám, Cégek…);
-the default, api, keeps the API names, which an import reads back. --columns picks, orders and
-renames columns: --columns Name,VatNumber=Adószám,Email.
-
-Without --details the columns are those MiniCRM's lists show (Id, name, email, phone, status,
-owner, links); --details reads each record's detail for every field of the Schema, custom ones
-included: a request per record, checkpointed, so an interrupted export continues with
---resume without reading a record twice.
-
-Every run keeps what it exported in the state directory. --incremental lists only what changed
-since the last run (UpdatedSince) and merges it into that, dropping trashed cards; the file is
-then written again from the merged rows. --from-changes DIR applies a webhook change log kept
-by 'minicrm-bulk listen' instead of listing. To-dos have no UpdatedSince: each run reads every
-exported card's to-do list. A contact deleted in MiniCRM is not in its lists: an incremental
-export drops it only when its detail says so (--details) or with --full-refresh.
-
-CSV: UTF-8 by default; --excel writes what Hungarian Excel opens with a double click (BOM, ';',
-CRLF, decimal comma). Text cells starting with = + - @ get a leading ' so that a spreadsheet
-does not run them as formulas (phone numbers and negative numbers are left alone);
---raw-formulas turns that off. Files are written to a temporary file and renamed into place
-when complete: an interrupted export leaves the previous file as it was.
-
-'addresses' writes every address of every contact (--contact-type Business or Person: of those
-only), one row each with its contact's name and type: MiniCRM has no address search, so it
-costs a request per contact and one per address. It keeps no state and reads everything each run.
-
-Exit code 0: exported; 2: fatal (usage, authentication, MiniCRM unreachable, state directory
-in use); 130: interrupted (--resume continues).
-
-`
-
-const exportExample = `  # every person, list columns, for a quick look in Excel
-  minicrm-bulk export persons --excel -o persons.csv --sandbox
-
-  # the Sales module's cards with every field, as a workbook
-  minicrm-bulk export projects --category 10 --details -o sales.xlsx --sandbox
-
-  # nightly: everything, reading only what changed since last night
-  minicrm-bulk export all --details --incremental --resume -o /srv/exports/minicrm.xlsx --state /var/lib/minicrm-bulk
-
-  # nightly with webhooks: apply the change log 'listen --out changes' keeps
-  minicrm-bulk export all --details --from-changes changes -o /srv/exports/minicrm.xlsx`

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/minicrm-bulk/minicrm-bulk/export"
 	"github.com/minicrm-bulk/minicrm-bulk/progress"
@@ -27,19 +26,13 @@ func exportAddresses(ctx context.Context, e *env, o *exportOptions) error {
 	if out == "" {
 		return usagef("-o is required: the file to write")
 	}
-	f, err := exportFormat(o.format, out, o.cfg.CSV)
+	f, err := export.ParseFormat(o.choices.Format, out, o.cfg.CSV)
 	if err != nil {
-		return err
+		return usagef("%v", err)
 	}
-	typ := o.contactType
-	switch strings.ToLower(typ) {
-	case "":
-	case "business", "businesses":
-		typ = "Business"
-	case "person", "persons":
-		typ = "Person"
-	default:
-		return usagef("--contact-type: want Business or Person")
+	typ, err := export.ParseContactType(o.contactType)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	if err := checkRunFlags(o.cfg.Workers, o.progress); err != nil {
 		return err
@@ -49,17 +42,8 @@ func exportAddresses(ctx context.Context, e *env, o *exportOptions) error {
 		return err
 	}
 	defer stop()
-	cfg := export.AddressesConfig{Client: c, ContactType: typ, Output: out, Format: f, CSV: o.cfg.CSV, Workers: o.cfg.Workers}
-	if o.progress != progress.ModeNone {
-		last := -1
-		cfg.Progress = func(done, total int) {
-			// A line every tenth of the contacts, and at the end.
-			if step := max(total/10, 1); done == total || done/step != last {
-				last = done / step
-				fmt.Fprintf(e.stderr, "addresses: %d/%d contacts read\n", done, total)
-			}
-		}
-	}
+	cfg := export.AddressesConfig{Client: c, ContactType: typ, Output: out, Format: f, CSV: o.cfg.CSV, Workers: o.cfg.Workers,
+		Progress: progress.ForAddresses(e.stderr, o.progress)}
 	sum, err := export.ExportAddresses(ctx, cfg)
 	if sum != nil && err == nil {
 		fmt.Fprint(e.stdout, sum.Text())

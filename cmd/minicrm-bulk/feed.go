@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
@@ -33,7 +31,7 @@ func init() { register(newCmdFeed(feedRun)) }
 // newCmdFeed binds the feed flags to fresh options; runF runs them.
 func newCmdFeed(runF func(context.Context, *env, *feedOptions) error) *command {
 	return &command{name: "feed", short: "Build, check and push XML sync feeds (one call moves any number of cards)",
-		usage: "build|push|inspect [flags] [FILE...]", long: feedLong + connectionHelp, example: feedExample,
+		usage: "build|push|inspect [flags] [FILE...]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &feedOptions{}
 			b := &o.build
@@ -126,20 +124,9 @@ func feedBuild(ctx context.Context, e *env, o *feedOptions) error {
 	if err := o.src.apply(m); err != nil {
 		return err
 	}
-	stop := func() {}
-	defer func() { stop() }()
-	b.Mapping = m
-	b.Schemas = func(ctx context.Context, m *mapping.Mapping) (*mapping.Schemas, error) {
-		if o.schema != "" {
-			return mapping.LoadSchemas(o.schema)
-		}
-		var c *restapi.Client
-		var err error
-		if c, stop, err = o.conn.connect(e); err != nil {
-			return nil, err
-		}
-		return crm.FetchSchemas(ctx, c, m.SchemaNeeds())
-	}
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
+	b.Mapping, b.Schemas = m, schemas.load
 	defer xmlfeed.TuneGC(e.getenv)()
 	res, err := xmlfeed.BuildFile(ctx, b)
 	if res != nil {
@@ -202,45 +189,3 @@ func feedInspect(ctx context.Context, e *env, o *feedOptions) error {
 	}
 	return nil
 }
-
-const feedLong = `build maps every row of a source with a mapping file (the same as import's) and writes the
-valid ones as a SyncFeed XML file: one <Project> per card, keyed by the source's id (the
-mapping's project.external_id field, which MiniCRM keeps as the card's ReferenceId: the same
-id again updates the same card), with its <Business> and <Contacts>. Rows are checked against
-the Schema first; a row that fails goes to the errors file (--errors, with its original
-values), never into the feed. --split N writes files of at most N cards (feed-0001.xml…).
---changed-only writes only the cards that are new or changed since the last successful push
-of this mapping: the snapshot (per card, a digest of what was sent) is kept in --state and
-advances only when 'feed push' has pushed that very file, so a failed push sends the same
-cards again. Exit code 0: every row went into the feed (or was unchanged); 1: some rows were
-rejected; 2: the mapping or the source is wrong.
-
-push hands feeds to MiniCRM: --feed-id N FILE... uploads the files (POST
-/Api/SyncFeed/<FeedId>/Upload; the FeedId comes from MiniCRM's support), --source-url URL
-[FILE] makes MiniCRM download the file from where you published it (GET
-/Api/SyncFeed/<SystemId>?Source=URL; give the local copy as FILE to advance the
---changed-only snapshot). Each file is checked first (well-formed, number of cards); a file
-without cards is not sent. MiniCRM answers once it has the file and applies it afterwards, so
-check the cards through REST (e.g. 'minicrm-bulk search projects --field ReferenceId=ID'). XML sync
-has a limit of its own, 180 calls an hour (MAN25): the calls are paced apart from REST's.
-
-inspect checks a feed file without sending it: well-formed, a <Projects> root, Project Id on
-every card and no Id twice, Product Ids; with --schema FILE (see 'mapping schemas') or
---online, also every field name and dropdown value. It prints counts; exit code 1 when it
-found errors. Cards without Name, CategoryId or StatusId are warnings: they can update an
-existing card but not create one.
-
-`
-
-const feedExample = `  # a feed of the example cards, checked against the example system; rejected rows in errors.csv
-  minicrm-bulk feed build --mapping examples/lehetosegek.yaml -o feed.xml --sandbox
-
-  # nightly: only what changed since the last push, in files of 50 000 cards, then push them
-  minicrm-bulk feed build --mapping cards.yaml --changed-only --split 50000 -o out/feed.xml
-  minicrm-bulk feed push --feed-id 119 out/feed-*.xml
-
-  # or publish the file and let MiniCRM download it
-  minicrm-bulk feed push --source-url https://files.example.com/minicrm/feed.xml out/feed.xml
-
-  # check a feed from anywhere against the schemas saved by 'mapping schemas'
-  minicrm-bulk feed inspect --schema schema.json feed.xml`

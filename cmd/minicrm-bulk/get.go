@@ -1,20 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 )
-
-// getKinds are the record kinds get knows.
-var getKinds = []string{"contact", "project", "todo", "order", "invoice", "offer"}
 
 // getOptions are the get command's: the kind and Id of the record.
 type getOptions struct {
@@ -28,19 +22,16 @@ func init() { register(newCmdGet(getRun)) }
 // newCmdGet binds the get flags to fresh options; runF runs them.
 func newCmdGet(runF func(context.Context, *env, *getOptions) error) *command {
 	return &command{name: "get", short: "Print one record (contact, card, to-do, order, invoice, offer) as JSON",
-		usage: "contact|project|todo|order|invoice|offer <Id> [flags]", long: getLong + connectionHelp, example: getExample,
+		usage: "contact|project|todo|order|invoice|offer <Id> [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &getOptions{conn: addConnectionFlags(fs)}
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 2 {
-					return usagef("want a kind (%s) and an Id", strings.Join(getKinds, ", "))
+					return usagef("want a kind (%s) and an Id", strings.Join(lookup.Kinds, ", "))
 				}
-				o.kind = strings.TrimSuffix(strings.ToLower(args[0]), "s")
-				if o.kind == "card" {
-					o.kind = "project"
-				}
-				if !slices.Contains(getKinds, o.kind) {
-					return usagef("unknown kind %q: want one of %s", args[0], strings.Join(getKinds, ", "))
+				var ok bool
+				if o.kind, ok = lookup.ParseKind(args[0]); !ok {
+					return usagef("unknown kind %q: want one of %s", args[0], strings.Join(lookup.Kinds, ", "))
 				}
 				var err error
 				if o.id, err = strconv.Atoi(args[1]); err != nil || o.id <= 0 {
@@ -58,53 +49,9 @@ func getRun(ctx context.Context, e *env, o *getOptions) error {
 		return err
 	}
 	defer stop()
-	var raw json.RawMessage
-	switch o.kind {
-	case "contact":
-		var r *restapi.Contact
-		if r, err = c.Contacts.Get(ctx, o.id); err == nil {
-			raw = r.Raw
-		}
-	case "project":
-		var r *restapi.Project
-		if r, err = c.Projects.Get(ctx, o.id); err == nil {
-			raw = r.Raw
-		}
-	case "todo":
-		var r *restapi.ToDo
-		if r, err = c.ToDos.Get(ctx, o.id); err == nil {
-			raw = r.Raw
-		}
-	default: // order, invoice, offer
-		get := map[string]func(context.Context, int) (*restapi.Document, error){"order": c.Orders.Get, "invoice": c.Invoices.Get, "offer": c.Offers.Get}
-		var r *restapi.Document
-		if r, err = get[o.kind](ctx, o.id); err == nil {
-			raw = r.Raw
-		}
-	}
+	raw, err := lookup.Record(ctx, c, o.kind, o.id)
 	if err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, raw, "", "  "); err != nil {
-		return err
-	}
-	out.WriteByte('\n')
-	_, err = e.stdout.Write(out.Bytes())
-	return err
+	return lookup.WriteJSON(e.stdout, raw)
 }
-
-const getLong = `Prints the detail record MiniCRM holds for one Id, as MiniCRM sends it (JSON, indented), custom
-fields included. In detail records dropdown fields hold labels ("StatusId": "Tárgyalás");
-lists and searches give ids. An order's, invoice's or offer's Id is not its card's Id.
-
-`
-
-const getExample = `  # a person of the example data
-  minicrm-bulk get contact 7506 --sandbox
-
-  # a card on a real system, one field with jq
-  minicrm-bulk get project 2056 | jq -r .StatusId
-
-  # an order
-  minicrm-bulk get order 44 --test-env`

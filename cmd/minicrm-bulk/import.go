@@ -32,8 +32,8 @@ func init() { register(newCmdImport(importRun)) }
 // newCmdImport binds the import flags to fresh options; runF runs them.
 func newCmdImport(runF func(context.Context, *env, *importOptions) error) *command {
 	return &command{name: "import", short: "Import a CSV or XLSX into MiniCRM: match, write only what differs, resume after a crash",
-		usage: "--mapping FILE [--source FILE] [--dry-run] [--resume] [--state DIR] [--out DIR] [flags]",
-		long:  importLong + connectionHelp, example: importExample,
+		usage:    "--mapping FILE [--source FILE] [--dry-run] [--resume] [--state DIR] [--out DIR] [flags]",
+		connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &importOptions{}
 			c := &o.cfg
@@ -105,7 +105,7 @@ func importRun(ctx context.Context, e *env, o *importOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "source %s: %s\n", sourceName(m, cfg.SourcePath), r.Detected())
+	fmt.Fprintf(e.stderr, "source %s: %s\n", m.SourceFile(cfg.SourcePath), r.Detected())
 	r.Close()
 	c, clock, stop, err := o.conn.connectWithState(e, &cfg.StateDir, o.stateGiven)
 	if err != nil {
@@ -132,38 +132,3 @@ func importRun(ctx context.Context, e *env, o *importOptions) error {
 	}
 	return nil
 }
-
-const importLong = `Reads the source row by row, maps each row to a business, a person and a card as the mapping
-says, finds the records that already exist in MiniCRM (by email, phone, external id, VAT
-number or name, in the mapping's order) and writes only what differs: a new record is created,
-an existing one gets the changed fields, an unchanged one costs no request. A company named on
-many rows is created once; two candidates for one row are an error, never a guess.
-
-Matching uses a local mirror of MiniCRM's contacts and cards kept in the state directory: the
-first run lists everything (100 a page), later runs only what changed since. Every row's outcome
-is journaled there: --resume continues an interrupted run where it stopped, and a create whose
-answer was lost is looked up in MiniCRM before anything is created again. Running the same job
-again on a changed file compares every row afresh; on the same file it writes nothing.
-
-Outputs in --out: success.csv (row, entity, created/updated/unchanged/skipped, MiniCRM Id,
-changed fields), errors.csv (file, row, column, reason and the row's original values: fix it
-and import it with the same mapping), summary.json. --dry-run sends read requests only and
-writes plan.csv instead of success.csv: what would be created or updated, field by field, and
-how many write requests that takes at --rpm.
-
-Exit code 0: every row imported (or skipped by a filter); 1: finished, some rows rejected (see
-errors.csv); 2: fatal (bad mapping, authentication, MiniCRM unreachable, state directory in
-use); 130: interrupted (Ctrl-C or SIGTERM; the checkpoint is saved, --resume continues).
-
-`
-
-const importExample = `  # see what would happen, then do it
-  minicrm-bulk import --mapping examples/ugyfelek.yaml --sandbox --dry-run
-  minicrm-bulk import --mapping clients.yaml --out out/
-
-  # a first migration of thousands of cards: new cards with their companies and people as an XML
-  # sync feed (one upload instead of hours of REST writes), the rest over REST
-  minicrm-bulk import --mapping clients.yaml --via feed --feed-id 119
-
-  # nightly: the same job again (writes only what changed), continuing a run that was cut short
-  minicrm-bulk import --mapping clients.yaml --resume --state /var/lib/minicrm-bulk --out /var/log/import`

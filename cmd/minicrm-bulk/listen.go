@@ -34,7 +34,7 @@ func init() { register(newCmdListen(listenRun)) }
 // newCmdListen binds the listen flags to fresh options; runF runs them.
 func newCmdListen(runF func(context.Context, *env, *listenOptions) error) *command {
 	return &command{name: "listen", short: "Receive MiniCRM webhooks into a change log",
-		usage: "--out DIR [flags]", long: listenLong, example: listenExample,
+		usage: "--out DIR [flags]",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &listenOptions{}
 			c := &o.cfg
@@ -110,66 +110,12 @@ func listenRun(ctx context.Context, e *env, o *listenOptions) error {
 	} else if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	scheme := "http"
-	if o.tlsCert != "" {
-		scheme = "https"
-	}
-	fmt.Fprintf(e.stdout, "MiniCRM webhook receiver listening\n  URL:        %s://%s/\n  Change log: %s\n", scheme, ln.Addr(), cfg.Dir)
-	if cfg.CSV {
-		fmt.Fprintf(e.stdout, "  CSV:        one file per kind of record, in the same directory\n")
-	}
-	if cfg.Rules != nil {
-		fmt.Fprintf(e.stdout, "  Rules:      %s (%d)\n", o.rulesPath, cfg.Rules.Len())
-	}
-	fmt.Fprintf(e.stdout, "Give MiniCRM the endpoint %s://%s:<password>@<this host>/ (the password is not shown).\n", scheme, cfg.User)
-	if o.allowRemote && scheme == "http" {
+	webhook.WriteBanner(e.stdout, cfg, ln, o.tlsCert != "", o.rulesPath)
+	if o.allowRemote && o.tlsCert == "" {
 		fmt.Fprintf(e.stderr, "warning: listening beyond loopback without TLS: the password travels in clear unless a reverse proxy adds HTTPS\n")
 	}
 	fmt.Fprintf(e.stdout, "Ctrl-C stops it.\n")
 	err = webhook.Serve(ctx, ln, rc, o.tlsCert, o.tlsKey)
-	st := rc.Stats()
-	fmt.Fprintf(e.stdout, "receiver stopped: %d changes recorded, %d retries already recorded, %d answered with a write-back, refused: %d unauthorized, %d malformed, %d too large, %d not written\n",
-		st.Recorded, st.Duplicates, st.Answered, st.Unauthorized, st.Malformed, st.TooLarge, st.Failed)
+	fmt.Fprint(e.stdout, rc.Stats().StoppedLine())
 	return errors.Join(err, rc.Close())
 }
-
-const listenLong = `Receives MiniCRM's webhook notifications (a card, a person or a company changed) and appends
-each one to a change log in --out, synced to disk before MiniCRM is answered 200: one NDJSON
-file a day (changes-2026-11-22.ndjson), each line the notification as received plus when it
-arrived and a key. MiniCRM retries a notification not answered 200 (10 s, 1 min, 5 min,
-15 min, 30 min and 1 h later); a retry of a change already recorded is answered 200 and not
-recorded again, across restarts too. --csv also keeps one CSV per kind of record
-(Project-<CategoryId>.csv, Person.csv, Business.csv) with dropdown ids turned into labels.
-
-MiniCRM sends the user and password written in the endpoint's address
-(https://USER:PASSWORD@host/path): give the same ones here, the user with --user (or
-MINICRM_WEBHOOK_USER), the password in MINICRM_WEBHOOK_PASSWORD or in --password-file, a
-file only you can read. Anything else is answered 401, a malformed body 400 (and logged), a
-body over --max-body 413.
-
---rules FILE answers notifications with fields to write back to the record, as MiniCRM's
-documentation describes ("the answer is saved to the same record, without a new
-notification"); rules that could loop are refused when the file is read:
-
-  rules:
-    - name: won
-      type: Project                 # Project or Contact
-      category_id: 10               # optional: one module
-      when: {changed: StatusId, to: Sikeres}   # to: optional, ids or labels, one or a list
-      set: {AutoSalesV3_SalesStatus: Sikeres értékesítés, LezarasNapja: "{today}"}
-
-It listens on loopback unless --allow-remote: put it behind your HTTPS reverse proxy, or give
---tls-cert and --tls-key. Webhooks are set up by MiniCRM's helpdesk; try it locally with
-'minicrm-bulk sandbox --webhook'.`
-
-const listenExample = `  # receive into ./changes with CSV views (password from the environment)
-  export MINICRM_WEBHOOK_PASSWORD='…'
-  minicrm-bulk listen --out changes --user minicrm --csv
-
-  # public, with TLS and write-back rules; the password in a chmod 600 file
-  minicrm-bulk listen --addr 0.0.0.0:8443 --allow-remote --tls-cert cert.pem --tls-key key.pem \
-      --out /var/lib/minicrm/changes --user minicrm --password-file /etc/minicrm/webhook-password \
-      --rules rules.yaml
-
-  # rehearse with the sandbox, which notifies card changes of module 10 and retries 100x faster
-  minicrm-bulk sandbox --webhook 'Project:10=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01`

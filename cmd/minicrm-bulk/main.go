@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -37,12 +38,12 @@ func (e *rejectedError) Error() string { return e.msg }
 // shape): setup binds the flags to a fresh options struct on a FlagSet of
 // its own and returns what checks them and calls runF with the options.
 type command struct {
-	name    string
-	short   string
-	usage   string // arguments after the name
-	long    string
-	example string
-	setup   func(fs *pflag.FlagSet) func(ctx context.Context, e *env, args []string) error
+	name  string
+	short string
+	usage string // arguments after the name
+	// connHelp appends help/connection.txt to the description.
+	connHelp bool
+	setup    func(fs *pflag.FlagSet) func(ctx context.Context, e *env, args []string) error
 }
 
 // env is what a command may touch besides its flags: the streams and the
@@ -154,13 +155,24 @@ Run 'minicrm-bulk <command> --help' for a command's flags and examples.
 `)
 }
 
+// helpFiles hold each command's description and examples, help/NAME.txt
+// (the examples after a line "Examples:"), and the connection paragraph.
+//
+//go:embed help/*.txt
+var helpFiles embed.FS
+
 func printCommandHelp(w io.Writer, c *command, fs *pflag.FlagSet) {
+	text, _ := helpFiles.ReadFile("help/" + c.name + ".txt")
+	long, example, _ := strings.Cut(string(text), "\nExamples:\n")
+	if conn, _ := helpFiles.ReadFile("help/connection.txt"); c.connHelp {
+		long = strings.TrimSpace(long) + "\n\n" + string(conn)
+	}
 	fmt.Fprintf(w, "%s\n\nUsage:\n  minicrm-bulk %s %s\n", c.short, c.name, c.usage)
-	if c.long != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.long))
+	if long = strings.TrimSpace(long); long != "" {
+		fmt.Fprintf(w, "\n%s\n", long)
 	}
 	fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
-	if c.example != "" {
-		fmt.Fprintf(w, "\nExamples:\n%s\n", strings.TrimRight(c.example, "\n"))
+	if example != "" {
+		fmt.Fprintf(w, "\nExamples:\n%s\n", strings.TrimRight(example, "\n"))
 	}
 }

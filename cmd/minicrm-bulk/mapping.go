@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
-	"github.com/minicrm-bulk/minicrm-bulk/restapi/crm"
 	"github.com/minicrm-bulk/minicrm-bulk/xmlfeed"
 )
 
@@ -28,7 +25,7 @@ func init() { register(newCmdMapping(mappingRun)) }
 // newCmdMapping binds the mapping flags to fresh options; runF runs them.
 func newCmdMapping(runF func(context.Context, *env, *mappingOptions) error) *command {
 	return &command{name: "mapping", short: "Write a starter mapping, or check a mapping against MiniCRM without writing",
-		usage: "init|check|schemas [flags]", long: mappingLong + connectionHelp, example: mappingExample,
+		usage: "init|check|schemas [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &mappingOptions{}
 			fs.StringVar(&o.mapping, "mapping", "", "check, schemas: the mapping file")
@@ -71,21 +68,6 @@ func (o *mappingOptions) complete(args []string) error {
 	return nil
 }
 
-// schemas reads the schemas from --schema, or from MiniCRM; stop ends the
-// connection.
-func (o *mappingOptions) schemas(ctx context.Context, e *env, m *mapping.Mapping) (*mapping.Schemas, func(), error) {
-	if o.schema != "" {
-		s, err := mapping.LoadSchemas(o.schema)
-		return s, func() {}, err
-	}
-	c, stop, err := o.conn.connect(e)
-	if err != nil {
-		return nil, stop, err
-	}
-	s, err := crm.FetchSchemas(ctx, c, m.SchemaNeeds())
-	return s, stop, err
-}
-
 // mappingRun runs the subcommand.
 func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
 	switch o.sub {
@@ -98,8 +80,9 @@ func mappingRun(ctx context.Context, e *env, o *mappingOptions) error {
 	if err != nil {
 		return err
 	}
-	s, stop, err := o.schemas(ctx, e, m)
-	defer stop()
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
+	s, err := schemas.load(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -123,15 +106,12 @@ func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 			return usagef("--entity project needs --category (see 'minicrm-bulk categories')")
 		}
 	}
-	stop := func() {}
-	defer func() { stop() }()
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
 	res, err := mapping.Init(ctx, mapping.InitOptions{SourcePath: o.source, OutPath: o.out, Sheet: *o.src.sheet,
 		HeaderRow: *o.src.headerRow, Category: o.category, Only: kind,
-		Opened: func(detected string) { fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, detected) },
-		Schemas: func(ctx context.Context, m *mapping.Mapping) (s *mapping.Schemas, err error) {
-			s, stop, err = o.schemas(ctx, e, m)
-			return s, err
-		}})
+		Opened:  func(detected string) { fmt.Fprintf(e.stderr, "source %s: %s\n", o.source, detected) },
+		Schemas: schemas.load})
 	if err != nil {
 		return err
 	}
@@ -150,10 +130,7 @@ func mappingInit(ctx context.Context, e *env, o *mappingOptions) error {
 		return nil
 	}
 	sum := res.Check
-	fmt.Fprintf(e.stderr, "check (%s): rows: %d  ok: %d  skipped: %d  rejected: %d\n", res.Entities, sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for _, f := range sum.Reasons() {
-		fmt.Fprintf(e.stderr, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
-	}
+	fmt.Fprintf(e.stderr, "check (%s): %s", res.Entities, sum.Text(false))
 	return nil
 }
 
@@ -166,15 +143,12 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 	if err := o.src.apply(m); err != nil {
 		return err
 	}
-	stop := func() {}
-	defer func() { stop() }()
+	schemas := &schemaSource{file: o.schema, conn: o.conn, e: e}
+	defer schemas.close()
 	res, err := mapping.CheckFile(ctx, mapping.CheckFileOptions{Mapping: m, SourcePath: o.source, RejectsPath: rejectsFile,
 		Opened:    func(source string) { fmt.Fprintf(e.stdout, "source %s\n", source) },
 		OrderRows: xmlfeed.CheckOrders, // order lines are checked as feed build groups them
-		Schemas: func(context.Context, *mapping.Mapping) (s *mapping.Schemas, err error) {
-			s, stop, err = o.schemas(ctx, e, m)
-			return s, err
-		}})
+		Schemas:   schemas.load})
 	if res != nil && res.Compiled {
 		fmt.Fprintf(e.stdout, "mapping %s: ok (%s)\n", mappingFile, m.EntityList())
 	}
@@ -182,13 +156,7 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 		return err
 	}
 	sum := res.Summary
-	fmt.Fprintf(e.stdout, "rows: %d  ok: %d  skipped: %d  rejected: %d\n", sum.Rows, sum.OK, sum.Skipped, sum.Rejected)
-	for _, reason := range slices.Sorted(maps.Keys(sum.SkipReasons)) {
-		fmt.Fprintf(e.stdout, "  skipped %5d  %s\n", sum.SkipReasons[reason], reason)
-	}
-	for _, f := range sum.Reasons() {
-		fmt.Fprintf(e.stdout, "  rejected %4d  %s, e.g. %s\n", sum.ByField[f], f, sum.Example[f])
-	}
+	fmt.Fprint(e.stdout, sum.Text(true))
 	if sum.Rejected > 0 {
 		where := "run again with --rejects FILE to get them as a CSV"
 		if rejectsFile != "" {
@@ -198,49 +166,3 @@ func mappingCheck(ctx context.Context, e *env, o *mappingOptions) error {
 	}
 	return nil
 }
-
-func sourceName(m *mapping.Mapping, override string) string {
-	if override != "" {
-		return override
-	}
-	return m.SourcePath()
-}
-
-const mappingLong = `init writes a mapping for a source file. Without --entity it maps the whole sheet: a
-business section for the company columns (name, VAT number…), a person section linked to it,
-and with --category MODULE a card section linked to the person (or the company), with an enum
-table for the status and each dropdown built from the file's values. An id column (Azonosító,
-Ügyfélkód…) becomes external_id and the first match key of the record it identifies; companies
-match by VAT number, never by name when the sheet has one. With --entity person, business or
-project it maps one record a row, as before. Columns are matched to fields by their names
-(ignoring case and accents, with Hungarian and English synonyms); every guess is marked in a
-comment and every column left out is listed. init then checks the mapping on every row and says
-how many would be rejected. Read it, then run 'mapping check'.
-
-The header is found by itself: title, note and blank rows above it are skipped. --sheet and
---header-row pick them by hand (they override the mapping's source: sheet and header_row).
-
-check validates a mapping against MiniCRM's Schema and the source header, reporting every
-problem at once with the mapping file's line, then maps every row without writing anything:
-it prints how many rows are ok, skipped (by a filter) or rejected, by reason, and with
---rejects writes the rejected rows (file, row, column, field, reason and the original values)
-to a CSV that can be fixed and imported again. Exit code 0: every row maps; 1: some rows are
-rejected; 2: the mapping itself is wrong (or MiniCRM cannot be reached).
-
-schemas saves the schemas a mapping needs (modules, Person, Business, the mapped module's
-cards) to one file, so that 'mapping check --schema FILE' works offline.
-
-`
-
-const mappingExample = `  # a starter mapping for a Hungarian Excel export, checked against the example system
-  minicrm-bulk mapping init --source examples/ugyfelek.csv --sandbox -o my-mapping.yaml
-
-  # the same with a card in the Értékesítés module for each row, from sheet 2 of a workbook
-  minicrm-bulk mapping init --source partners.xlsx --sheet 2 --category Értékesítés --sandbox -o my-mapping.yaml
-
-  # check the example mapping and every row of its source
-  minicrm-bulk mapping check --mapping examples/ugyfelek.yaml --sandbox --rejects rejected.csv
-
-  # offline: save the schemas once, then check without a connection
-  minicrm-bulk mapping schemas --mapping my-mapping.yaml -o schema.json
-  minicrm-bulk mapping check --mapping my-mapping.yaml --schema schema.json`

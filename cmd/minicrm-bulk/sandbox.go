@@ -71,7 +71,7 @@ func init() { register(newCmdSandbox(sandboxRun)) }
 // newCmdSandbox binds the sandbox flags to fresh options; runF runs them.
 func newCmdSandbox(runF func(context.Context, *env, *sandboxOptions) error) *command {
 	return &command{name: "sandbox", short: "Run a local emulator of the MiniCRM API (the sandbox)",
-		usage: "[flags]", long: sandboxLong, example: sandboxExample,
+		usage: "[flags]",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &sandboxOptions{}
 			c, f := &o.cfg, &o.cfg.Faults
@@ -118,14 +118,8 @@ func (o *sandboxOptions) complete(e *env, args []string) (err error) {
 	case o.data != "" && o.empty:
 		return usagef("--data and --empty do not go together")
 	}
-	c.Dataset = sandbox.DemoDataset()
-	if o.empty {
-		c.Dataset = sandbox.EmptyDataset()
-	}
-	if o.data != "" {
-		if c.Dataset, err = sandbox.LoadDataset(o.data); err != nil {
-			return err
-		}
+	if c.Dataset, err = sandbox.ChooseDataset(o.data, o.empty); err != nil {
+		return err
 	}
 	if o.move {
 		c.Dataset.AllowContactMove = true
@@ -163,69 +157,9 @@ func sandboxRun(ctx context.Context, e *env, o *sandboxOptions) error {
 	if err != nil {
 		return err
 	}
-	url := sandbox.URL(ln)
-	fmt.Fprintf(e.stdout, "MiniCRM sandbox listening\n  URL:      %s\n  SystemId: %d\n", url, c.SystemID)
-	if o.keyFrom == "" {
-		fmt.Fprintf(e.stdout, "  ApiKey:   %s (generated)\n", c.APIKey)
-	} else {
-		fmt.Fprintf(e.stdout, "  ApiKey:   (as given by %s)\n", o.keyFrom)
-	}
-	limit := fmt.Sprintf("%d requests/minute", c.RPM)
-	if c.RPM == 0 {
-		limit = "off"
-	}
-	fmt.Fprintf(e.stdout, "  Rate limit: %s\n", limit)
-	if c.StatePath != "" {
-		fmt.Fprintf(e.stdout, "  State:    %s\n", c.StatePath)
-	}
-	for _, wc := range append(c.Webhooks, c.Dataset.Webhooks...) {
-		fmt.Fprintf(e.stdout, "  Webhook:  %s\n", sandbox.DescribeWebhook(wc))
-	}
-	fmt.Fprintf(e.stdout, "\nTry:\n  curl --user %d:$ApiKey \"%s/Api/R3/Category\"\nCtrl-C stops it.\n", c.SystemID, url)
+	sandbox.WriteBanner(e.stdout, c, sandbox.URL(ln), o.keyFrom)
 	start := time.Now()
 	err = srv.Serve(ctx, ln)
-	st := srv.Stats()
-	fmt.Fprintf(e.stdout, "sandbox stopped after %s: %d requests, %d answered 429\n",
-		time.Since(start).Round(time.Second), st.Total, st.RateLimited+st.Storm429)
+	fmt.Fprint(e.stdout, srv.Stats().StoppedLine(time.Since(start)))
 	return err
 }
-
-const sandboxLong = `Serves the MiniCRM REST API (R3 plus Order, Invoice and Offer) on a local address, as the
-seed documentation describes it: HTTP basic auth with SystemId:ApiKey, plain-text errors,
-100 results a page from Page=0, enum ids in lists and labels in detail records, and a rate
-limit answered with 429. Use it to rehearse a migration before touching production.
-
-Without --data it starts with the built-in Hungarian system (modules Értékesítés,
-Ügyfélszolgálat, Megrendelés, Számlázó…) holding the records the documentation's curl
-examples use; --empty keeps the configuration and drops those records.
-
-Test hooks (same credentials, not rate limited): GET /_sandbox/stats, POST /_sandbox/reset,
-POST /_sandbox/load (a data file as the body), GET and POST /_sandbox/faults,
-GET /_sandbox/webhooks (every notification sent and its tries).
-
---webhook TYPE[:CategoryId][:Field,...]=URL notifies URL of changes, as MiniCRM's webhooks
-do: TYPE is Project or Contact, CategoryId a module, Fields the fields whose change counts;
-user and password in the URL become basic auth; a user without a password
-(http://minicrm@host/) takes it from MINICRM_WEBHOOK_PASSWORD. A notification not answered 200 is sent again
-10 s, 1 min, 5 min, 15 min, 30 min and 1 h later (--webhook-scale shrinks that), and a JSON
-object in a 200 answer is written back to the record without a new notification.`
-
-const sandboxExample = `  # start on the default address with a generated key
-  minicrm-bulk sandbox
-
-  # a fixed key (from a file only you can read, or env MINICRM_SANDBOX_API_KEY), the English
-  # documentation's limit, state kept across restarts
-  minicrm-bulk sandbox --api-key-file sandbox.key --rpm 180 --state sandbox.json
-
-  # rehearse against a flaky system: 5% errors, dropped connections, slow answers
-  minicrm-bulk sandbox --fail-rate 0.05 --drop-rate 0.01 --latency 200ms --burst-429 10 --seed 7
-
-  # notify a local receiver (minicrm-bulk listen) of status changes in module 10 and of
-  # every contact change, retrying 100 times faster than MiniCRM (the password from the
-  # environment, as 'listen' reads it)
-  export MINICRM_WEBHOOK_PASSWORD='…'
-  minicrm-bulk sandbox --webhook 'Project:10:StatusId=http://minicrm@127.0.0.1:8090/' \
-      --webhook 'Contact=http://minicrm@127.0.0.1:8090/' --webhook-scale 0.01
-
-  # then, in another terminal (host swapped for the sandbox's):
-  curl --user 12345:$ApiKey "http://127.0.0.1:8080/Api/R3/Contact?Email=norbert@minicrm.hu"`

@@ -3,16 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/google/renameio/v2"
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
@@ -28,7 +26,7 @@ func init() { register(newCmdSchema(schemaRun)) }
 // newCmdSchema binds the schema flags to fresh options; runF runs them.
 func newCmdSchema(runF func(context.Context, *env, *schemaOptions) error) *command {
 	return &command{name: "schema", short: "Show the fields of persons, businesses or one module's cards",
-		usage: "Person|Business|Project/<CategoryId> [flags]", long: schemaLong + connectionHelp, example: schemaExample,
+		usage: "Person|Business|Project/<CategoryId> [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &schemaOptions{}
 			fs.BoolVar(&o.json, "json", false, "print the schema as MiniCRM sends it (JSON)")
@@ -61,15 +59,9 @@ func schemaRun(ctx context.Context, e *env, o *schemaOptions) error {
 		fmt.Fprintf(e.stderr, "saved the schema of %s (%d fields) to %s\n", sch.Entity, len(sch.Fields), o.save)
 	}
 	if !o.json {
-		return printSchema(e, sch)
+		return lookup.SchemaTable(e.stdout, sch)
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, sch.Raw, "", "  "); err != nil {
-		return err
-	}
-	out.WriteByte('\n')
-	_, err = e.stdout.Write(out.Bytes())
-	return err
+	return lookup.WriteJSON(e.stdout, sch.Raw)
 }
 
 // schemaEntity reads "Person", "Business", "Project/10" or "Project 10".
@@ -89,47 +81,9 @@ func schemaEntity(args []string) (string, error) {
 	return entity, nil
 }
 
-// printSchema shows the fields as a table.
-func printSchema(e *env, sch *restapi.Schema) error {
-	fmt.Fprintf(e.stdout, "%s: %d fields\n\n", sch.Entity, len(sch.Fields))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FIELD\tTYPE\tMAX\tOPTIONS")
-	for _, f := range sch.Fields {
-		max := ""
-		if f.MaxLength > 0 {
-			max = strconv.Itoa(f.MaxLength)
-		}
-		var opts []string
-		for _, o := range f.Options {
-			opts = append(opts, o.Key+"="+o.Label)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Type, max, strings.Join(opts, ", "))
-	}
-	return tw.Flush()
-}
-
 // writeSchemaFile writes a file through a temporary one in the same
 // directory, fsync'd and renamed over the old one (renameio), so a crash
 // never leaves half a file where a good one was.
 func writeSchemaFile(path string, data []byte) error {
 	return renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
 }
-
-const schemaLong = `Shows the fields MiniCRM knows for persons, businesses or the cards of one module (find
-the CategoryId with 'minicrm-bulk categories'): the API name a mapping uses, the type, the
-longest text allowed, and for dropdown fields every option as id=label. Names are
-case-sensitive.
-
---json prints the schema as MiniCRM sends it. --save FILE keeps it (as received) so that a
-mapping can be checked later without a connection.
-
-`
-
-const schemaExample = `  # the fields of the Sales module's cards on the example data
-  minicrm-bulk schema Project/10 --sandbox
-
-  # persons on a real system, kept for offline mapping checks
-  minicrm-bulk schema Person --save schema-person.json
-
-  # the raw answer, for jq
-  minicrm-bulk schema Business --json | jq 'keys'`

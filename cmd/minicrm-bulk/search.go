@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"iter"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/minicrm-bulk/minicrm-bulk/lookup"
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
 )
 
@@ -32,7 +30,7 @@ func init() { register(newCmdSearch(searchRun)) }
 // newCmdSearch binds the search flags to fresh options; runF runs them.
 func newCmdSearch(runF func(context.Context, *env, *searchOptions) error) *command {
 	return &command{name: "search", short: "Search contacts or cards; one JSON object a line",
-		usage: "contacts|projects [flags]", long: searchLong + connectionHelp, example: searchExample,
+		usage: "contacts|projects [flags]", connHelp: true,
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			o := &searchOptions{changed: fs.Changed}
 			ct, pr := &o.contacts, &o.projects
@@ -94,7 +92,7 @@ func (o *searchOptions) complete(args []string) error {
 	}
 	var updated time.Time
 	if o.since != "" {
-		t, err := parseSince(o.since)
+		t, err := lookup.ParseSince(o.since)
 		if err != nil {
 			return usagef("--updated-since %q: want 2006-01-02, \"2006-01-02 15:04:05\" or RFC 3339", o.since)
 		}
@@ -113,15 +111,11 @@ func searchRun(ctx context.Context, e *env, o *searchOptions) error {
 		return err
 	}
 	defer stop()
-	out := bufio.NewWriter(e.stdout)
 	var n int
 	if o.what == "contacts" {
-		n, err = printAll(out, c.Contacts.Search(ctx, o.contacts), o.limit)
+		n, err = lookup.JSONLines(e.stdout, c.Contacts.Search(ctx, o.contacts), o.limit)
 	} else {
-		n, err = printAll(out, c.Projects.Search(ctx, o.projects), o.limit)
-	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
+		n, err = lookup.JSONLines(e.stdout, c.Projects.Search(ctx, o.projects), o.limit)
 	}
 	if err != nil {
 		return err
@@ -133,62 +127,3 @@ func searchRun(ctx context.Context, e *env, o *searchOptions) error {
 	fmt.Fprintf(e.stderr, "%d %s\n", n, noun)
 	return nil
 }
-
-// printAll writes each item as one JSON line, up to limit (0: all).
-func printAll[T any](w *bufio.Writer, seq iter.Seq2[T, error], limit int) (int, error) {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	n := 0
-	for item, err := range seq {
-		if err != nil {
-			return n, err
-		}
-		if err := enc.Encode(item); err != nil {
-			return n, err
-		}
-		if n++; limit > 0 && n >= limit {
-			break
-		}
-	}
-	return n, nil
-}
-
-// parseSince reads a MiniCRM date or time (Hungarian local time) or RFC 3339.
-func parseSince(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := restapi.ParseTime(s)
-	if err == nil && t.IsZero() {
-		err = fmt.Errorf("empty time")
-	}
-	return t, err
-}
-
-const searchLong = `Searches contacts (businesses and persons) or cards (projects) and prints every match as one
-JSON object a line, walking all the pages (100 a page); the count goes to stderr. Criteria
-combine. Results carry ids where detail records carry labels; 'minicrm-bulk get' shows the
-whole record.
-
-Contacts: --email matches an address exactly; --phone and a numeric --query match a phone
-number from its end, ignoring its format; --query matches whole words of any text field,
-ignoring case and accents. Cards: --category (see 'minicrm-bulk categories'), --status and
---user take an id or a label. --field Name=Value matches any field by its API name (see
-'minicrm-bulk schema'); dropdowns take the option's id or label.
-
-`
-
-const searchExample = `  # a person by email, on the example data
-  minicrm-bulk search contacts --email norbert@minicrm.hu --sandbox
-
-  # by phone number, any format
-  minicrm-bulk search contacts --phone "+36 20 236 7532"
-
-  # a company and its people
-  minicrm-bulk search contacts --main-contact 7505
-
-  # the Sales module's cards in negotiation, changed since Monday
-  minicrm-bulk search projects --category 10 --status Tárgyalás --updated-since 2024-06-03
-
-  # by a custom field
-  minicrm-bulk search contacts --field KedvencEtele=Alma | jq -r .Email`
