@@ -195,157 +195,184 @@ func compileOrder(m *Mapping, header []string, col map[string]int, bad func(path
 	if m.Project == nil {
 		bad("order", "orders belong to their customer's card: map a project (the customer's card, keyed by external_id) with its business or person")
 	}
-	op := &orderPlan{}
-	field := func(path, name string, spec *FieldSpec) *fieldPlan {
-		if spec == nil {
-			return nil // reported by readSpec
-		}
-		// No schema field: the values are checked here (orderValue), not by
-		// compileField's schema checks.
-		fp := &fieldPlan{name: name, path: path, spec: spec, field: restapi.SchemaField{Kind: restapi.KindText}}
-		if spec.Number || spec.Bool || spec.Phone || spec.Email {
-			bad(path, "order values are read by what they are (numbers, dates, codes); drop number, bool, phone and email")
-			return nil
-		}
-		if len(spec.Date) > 0 && name != "Performance" {
-			bad(path+".date", "only Performance is a date")
-			return nil
-		}
-		if spec.IfEmpty == "clear" {
-			bad(path+".if_empty", "an order is written whole each time, so there is nothing to clear; use skip, reject or skip_row")
-			return nil
-		}
-		date := spec.Date
-		spec2 := *spec
-		spec2.Date = nil // the date is parsed here, not by compileField
-		fp.spec = &spec2
-		compileField(fp, header, col, func(sub, format string, a ...any) { bad(path+sub, format, a...) }, checkColumn)
-		fp.parse = parseText
-		if name == "Performance" {
-			dp, err := NewDateParser(date)
-			if err != nil {
-				bad(path+".date", "%v", err)
-			}
-			op.perf = dp
-		}
-		return fp
-	}
-	level := func(section string, specs map[string]*FieldSpec, known, required []string) []*fieldPlan {
-		base := "order"
-		if section != "" {
-			base += "." + section
-		}
-		var out []*fieldPlan
-		for _, key := range o.keys[section] {
-			if section == "" && slices.Contains(orderSections, key) {
-				continue
-			}
-			if section == "product" && key == "id" {
-				continue
-			}
-			path := base + "." + key
-			api := key
-			switch {
-			case section == "card":
-				if !elementName.MatchString(key) {
-					bad(path, "%q cannot be an element name; name the order card's field by its API name (letters, digits, _)", key)
-					continue
-				}
-			case section == "customer" && (key == "Country" || key == "CountryId"):
-				api = "CountryId"
-			case !slices.Contains(known, key):
-				cands := known
-				what := "an order has no field %q; its fields are %s, and the sections id, customer, product, card%s"
-				switch section {
-				case "customer":
-					what = "the customer has no field %q; its fields are %s%s"
-				case "product":
-					what = "a product has no field %q; its fields are id, %s%s"
-				default:
-					cands = append(slices.Clone(known), orderSections...)
-				}
-				bad(path, what, key, strings.Join(known, ", "), didYouMean(key, cands))
-				continue
-			}
-			if slices.ContainsFunc(out, func(fp *fieldPlan) bool { return fp.name == api }) {
-				bad(path, "%s is mapped twice", api)
-				continue
-			}
-			if fp := field(path, api, specs[key]); fp != nil {
-				out = append(out, fp)
-			}
-		}
-		for _, req := range required {
-			_, has := specs[req]
-			if req == "Country" {
-				_, has2 := specs["CountryId"]
-				has = has || has2
-			}
-			if !has {
-				bad(base, "%s is required (MiniCRM needs it for an order); map it, or give it with const:", strings.TrimPrefix(base+"."+req, "order."))
-			}
-		}
-		rank := func(fp *fieldPlan) int {
-			n := fp.name
-			if n == "CountryId" {
-				n = "Country"
-			}
-			if i := slices.Index(known, n); i >= 0 {
-				return i
-			}
-			return len(known)
-		}
-		if section != "card" {
-			slices.SortStableFunc(out, func(a, b *fieldPlan) int { return rank(a) - rank(b) })
-		}
-		return out
-	}
+	c := &orderCompiler{o: o, header: header, col: col, bad: bad, checkColumn: checkColumn, op: &orderPlan{}}
+	op := c.op
 	if o.ID == nil {
 		if !slices.Contains(o.keys[""], "id") {
 			bad("order", "an order needs its id: id: {column: <the order number's column>}; the rows of one order share it")
 		}
 	} else {
-		op.id = field("order.id", "Order@Id", o.ID)
+		op.id = c.field("order.id", "Order@Id", o.ID)
 	}
-	op.fields = level("", o.Fields, OrderFields, requiredOrder)
+	op.fields = c.level("", o.Fields, OrderFields, requiredOrder)
 	if !slices.Contains(o.keys[""], "customer") {
 		bad("order", "an order needs its customer: (the billing party: Name, Country, PostalCode, City, Address)")
 	} else {
-		op.customer = level("customer", o.Customer, OrderCustomerFields, requiredCustomer)
+		op.customer = c.level("customer", o.Customer, OrderCustomerFields, requiredCustomer)
 	}
 	if !slices.Contains(o.keys[""], "product") {
 		bad("order", "an order needs its product: (each row is one line: id, Name, PriceNet, Quantity, Unit, VAT, FolderName)")
 	} else {
-		op.product = level("product", o.Product, OrderProductFields, requiredProduct)
+		op.product = c.level("product", o.Product, OrderProductFields, requiredProduct)
 		if spec, ok := o.Product["id"]; !ok {
 			bad("order.product", "a product needs its id: id: {column: <the product's id or SKU column>} (Product@Id; the same id twice in an order is one line)")
 		} else {
-			op.prodID = field("order.product.id", "Product@Id", spec)
+			op.prodID = c.field("order.product.id", "Product@Id", spec)
 		}
 	}
-	op.card = level("card", o.Card, nil, nil)
-	// Constants, defaults and the targets of enum tables are checked now,
-	// not on every row.
+	op.card = c.level("card", o.Card, nil, nil)
+	c.checkConstants()
+	return op
+}
+
+// orderCompiler is one compileOrder: the order block, what it is checked
+// against, and the plan it makes.
+type orderCompiler struct {
+	o           *OrderSpec
+	header      []string
+	col         map[string]int
+	bad         func(path, format string, a ...any)
+	checkColumn func(path, c string)
+	op          *orderPlan
+}
+
+// field compiles one order value. There is no schema field: the values are
+// checked by orderValue, not by compileField's schema checks.
+func (c *orderCompiler) field(path, name string, spec *FieldSpec) *fieldPlan {
+	if spec == nil {
+		return nil // reported by readSpec
+	}
+	fp := &fieldPlan{name: name, path: path, spec: spec, field: restapi.SchemaField{Kind: restapi.KindText}}
+	if spec.Number || spec.Bool || spec.Phone || spec.Email {
+		c.bad(path, "order values are read by what they are (numbers, dates, codes); drop number, bool, phone and email")
+		return nil
+	}
+	if len(spec.Date) > 0 && name != "Performance" {
+		c.bad(path+".date", "only Performance is a date")
+		return nil
+	}
+	if spec.IfEmpty == "clear" {
+		c.bad(path+".if_empty", "an order is written whole each time, so there is nothing to clear; use skip, reject or skip_row")
+		return nil
+	}
+	date := spec.Date
+	spec2 := *spec
+	spec2.Date = nil // the date is parsed here, not by compileField
+	fp.spec = &spec2
+	compileField(fp, c.header, c.col, func(sub, format string, a ...any) { c.bad(path+sub, format, a...) }, c.checkColumn)
+	fp.parse = parseText
+	if name == "Performance" {
+		dp, err := NewDateParser(date)
+		if err != nil {
+			c.bad(path+".date", "%v", err)
+		}
+		c.op.perf = dp
+	}
+	return fp
+}
+
+// level compiles a section of the block ("" for the order's own fields):
+// every key a known field (or, in card, an element name), none twice, the
+// required ones there; in the order of known.
+func (c *orderCompiler) level(section string, specs map[string]*FieldSpec, known, required []string) []*fieldPlan {
+	base := "order"
+	if section != "" {
+		base += "." + section
+	}
+	var out []*fieldPlan
+	for _, key := range c.o.keys[section] {
+		if (section == "" && slices.Contains(orderSections, key)) || (section == "product" && key == "id") {
+			continue
+		}
+		path := base + "." + key
+		api, ok := c.levelKey(section, path, key, known)
+		if !ok {
+			continue
+		}
+		if slices.ContainsFunc(out, func(fp *fieldPlan) bool { return fp.name == api }) {
+			c.bad(path, "%s is mapped twice", api)
+			continue
+		}
+		if fp := c.field(path, api, specs[key]); fp != nil {
+			out = append(out, fp)
+		}
+	}
+	for _, req := range required {
+		_, has := specs[req]
+		if req == "Country" {
+			_, has2 := specs["CountryId"]
+			has = has || has2
+		}
+		if !has {
+			c.bad(base, "%s is required (MiniCRM needs it for an order); map it, or give it with const:", strings.TrimPrefix(base+"."+req, "order."))
+		}
+	}
+	rank := func(fp *fieldPlan) int {
+		n := fp.name
+		if n == "CountryId" {
+			n = "Country"
+		}
+		if i := slices.Index(known, n); i >= 0 {
+			return i
+		}
+		return len(known)
+	}
+	if section != "card" {
+		slices.SortStableFunc(out, func(a, b *fieldPlan) int { return rank(a) - rank(b) })
+	}
+	return out
+}
+
+// levelKey is the API name a section's key maps to, or false (reported)
+// when the section has no such field.
+func (c *orderCompiler) levelKey(section, path, key string, known []string) (string, bool) {
+	switch {
+	case section == "card":
+		if !elementName.MatchString(key) {
+			c.bad(path, "%q cannot be an element name; name the order card's field by its API name (letters, digits, _)", key)
+			return "", false
+		}
+	case section == "customer" && (key == "Country" || key == "CountryId"):
+		return "CountryId", true
+	case !slices.Contains(known, key):
+		cands := known
+		what := "an order has no field %q; its fields are %s, and the sections id, customer, product, card%s"
+		switch section {
+		case "customer":
+			what = "the customer has no field %q; its fields are %s%s"
+		case "product":
+			what = "a product has no field %q; its fields are id, %s%s"
+		default:
+			cands = append(slices.Clone(known), orderSections...)
+		}
+		c.bad(path, what, key, strings.Join(known, ", "), didYouMean(key, cands))
+		return "", false
+	}
+	return key, true
+}
+
+// checkConstants checks constants, defaults and the targets of enum tables
+// now, not on every row.
+func (c *orderCompiler) checkConstants() {
 	for _, lv := range []struct {
 		level string
 		list  []*fieldPlan
-	}{{"", op.fields}, {"product", op.product}} {
+	}{{"", c.op.fields}, {"product", c.op.product}} {
 		for _, fp := range lv.list {
-			for _, c := range []struct{ sub, v string }{{".const", fp.spec.Const}, {".default", fp.spec.Default}} {
-				if c.v != "" {
-					if _, err := orderValue(op, lv.level, fp.name, c.v); err != nil {
-						bad(fp.path+c.sub, "%q %v", c.v, err)
+			for _, k := range []struct{ sub, v string }{{".const", fp.spec.Const}, {".default", fp.spec.Default}} {
+				if k.v != "" {
+					if _, err := orderValue(c.op, lv.level, fp.name, k.v); err != nil {
+						c.bad(fp.path+k.sub, "%q %v", k.v, err)
 					}
 				}
 			}
 			for from, to := range fp.spec.Enum {
-				if _, err := orderValue(op, lv.level, fp.name, to); err != nil {
-					bad(fp.path+".enum."+from, "%q %v", to, err)
+				if _, err := orderValue(c.op, lv.level, fp.name, to); err != nil {
+					c.bad(fp.path+".enum."+from, "%q %v", to, err)
 				}
 			}
 		}
 	}
-	return op
 }
 
 // OrderValue is one value of an order line: the element's name, its text
