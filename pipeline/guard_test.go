@@ -378,7 +378,17 @@ func TestRerunRightAfter(t *testing.T) {
 	if again.Requests.Total > 30 {
 		t.Errorf("re-run: %d requests, want at most 30 (%v)", again.Requests.Total, again.Requests.ByEndpoint)
 	}
-	t.Logf("first: %d requests; re-run: %d (%+v)", first.Requests.Total, again.Requests.Total, again.Mirror)
+	// A third run right after the second: what the second confirmed stays
+	// confirmed (it once re-read every record still in the overlap).
+	third := e.run(realtime())
+	if w := e.writes() - writes; w != 0 {
+		t.Errorf("third run: %d writes", w)
+	}
+	if third.Requests.Total > 30 || third.Mirror.Details > 0 {
+		t.Errorf("third run: %d requests, %d details, want at most 30 and none (%v)", third.Requests.Total, third.Mirror.Details, third.Requests.ByEndpoint)
+	}
+	t.Logf("first: %d requests; re-run: %d (%+v); third: %d (%+v)", first.Requests.Total, again.Requests.Total, again.Mirror,
+		third.Requests.Total, third.Mirror)
 }
 
 // TestFieldConflictNoFlipFlop: two rows of one file give one card different

@@ -104,13 +104,21 @@ func (r *run) refresh(ctx context.Context, closing bool) error {
 				// changed after it: those are forgotten, the others keep
 				// what the mirror knows (one page instead of a detail
 				// record each).
-				r.sum.Mirror.Confirmed += len(overlapOnly)
 				_, err = r.walk(ctx, isCards, listed, false, func(rec state.MirrorRecord) {
 					if overlapOnly[rec.Id] {
-						r.sum.Mirror.Confirmed--
+						delete(overlapOnly, rec.Id)
 						b.Mirror = append(b.Mirror, r.forget(rec.Id))
 					}
 				})
+				// The rest did not change since: confirmed again, by this
+				// listing, so that a next run within the overlap defers them
+				// too instead of reading each one again.
+				r.sum.Mirror.Confirmed += len(overlapOnly)
+				for id := range overlapOnly {
+					if e := r.mir.lookup(id); e != nil {
+						b.Mirror = append(b.Mirror, e.update(func(cur *state.MirrorRecord) { cur.ConfirmedAt = t0 }))
+					}
+				}
 			}
 			if err == nil && isCards {
 				_, err = r.walk(ctx, true, mark, true, func(rec state.MirrorRecord) {
