@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -256,6 +257,12 @@ func TestFaults(t *testing.T) {
 type loseAnswers struct {
 	next  http.RoundTripper
 	every int // lose the answer of every n-th create
+	// creates are the paths (suffixes) of the PUTs that count as creates;
+	// contacts and cards when empty.
+	creates []string
+	// void sends the creates whose answer is lost to a path MiniCRM does
+	// not serve: they leave, but are never carried out.
+	void  bool
 	n     atomic.Int64
 	after func() // called when an answer is lost
 	// die makes every request after the first lost answer hang until it is
@@ -269,9 +276,18 @@ func (l *loseAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	}
+	creates := l.creates
+	if creates == nil {
+		creates = []string{"/Api/R3/Contact", "/Api/R3/Project"}
+	}
+	isCreate := req.Method == http.MethodPut && slices.ContainsFunc(creates, func(p string) bool { return strings.HasSuffix(req.URL.Path, p) })
+	lose := isCreate && l.n.Add(1)%int64(l.every) == 0
+	if lose && l.void {
+		req = req.Clone(req.Context())
+		req.URL.Path += "/Nowhere"
+	}
 	resp, err := l.next.RoundTrip(req)
-	isCreate := req.Method == http.MethodPut && (strings.HasSuffix(req.URL.Path, "/Api/R3/Contact") || strings.HasSuffix(req.URL.Path, "/Api/R3/Project"))
-	if err != nil || !isCreate || l.n.Add(1)%int64(l.every) != 0 {
+	if err != nil || !lose {
 		return resp, err
 	}
 	io.Copy(io.Discard, resp.Body)

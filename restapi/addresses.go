@@ -77,19 +77,7 @@ type AddressSummary struct {
 //
 // GET /Api/R3/Address/<Id>
 func (s *AddressesService) Get(ctx context.Context, id int) (*Address, error) {
-	if err := checkID("address Id", id); err != nil {
-		return nil, err
-	}
-	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Address/" + itoa(id), pattern: "/Api/R3/Address/{id}", safe: true}
-	data, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	var a Address
-	if err := decodeInto(r, data, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return getDetail[Address](ctx, s.client, "Address", "address Id", id)
 }
 
 // List returns a contact's addresses as display strings, in the order the

@@ -665,6 +665,24 @@ func decodeInto(r *apiRequest, data []byte, v any) error {
 	return nil
 }
 
+// getDetail reads the detail record GET /Api/R3/<entity>/<id> into a T;
+// what names the Id in the error a bad one gets ("contact Id").
+func getDetail[T any](ctx context.Context, c *Client, entity, what string, id int) (*T, error) {
+	if err := checkID(what, id); err != nil {
+		return nil, err
+	}
+	r := &apiRequest{method: http.MethodGet, path: "Api/R3/" + entity + "/" + itoa(id), pattern: "/Api/R3/" + entity + "/{id}", safe: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	if err := decodeInto(r, data, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // idAnswer is the {"Id": N} that creates and updates answer.
 type idAnswer struct {
 	Id FlexInt `json:"Id"`

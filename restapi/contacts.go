@@ -205,19 +205,7 @@ func (s *ContactsService) Search(ctx context.Context, opts ContactSearchOptions)
 //
 // GET /Api/R3/Contact/<Id>
 func (s *ContactsService) Get(ctx context.Context, id int) (*Contact, error) {
-	if err := checkID("contact Id", id); err != nil {
-		return nil, err
-	}
-	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Contact/" + itoa(id), pattern: "/Api/R3/Contact/{id}", safe: true}
-	data, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	var c Contact
-	if err := decodeInto(r, data, &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getDetail[Contact](ctx, s.client, "Contact", "contact Id", id)
 }
 
 // Create adds a business (Type "Business", Name required) or a person (Type

@@ -86,19 +86,7 @@ func (s *TemplatesService) List(ctx context.Context, categoryID int, since time.
 //
 // GET /Api/R3/Template/<Id>
 func (s *TemplatesService) Get(ctx context.Context, id int) (*Template, error) {
-	if err := checkID("template Id", id); err != nil {
-		return nil, err
-	}
-	r := &apiRequest{method: http.MethodGet, path: "Api/R3/Template/" + itoa(id), pattern: "/Api/R3/Template/{id}", safe: true}
-	data, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	var t Template
-	if err := decodeInto(r, data, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return getDetail[Template](ctx, s.client, "Template", "template Id", id)
 }
 
 func createdAtQuery(since time.Time) url.Values {

@@ -155,19 +155,7 @@ func (s *ToDosService) List(ctx context.Context, projectID int, opts ToDoListOpt
 //
 // GET /Api/R3/ToDo/<Id>
 func (s *ToDosService) Get(ctx context.Context, id int) (*ToDo, error) {
-	if err := checkID("to-do Id", id); err != nil {
-		return nil, err
-	}
-	r := &apiRequest{method: http.MethodGet, path: "Api/R3/ToDo/" + itoa(id), pattern: "/Api/R3/ToDo/{id}", safe: true}
-	data, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	var t ToDo
-	if err := decodeInto(r, data, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return getDetail[ToDo](ctx, s.client, "ToDo", "to-do Id", id)
 }
 
 // Create adds a to-do to a card (f["ProjectId"] is required) and returns its
