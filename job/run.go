@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -261,18 +260,14 @@ func (j *Job) runFeed(ctx context.Context, s *Step, outDir string, c *restapi.Cl
 
 // runExport is 'minicrm-bulk export' with the step's options.
 func (j *Job) runExport(ctx context.Context, s *ExportStep, c *restapi.Client, clock *pipeline.ServerClock, log *slog.Logger) stepOutcome {
-	entities, err := export.ParseEntity(s.What)
-	if err != nil {
+	// The same choices as the export command's, with its defaults (the
+	// default address on contact tables with details, not in all).
+	cfg := export.Config{Client: c, Category: s.Category, Output: s.Output, CSV: export.CSVOptions{Excel: s.Excel},
+		Details: s.Details, Incremental: s.Incremental, StateDir: j.State, Now: clock.Now, Logger: log}
+	if err := (export.Choices{What: s.What, Headers: "api", Addresses: true, ToDos: s.ToDos}).Apply(&cfg); err != nil {
 		return stepOutcome{err: err}
 	}
-	all := strings.EqualFold(strings.TrimSpace(s.What), "all")
-	if s.ToDos && all {
-		entities = slices.Clone(export.WithToDos)
-	}
-	sum, err := export.Export(ctx, export.Config{Client: c, Entities: entities, Category: s.Category, Output: s.Output,
-		Format: export.FormatOf(s.Output), CSV: export.CSVOptions{Excel: s.Excel}, Headers: export.HeadersAPI, PerModule: all, Details: s.Details,
-		Addresses:   !all, // as the export command: the default address on contact tables, not in all
-		Incremental: s.Incremental, StateDir: j.State, Now: clock.Now, Logger: log})
+	sum, err := export.Export(ctx, cfg)
 	out := stepOutcome{err: err}
 	if sum != nil {
 		out.summary = sum.Text()
