@@ -1,10 +1,7 @@
 package mapping
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"net/mail"
@@ -16,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/minicrm-bulk/minicrm-bulk/source"
 )
 
 // TestHungarianFastIsLibphonenumber checks the phone fast path against the
@@ -232,26 +228,7 @@ func TestPlainAddressIsNetMail(t *testing.T) {
 // both orders (so every row follows rows with other fields, errors and
 // skips), and compares each result with Map's.
 func TestMapIntoIsMap(t *testing.T) {
-	m, err := Load(filepath.Join("..", "testdata", "mapping", "good.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, header := readHeader(t, m)
-	plan, err := Compile(m, sandboxSchemas(t), header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []source.Row
-	for {
-		row, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, row)
-	}
+	plan, rows := planAndRows(t, filepath.Join("..", "testdata", "mapping", "good.yaml"))
 	// A short row (an XLSX row ends at its last value): the columns it
 	// lacks must not keep the previous row's values.
 	short := rows[0]

@@ -80,6 +80,32 @@ func readHeader(t *testing.T, m *Mapping) (source.Reader, []string) {
 	return r, r.Header()
 }
 
+// planAndRows loads a mapping, compiles it against the sandbox's schemas
+// and its source's header, and reads every row of the source.
+func planAndRows(t *testing.T, file string) (*Plan, []source.Row) {
+	t.Helper()
+	m, err := Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, header := readHeader(t, m)
+	plan, err := Compile(m, sandboxSchemas(t), header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []source.Row
+	for {
+		row, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return plan, rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+}
+
 func TestParseProblems(t *testing.T) {
 	tests := []struct {
 		file string

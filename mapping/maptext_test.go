@@ -1,10 +1,8 @@
 package mapping
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -29,26 +27,7 @@ func TestMapTextIsMap(t *testing.T) {
 		filepath.Join("..", "testdata", "xmlfeed", "partnerek.yaml"),
 	} {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			m, err := Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, header := readHeader(t, m)
-			plan, err := Compile(m, sandboxSchemas(t), header)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var rows []source.Row
-			for {
-				row, err := r.Next(context.Background())
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				rows = append(rows, row)
-			}
+			plan, rows := planAndRows(t, file)
 			rng := rand.New(rand.NewPCG(3, 4))
 			junk := []string{"", "  ", "x", "0", "-1", "12,5", "1 250 000 Ft", "2024.02.30.", "2024.02.29.", "Igen",
 				"+36 20 123 4567", "nem@", "ÁRVÍZTŰRŐ tükörfúrógép", "\x00", "\xff", "Tárgyalás", "tárgyalás ", "2001"}
