@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // TestHungarianFastIsLibphonenumber checks the phone fast path against the
