@@ -273,37 +273,8 @@ func contactMatchesQuery(st *store, c *contact, q string) bool {
 	if looksLikePhone(q) && slices.ContainsFunc(c.Phones, func(ph string) bool { return phoneMatches(ph, q) }) {
 		return true
 	}
-	qw := words(q)
-	if len(qw) == 0 {
-		return false
-	}
-	have := map[string]bool{}
-	add := func(s string) {
-		for _, w := range words(s) {
-			have[w] = true
-		}
-	}
-	add(c.name())
-	for _, e := range c.Emails {
-		add(e)
-	}
-	for _, ph := range c.Phones {
-		add(ph)
-	}
-	defs := st.contactFields(c.Type)
-	for k, v := range c.Values {
-		if sv, ok := v.(string); ok {
-			add(sv)
-		} else if d := defs[k]; d.Kind == kindEnum {
-			add(d.detailValue(v).(string))
-		}
-	}
-	for _, w := range qw {
-		if !have[w] {
-			return false
-		}
-	}
-	return true
+	texts := append(append([]string{c.name()}, c.Emails...), c.Phones...)
+	return matchesQuery(q, st.contactFields(c.Type), c.Values, texts...)
 }
 
 func getContact(s *Server, r *request) (any, error) {

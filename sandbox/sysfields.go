@@ -132,6 +132,13 @@ func sysMatch(crit []func(sysRecord) bool, rec sysRecord) bool {
 // of the card's name or of one of its text or enum fields, ignoring case
 // and accents, as the contact Query does.
 func projectMatchesQuery(st *store, p *project, q string) bool {
+	return matchesQuery(q, st.projectFields[p.CategoryId], p.Values, p.name())
+}
+
+// matchesQuery is Query's rule for a record: every word of q is a whole
+// word of one of texts or of the record's text or dropdown values (a
+// dropdown by its label), ignoring case and accents.
+func matchesQuery(q string, defs map[string]fieldDef, values map[string]any, texts ...string) bool {
 	qw := words(q)
 	if len(qw) == 0 {
 		return false
@@ -142,9 +149,10 @@ func projectMatchesQuery(st *store, p *project, q string) bool {
 			have[w] = true
 		}
 	}
-	add(p.name())
-	defs := st.projectFields[p.CategoryId]
-	for k, v := range p.Values {
+	for _, t := range texts {
+		add(t)
+	}
+	for k, v := range values {
 		if sv, ok := v.(string); ok {
 			add(sv)
 		} else if d := defs[k]; d.Kind == kindEnum {
