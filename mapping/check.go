@@ -172,7 +172,7 @@ func (s *CheckSummary) Reasons() []string {
 // ends the check.
 func CheckRows(ctx context.Context, p *Plan, r source.Reader, reject func(*Rejected) error) (*CheckSummary, error) {
 	sum := NewCheckSummary()
-	err := rowflow.Run(ctx, r, rowflow.Options{}, p.checkStage, rowflow.SinkFunc[Outcome](func(_ context.Context, b *rowflow.Batch[Outcome]) error {
+	err := rowflow.Run(ctx, r, rowflow.Options{ReuseCells: true}, p.checkStage, rowflow.SinkFunc[Outcome](func(_ context.Context, b *rowflow.Batch[Outcome]) error {
 		for i := range b.Items {
 			o := &b.Items[i]
 			switch {

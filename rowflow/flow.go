@@ -93,6 +93,12 @@ type Options struct {
 	BatchSize int
 	// Workers is the number of stage workers (default GOMAXPROCS).
 	Workers int
+	// ReuseCells says that neither the stage nor the sink keeps a row's
+	// Cells once the sink's Write has returned (what they keep, they copy:
+	// mapping.Reject copies the values): a source that is a
+	// source.Refiller then reads new rows into the cells of a batch used
+	// before, instead of allocating them for each row.
+	ReuseCells bool
 }
 
 // Run moves every row of src through a stage (one from newStage per
@@ -118,7 +124,7 @@ func Run[T any](ctx context.Context, src Source, o Options, newStage func() Stag
 	go func() {
 		defer reader.Done()
 		defer close(todo)
-		read(ctx, src, size, &pool, todo)
+		read(ctx, src, size, o.ReuseCells, &pool, todo)
 	}()
 	for range workers {
 		working.Add(1)
@@ -169,8 +175,12 @@ func Run[T any](ctx context.Context, src Source, o Options, newStage func() Stag
 }
 
 // read is the reading goroutine: the rows in batches, numbered.
-func read[T any](ctx context.Context, src Source, size int, pool *sync.Pool, todo chan<- *Batch[T]) {
+func read[T any](ctx context.Context, src Source, size int, reuse bool, pool *sync.Pool, todo chan<- *Batch[T]) {
 	seq, rows := 0, 0
+	var fill source.Refiller
+	if reuse {
+		fill, _ = src.(source.Refiller)
+	}
 	get := func() *Batch[T] {
 		b := pool.Get().(*Batch[T])
 		b.Rows, b.err = b.Rows[:0], nil
@@ -189,7 +199,21 @@ func read[T any](ctx context.Context, src Source, size int, pool *sync.Pool, tod
 		}
 	}
 	for {
-		row, err := src.Next(ctx)
+		var (
+			row source.Row
+			err error
+		)
+		if fill != nil {
+			// The cells of the row this batch held at this place when it
+			// was used before, if it was.
+			var cells []source.Cell
+			if n := len(cur.Rows); n < cap(cur.Rows) {
+				cells = cur.Rows[:n+1][n].Row.Cells
+			}
+			row, err = fill.NextInto(ctx, cells)
+		} else {
+			row, err = src.Next(ctx)
+		}
 		if errors.Is(err, io.EOF) {
 			if len(cur.Rows) > 0 {
 				send()

@@ -63,36 +63,67 @@ func TestRunKeepsSourceOrder(t *testing.T) {
 		{name: "row errors in place", rows: 200, batch: 9, wkr: 3, bad: map[int]bool{1: true, 50: true, 200: true}},
 		{name: "empty", rows: 0, batch: 8, wkr: 2},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			src := sheet(t, tc.rows, tc.bad)
-			seen := 0
-			err := rowflow.Run(context.Background(), src, rowflow.Options{BatchSize: tc.batch, Workers: tc.wkr}, double,
-				rowflow.SinkFunc[int](func(_ context.Context, b *rowflow.Batch[int]) error {
-					if len(b.Rows) > tc.batch || len(b.Items) != len(b.Rows) {
-						t.Fatalf("batch of %d rows, %d items (size %d)", len(b.Rows), len(b.Items), tc.batch)
-					}
-					for i := range b.Rows {
-						seen++
-						r := &b.Rows[i]
-						if r.Seq != seen || r.Loc().Line != seen+1 {
-							t.Fatalf("row %d came as seq %d, line %d", seen, r.Seq, r.Loc().Line)
-						}
-						if tc.bad[seen] != (r.Err != nil) {
-							t.Fatalf("row %d: error %v, want one: %v", seen, r.Err, tc.bad[seen])
-						}
-						if want := 2 * seen; r.Err == nil && b.Items[i] != want {
-							t.Fatalf("row %d: item %d, want %d", seen, b.Items[i], want)
-						}
-					}
-					return nil
-				}))
-			if err != nil {
-				t.Fatal(err)
+		for _, reuse := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, reuse %v", tc.name, reuse), func(t *testing.T) {
+				keepsSourceOrder(t, tc.rows, tc.batch, tc.wkr, tc.bad, reuse)
+			})
+		}
+	}
+}
+
+// refills is a source.Refiller that counts the calls that brought cells to
+// fill again.
+type refills struct {
+	source.Reader
+	reused int
+}
+
+func (r *refills) NextInto(ctx context.Context, cells []source.Cell) (source.Row, error) {
+	if cap(cells) > 0 {
+		r.reused++
+	}
+	return r.Reader.(source.Refiller).NextInto(ctx, cells)
+}
+
+// keepsSourceOrder runs rows through a flow and checks that the sink gets
+// each in its place, with its own values, and that with reuse the cells of
+// batches used before are read into again.
+func keepsSourceOrder(t *testing.T, rows, batch, wkr int, bad map[int]bool, reuse bool) {
+	t.Helper()
+	src := &refills{Reader: sheet(t, rows, bad)}
+	seen := 0
+	err := rowflow.Run(context.Background(), src, rowflow.Options{BatchSize: batch, Workers: wkr, ReuseCells: reuse}, double,
+		rowflow.SinkFunc[int](func(_ context.Context, b *rowflow.Batch[int]) error {
+			if len(b.Rows) > batch || len(b.Items) != len(b.Rows) {
+				t.Fatalf("batch of %d rows, %d items (size %d)", len(b.Rows), len(b.Items), batch)
 			}
-			if seen != tc.rows {
-				t.Fatalf("the sink saw %d rows of %d", seen, tc.rows)
+			for i := range b.Rows {
+				seen++
+				r := &b.Rows[i]
+				if r.Seq != seen || r.Loc().Line != seen+1 {
+					t.Fatalf("row %d came as seq %d, line %d", seen, r.Seq, r.Loc().Line)
+				}
+				if bad[seen] != (r.Err != nil) {
+					t.Fatalf("row %d: error %v, want one: %v", seen, r.Err, bad[seen])
+				}
+				if want := 2 * seen; r.Err == nil && b.Items[i] != want {
+					t.Fatalf("row %d: item %d, want %d", seen, b.Items[i], want)
+				}
+				if want := fmt.Sprintf("name %d", seen); len(r.Row.Cells) < 2 || r.Row.Cells[1].Raw != want {
+					t.Fatalf("row %d: cells %v, want %q second", seen, r.Row.Cells, want)
+				}
 			}
-		})
+			return nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen != rows {
+		t.Fatalf("the sink saw %d rows of %d", seen, rows)
+	}
+	// A flow of many batches reads into cells used before only when told.
+	if many := rows > 4*batch*max(wkr, 2); reuse && many && src.reused == 0 || !reuse && src.reused > 0 {
+		t.Errorf("reuse %v: %d rows read into cells used before", reuse, src.reused)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,6 +44,9 @@ type csvReader struct {
 	header []string
 	det    Detected
 	utf8   bool // the text was not decoded, so it must be checked
+	// fields is the values' slice of the last record Next read, used
+	// again for the next.
+	fields []string
 	// pending holds records read while looking for the header, to be
 	// returned first.
 	pending    []record
@@ -306,7 +310,12 @@ func (r *csvReader) Close() error {
 	return err
 }
 
-func (r *csvReader) Next(ctx context.Context) (Row, error) {
+func (r *csvReader) Next(ctx context.Context) (Row, error) { return r.NextInto(ctx, nil) }
+
+// NextInto is Next, the row's Cells in cells' memory when it has room
+// (source.Refiller): a build of a million rows otherwise allocates a
+// million slices of cells, the reader's largest cost.
+func (r *csvReader) NextInto(ctx context.Context, cells []Cell) (Row, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return Row{}, err
@@ -321,7 +330,14 @@ func (r *csvReader) Next(ctx context.Context) (Row, error) {
 		} else if r.pendingErr != nil {
 			rec, rerr, r.pendingErr = r.pendingErr.rec, r.pendingErr.rerr, nil
 		} else {
+			// The values' slice is the reader's, used again: a record
+			// read here lives only until its cells are made.
+			r.p.dst = r.fields[:0]
 			rec, rerr, err = r.p.read()
+			r.p.dst = nil
+			if rec.fields != nil {
+				r.fields = rec.fields
+			}
 		}
 		if err == io.EOF {
 			return Row{}, io.EOF
@@ -343,7 +359,7 @@ func (r *csvReader) Next(ctx context.Context) (Row, error) {
 			r.skipped++
 			continue
 		}
-		row := Row{Loc: loc, Cells: make([]Cell, len(rec.fields))}
+		row := Row{Loc: loc, Cells: slices.Grow(cells[:0], len(rec.fields))[:len(rec.fields)]}
 		var bad *RowError
 		for i, f := range rec.fields {
 			f = csvsafe.Restore(f) // the apostrophe our CSV writers put in front of =, +, -, @
@@ -351,8 +367,13 @@ func (r *csvReader) Next(ctx context.Context) (Row, error) {
 			if f == "" {
 				row.Cells[i].Kind = Empty
 			}
-			if err := r.checkText(f); err != nil && bad == nil {
-				bad = r.rowError(loc, i+1, err)
+			// The record's lines were checked whole (a NUL, or bytes
+			// that are not UTF-8, can only be in a value): only a line
+			// that failed has its values checked, to name the column.
+			if rec.suspect && bad == nil {
+				if err := r.checkText(f); err != nil {
+					bad = r.rowError(loc, i+1, err)
+				}
 			}
 		}
 		if bad == nil {
@@ -473,8 +494,9 @@ func checkDuplicates(loc Location, header []string, colRef func(int) string) err
 
 // record is one parsed CSV record.
 type record struct {
-	fields []string
-	line   int // physical line where it starts
+	fields  []string
+	line    int  // physical line where it starts
+	suspect bool // a line of it holds a NUL or bytes that are not UTF-8
 }
 
 // csvParser splits decoded text into records. It differs from
@@ -485,8 +507,9 @@ type csvParser struct {
 	lr       lineReader
 	delim    []byte
 	fieldBuf []byte
-	width    int    // how many values the last record had: the next one's capacity
-	cont     []line // the lines after the first of the current record, kept to re-read them after a broken quote
+	width    int      // how many values the last record had: the next one's capacity
+	dst      []string // when set, the memory of the next record's values
+	cont     []line   // the lines after the first of the current record, kept to re-read them after a broken quote
 }
 
 // read gives the next record, skipping blank lines. A problem with the
@@ -510,7 +533,11 @@ func (p *csvParser) read() (record, *RowError, error) {
 }
 
 func (p *csvParser) parse(text []byte, start int) (record, *RowError, error) {
-	fields := make([]string, 0, p.width)
+	fields := p.dst
+	if fields == nil {
+		fields = make([]string, 0, p.width)
+	}
+	suspect := suspectText(text)
 	pos, size := 0, len(text)
 	p.cont = p.cont[:0]
 	// Unquoted values are pieces of one string of the line: one
@@ -554,6 +581,7 @@ func (p *csvParser) parse(text []byte, start int) (record, *RowError, error) {
 					}
 					p.cont = append(p.cont, line{text: bytes.Clone(next), no: no})
 					text, pos, strOK = p.cont[len(p.cont)-1].text, 0, false
+					suspect = suspect || suspectText(text)
 					size += len(next) + 1
 					continue
 				}
@@ -599,7 +627,14 @@ func (p *csvParser) parse(text []byte, start int) (record, *RowError, error) {
 		pos += i + len(p.delim)
 	}
 	p.width = len(fields)
-	return record{fields: fields, line: start}, nil, nil
+	return record{fields: fields, line: start, suspect: suspect}, nil, nil
+}
+
+// suspectText tells whether a line holds a NUL or bytes that are not
+// UTF-8: then its values are checked one by one (csvReader.checkText).
+// One look at the whole line costs less than one a value.
+func suspectText(text []byte) bool {
+	return bytes.IndexByte(text, 0) >= 0 || !utf8.Valid(text)
 }
 
 // unclosed reports a quoted value, opened in column col of the record

@@ -116,6 +116,14 @@ type Reader interface {
 	Close() error
 }
 
+// Refiller is a Reader that can read the next row into the memory of
+// cells a caller is done with (a CSV reader can): for a flow that reads
+// millions of rows and keeps none of them past the next read into the
+// same cells. The row's Cells use cells' memory when it has room.
+type Refiller interface {
+	NextInto(ctx context.Context, cells []Cell) (Row, error)
+}
+
 // Options tune Open. The zero value detects everything.
 type Options struct {
 	// Format is "csv" or "xlsx"; "" takes it from the file name's extension

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -441,6 +443,10 @@ func TestCSVInMemory(t *testing.T) {
 		{name: "title line named as the header is the header", data: "Ügyfelek\na;b\n1;2\n", opts: Options{HeaderRow: 1}, encoding: "utf-8", delim: ';', headerRow: 1, rows: 0, errIs: []error{ErrTooManyCells, ErrTooManyCells}},
 		{name: "no final newline", data: "a,b\n1,2", encoding: "utf-8", delim: ',', rows: 1},
 		{name: "quoted header", data: "\"a;1\";b\n1;2\n", encoding: "utf-8", delim: ';', rows: 1},
+		// A record's lines are checked whole, the values only when a line
+		// fails: a bad byte on the second line of a quoted value counts.
+		{name: "NUL in a quoted value's second line", data: "a;b\n" + long + "\"x\ny\x00\";z\n1;2\n", encoding: "utf-8", delim: ';', rows: 7001, errIs: []error{ErrBadText}},
+		{name: "not UTF-8 in a quoted value's second line", data: "a;b\nŐsz;x\n" + long + "1;\"x\n\xF5\"\n1;2\n", encoding: "utf-8", delim: ';', rows: 7002, errIs: []error{ErrBadText}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -466,5 +472,52 @@ func TestCSVInMemory(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNextIntoIsNext reads every CSV fixture twice, with Next and with
+// NextInto given the cells of the row before (as a flow that reuses them
+// does), and compares the rows and errors.
+func TestNextIntoIsNext(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "source", "*.csv"))
+	if err != nil || len(files) < 10 {
+		t.Fatalf("fixtures: %v %v", files, err)
+	}
+	type read struct {
+		loc   Location
+		cells []Cell
+		err   string
+	}
+	readEach := func(path string, into bool) (out []read, openErr error) {
+		r, err := Open(path, Options{})
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		var cells []Cell
+		for {
+			var row Row
+			if into {
+				row, err = r.(Refiller).NextInto(t.Context(), cells)
+				cells = row.Cells
+			} else {
+				row, err = r.Next(t.Context())
+			}
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			var re *RowError
+			if err != nil && !errors.As(err, &re) {
+				t.Fatalf("%s: %v", path, err)
+			}
+			out = append(out, read{loc: row.Loc, cells: slices.Clone(row.Cells), err: fmt.Sprint(err)})
+		}
+	}
+	for _, f := range files {
+		want, werr := readEach(f, false)
+		got, gerr := readEach(f, true)
+		if fmt.Sprint(werr) != fmt.Sprint(gerr) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: NextInto read\n%v %v\nNext read\n%v %v", filepath.Base(f), got, gerr, want, werr)
+		}
 	}
 }
