@@ -320,6 +320,7 @@ func BenchmarkBuildInProcess(b *testing.B) {
 	src := filepath.Join(dir, "rows.csv")
 	scaleSheet(b, src, rows)
 	e := newEnv(b, sandbox.Config{})
+	defer xmlfeed.TuneGC(os.Getenv)() // the GC settings of feed build
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
