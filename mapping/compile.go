@@ -2,7 +2,9 @@ package mapping
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,17 +39,20 @@ type entityPlan struct {
 }
 
 type fieldPlan struct {
-	name   string
-	path   string // "person.fields.Email", for messages
-	spec   *FieldSpec
-	field  restapi.SchemaField
-	value  func(cells []string) (text, column string)
-	cols   []string // the columns the value reads
-	dates  *DateParser
-	enum   map[string]string // folded source value → MiniCRM value
-	parse  parseKind
-	ifEmpt string
-	rt     fieldRuntime // worked out on the first row (row.go)
+	name  string
+	path  string // "person.fields.Email", for messages
+	spec  *FieldSpec
+	field restapi.SchemaField
+	value func(cells []string) (text, column string)
+	cols  []string // the columns the value reads
+	dates *DateParser
+	enum  map[string]string // folded source value → MiniCRM value
+	// enumExact is enum by the source values as the mapping writes them:
+	// most rows spell them so, and need no folding.
+	enumExact map[string]string
+	parse     parseKind
+	ifEmpt    string
+	rt        fieldRuntime // worked out on the first row (row.go)
 }
 
 type parseKind int
@@ -98,6 +103,26 @@ var requiredForCreate = map[EntityKind][]string{
 	KindBusiness: {"Name"},
 	KindPerson:   {"FirstName"},
 	KindProject:  {"Name", "UserId", "StatusId"},
+}
+
+var (
+	requiredBusiness = requiredForCreate[KindBusiness]
+	requiredPerson   = requiredForCreate[KindPerson]
+	requiredProject  = requiredForCreate[KindProject]
+)
+
+// requiredFor is requiredForCreate[kind] without a map lookup: it is asked
+// three times a row.
+func requiredFor(kind EntityKind) []string {
+	switch kind {
+	case KindBusiness:
+		return requiredBusiness
+	case KindPerson:
+		return requiredPerson
+	case KindProject:
+		return requiredProject
+	}
+	return nil
 }
 
 // Compile checks the mapping against the schemas and the source's header
@@ -593,9 +618,18 @@ func (fp *fieldPlan) compileEnum(bad func(sub, format string, a ...any)) {
 	if fp.parse != parseEnum && fp.field.Name != "" {
 		bad(".enum", "an enum table is for dropdown fields; %s is %s", fp.name, fp.field.Type)
 	}
-	fp.enum = map[string]string{}
-	for from, to := range fp.spec.Enum {
-		fp.enum[fold(strings.TrimSpace(from))] = to
+	fp.enum, fp.enumExact = map[string]string{}, map[string]string{}
+	folded := map[string]string{} // folded source value → the first source value with it
+	for _, from := range slices.Sorted(maps.Keys(fp.spec.Enum)) {
+		to := fp.spec.Enum[from]
+		key := fold(strings.TrimSpace(from))
+		if other, ok := folded[key]; ok && fp.spec.Enum[other] != to {
+			bad(".enum."+from, "%q and %q are the same value ignoring case, accents and spacing, and a row's value is "+
+				"looked up that way: give them the same target (%q or %q)", other, from, fp.spec.Enum[other], to)
+		}
+		folded[key] = from
+		fp.enum[key] = to
+		fp.enumExact[strings.TrimSpace(from)] = to
 		if fp.parse == parseEnum && fp.field.Name != "" {
 			if _, ok := resolveOption(fp.field, to); !ok {
 				bad(".enum."+from, "%q is not an option of %s; the options are %s", to, fp.name, optionList(fp.field))

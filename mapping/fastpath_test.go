@@ -157,7 +157,7 @@ func TestNumberFastPathIsTheRegexps(t *testing.T) {
 // TestTextShortcuts checks that CollapseSpace and TitleCase return a text
 // as it is only when the full way would make the same text of it.
 func TestTextShortcuts(t *testing.T) {
-	chars := []string{"a", "Á", "b", "É", "ő", "Ő", "ß", "ǅ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2000", "\u3000", "-", ".", "\xff", "\ufffd", "1"}
+	chars := []string{"a", "Á", "b", "É", "ő", "Ő", "ß", "ǅ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u0085", "\u2000", "\u2028", "\u3000", "\u07ff", "\u00c0", "\xc3", "-", ".", "\xff", "\ufffd", "1"}
 	rng := rand.New(rand.NewPCG(7, 8))
 	kept := 0
 	for i := 0; i < 200000; i++ {

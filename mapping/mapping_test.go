@@ -70,7 +70,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func readHeader(t *testing.T, m *Mapping) (source.Reader, []string) {
+func readHeader(t testing.TB, m *Mapping) (source.Reader, []string) {
 	t.Helper()
 	r, err := m.OpenSource("")
 	if err != nil {
@@ -82,7 +82,7 @@ func readHeader(t *testing.T, m *Mapping) (source.Reader, []string) {
 
 // planAndRows loads a mapping, compiles it against the sandbox's schemas
 // and its source's header, and reads every row of the source.
-func planAndRows(t *testing.T, file string) (*Plan, []source.Row) {
+func planAndRows(t testing.TB, file string) (*Plan, []source.Row) {
 	t.Helper()
 	m, err := Load(file)
 	if err != nil {

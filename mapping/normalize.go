@@ -467,7 +467,7 @@ func plainDotAtom(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '+', c == '-':
+		case atomByte[c]:
 		case c == '.' && s[i-1] != '.':
 		default:
 			return false
@@ -475,6 +475,15 @@ func plainDotAtom(s string) bool {
 	}
 	return true
 }
+
+// atomByte are the bytes plainDotAtom takes but the dot: ASCII letters,
+// digits, _ + and -.
+var atomByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-'
+	}
+	return t
+}()
 
 // PhoneNormalizer formats phone numbers in international form (E.164 with
 // spaces: "+36 20 236 7532") using libphonenumber's metadata, so every way
@@ -689,6 +698,13 @@ func collapsed(s string) bool {
 			i++
 			continue
 		}
+		if c >= 0xC3 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// U+00C0 to U+07FF (á, ő, ű…): no space among them (the
+			// Latin-1 spaces U+0085 and U+00A0 start with 0xC2).
+			space = false
+			i += 2
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsSpace(r) {
 			return false
@@ -728,6 +744,21 @@ func titleCase(s string) string {
 func titled(s string) bool {
 	start := true
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			// ASCII, the most of a name, without the unicode tables.
+			c := byte(r)
+			upper, lower := c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z'
+			switch {
+			case upper || lower:
+				if upper != start {
+					return false // a first letter not upper case, or a next one not lower
+				}
+				start = false
+			default:
+				start = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == '-' || c == '.'
+			}
+			continue
+		}
 		if r == utf8.RuneError {
 			return false // invalid UTF-8 (or U+FFFD): the slow way decides
 		}

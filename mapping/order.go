@@ -443,7 +443,7 @@ func (p *Plan) MapOrderLine(row source.Row) (*OrderLine, error) {
 		if i >= len(texts) {
 			break
 		}
-		t, err := cellText(c)
+		t, err := cellText(&c)
 		if err != nil && op.usesColumn(p.header[i]) {
 			errs = append(errs, &CellError{Loc: row.Loc, Column: p.header[i], Field: "(source)", Value: c.Raw, Reason: err.Error()})
 		}

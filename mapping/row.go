@@ -145,7 +145,8 @@ const (
 
 // MatchKeys are a record's identities, normalized for comparison. Name is
 // set only when the entity's mapping matches by it; the others whenever
-// their field is mapped.
+// their field is mapped. A record made by MapText (a feed's) has only
+// ExternalID and VatNumber.
 type MatchKeys struct {
 	Email      string
 	Phone      string // E.164 digits with +
@@ -262,8 +263,9 @@ func (p *Plan) MapInto(row source.Row, b *Bundle) (*Bundle, error) { return p.ma
 // MapText is MapInto for a writer of text (the feed build): each record's
 // values are in its Texts, as ValueString renders them, and its Fields map
 // stays empty. No value is boxed into an interface and no map is filled,
-// which were a good part of the cost of a row. Keys, errors and skips are
-// MapInto's.
+// which were a good part of the cost of a row. Errors and skips are
+// MapInto's; of the Keys only ExternalID and VatNumber are set (what a feed
+// keys cards by, and checks companies' names against).
 func (p *Plan) MapText(row source.Row, b *Bundle) (*Bundle, error) { return p.mapRow(row, b, true) }
 
 func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error) {
@@ -273,10 +275,11 @@ func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error)
 	texts := b.texts[:len(p.header)]
 	clear(texts)
 	var errs RowErrors
-	for i, c := range row.Cells {
+	for i := range row.Cells {
 		if i >= len(texts) {
 			break
 		}
+		c := &row.Cells[i] // not a copy: a Cell is 80 bytes, copied 20 times a row
 		t, err := cellText(c)
 		if err != nil && p.usesColumn(p.header[i]) {
 			errs = append(errs, &CellError{Loc: row.Loc, Column: p.header[i], Field: "(source)", Value: c.Raw, Reason: err.Error()})
@@ -364,7 +367,7 @@ func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error)
 		if rec == nil {
 			continue
 		}
-		if err := p.checkRequired(b.Loc, rec); err != nil {
+		if err := p.checkRequired(b.Loc, p.entity(rec.Kind), rec); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -397,8 +400,8 @@ func newRecord(fields int) *Record {
 
 // checkRequired rejects a record that could not be created for lack of a
 // required value, and one with nothing to match it by.
-func (p *Plan) checkRequired(loc source.Location, rec *Record) *CellError {
-	for _, req := range requiredForCreate[rec.Kind] {
+func (p *Plan) checkRequired(loc source.Location, ep *entityPlan, rec *Record) *CellError {
+	for _, req := range requiredFor(rec.Kind) {
 		if rec.NoCreate {
 			break
 		}
@@ -408,11 +411,25 @@ func (p *Plan) checkRequired(loc source.Location, rec *Record) *CellError {
 		}
 	}
 	for _, k := range rec.Match {
-		if rec.Keys.Key(k) != "" {
+		has := rec.Keys.Key(k) != ""
+		if !has && rec.textMode {
+			has = p.hasKey(ep, rec, k) // a key MapText leaves out
+		}
+		if has {
 			return nil
 		}
 	}
 	return &CellError{Loc: loc, Field: string(rec.Kind), Reason: "has none of its match keys (" + strings.Join(rec.Match, ", ") + "); it could not be told apart from others"}
+}
+
+// entity is the plan of an entity kind the plan maps.
+func (p *Plan) entity(kind EntityKind) *entityPlan {
+	for _, ep := range p.entities {
+		if ep.kind == kind {
+			return ep
+		}
+	}
+	return nil
 }
 
 func (p *Plan) columnOf(kind EntityKind, field string) string {
@@ -452,6 +469,37 @@ func (p *Plan) usesColumn(c string) bool {
 }
 
 func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
+	// The name key is worked out only when the entity matches by name: its
+	// folding is the costliest step of mapping a row. The other keys are
+	// cheap and always set when their field is mapped, because the importer
+	// checks a match found by a weaker key against them (a company found by
+	// its name must not have another VAT number than the row's). A record
+	// MapText makes (the feed's) gets only what a feed uses: the external
+	// id and the VAT number; checkRequired works out the others when it
+	// needs them.
+	k := MatchKeys{VatNumber: p.key(ep, rec, "vat_number"), ExternalID: p.key(ep, rec, "external_id")}
+	if rec.textMode {
+		return k
+	}
+	k.Email, k.Phone = p.key(ep, rec, "email"), p.key(ep, rec, "phone")
+	if ep.uses("name") {
+		k.Name = p.key(ep, rec, "name")
+	}
+	return k
+}
+
+// hasKey is p.key(ep, rec, name) != "", for a key MapText leaves out.
+func (p *Plan) hasKey(ep *entityPlan, rec *Record, name string) bool {
+	if name == "email" {
+		// Lower-casing keeps a text non-empty: the key is not needed.
+		v, _ := rec.lookup("Email")
+		return (v.kind == valString || v.kind == valInt) && v.text() != ""
+	}
+	return p.key(ep, rec, name) != ""
+}
+
+// key is one of a record's match keys, by its mapping name.
+func (p *Plan) key(ep *entityPlan, rec *Record, name string) string {
 	str := func(name string) string {
 		switch v, _ := rec.lookup(name); v.kind {
 		case valString, valInt:
@@ -459,30 +507,29 @@ func (p *Plan) keys(ep *entityPlan, rec *Record) MatchKeys {
 		}
 		return ""
 	}
-	// The name key is worked out only when the entity matches by name: its
-	// folding is the costliest step of mapping a row. The other keys are
-	// cheap and always set when their field is mapped, because the importer
-	// checks a match found by a weaker key against them (a company found by
-	// its name must not have another VAT number than the row's).
-	k := MatchKeys{Email: strings.ToLower(str("Email")), VatNumber: VatKey(str("VatNumber"))}
-	if ph := str("Phone"); ph != "" {
-		// A Phone text is always the Normalize'd form (the field is
-		// parsed as a phone), so its key is its digits: parsing it with
-		// libphonenumber again would double the cost of a row.
-		k.Phone = digitsOrPlus(ph)
-	}
-	if ep.externalID != "" {
-		k.ExternalID = strings.TrimSpace(str(ep.externalID))
-	}
-	if ep.uses("name") {
-		switch ep.kind {
-		case KindPerson:
-			k.Name = NameKey(PersonName(str("FirstName"), str("LastName")))
-		default:
-			k.Name = NameKey(str("Name"))
+	switch name {
+	case "email":
+		return strings.ToLower(str("Email"))
+	case "phone":
+		if ph := str("Phone"); ph != "" {
+			// A Phone text is always the Normalize'd form (the field is
+			// parsed as a phone), so its key is its digits: parsing it
+			// with libphonenumber again would double the cost of a row.
+			return digitsOrPlus(ph)
 		}
+	case "external_id":
+		if ep.externalID != "" {
+			return strings.TrimSpace(str(ep.externalID))
+		}
+	case "vat_number":
+		return VatKey(str("VatNumber"))
+	case "name":
+		if ep.kind == KindPerson {
+			return NameKey(PersonName(str("FirstName"), str("LastName")))
+		}
+		return NameKey(str("Name"))
 	}
-	return k
+	return ""
 }
 
 func (ep *entityPlan) uses(key string) bool {
@@ -552,7 +599,7 @@ func applyTransforms(s string, trs []string) string {
 
 // cellText is the text of a source cell; typed XLSX cells are rendered so
 // the value parsers read them back without loss.
-func cellText(c source.Cell) (string, error) {
+func cellText(c *source.Cell) (string, error) {
 	switch c.Kind {
 	case source.Number:
 		return FormatNumber(c.Number), nil
@@ -660,7 +707,10 @@ func (fp *fieldPlan) option(v string) (val, bool) {
 // convertVal is convert, its value unboxed.
 func (fp *fieldPlan) convertVal(text string, phones PhoneNormalizer) (val, error) {
 	if fp.enum != nil {
-		if to, ok := fp.enum[fold(strings.TrimSpace(text))]; ok {
+		t := strings.TrimSpace(text)
+		if to, ok := fp.enumExact[t]; ok {
+			text = to
+		} else if to, ok := fp.enum[fold(t)]; ok {
 			text = to
 		} else if fp.parse != parseEnum {
 			return val{}, fmt.Errorf("%q is not in the enum table", text)
