@@ -22,12 +22,12 @@ func TestIDSet(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, err := newIDSet(dir)
+			s, err := newIDSetSize(dir, 1<<16)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.sum != nil {
-				s.sum = tc.sum
+				s.setHash(tc.sum)
 			}
 			n := 120000 // the table grows from 65,536 slots twice
 			if tc.sum != nil {
@@ -74,5 +74,27 @@ func TestIDSet(t *testing.T) {
 				t.Errorf("left behind: %v", ents)
 			}
 		})
+	}
+}
+
+// BenchmarkIDSet adds a million distinct Ids of the benchmark sheet's
+// form, as a 1M-row build does: the table's growth included.
+func BenchmarkIDSet(b *testing.B) {
+	ids := make([]string, 1_000_000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("P-%d-%d", 5000+i%150, i/150)
+	}
+	b.ResetTimer()
+	for range b.N {
+		s, err := newIDSet(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line, id := range ids {
+			if _, dup, err := s.Add(id, line+2); err != nil || dup {
+				b.Fatalf("%s: dup %v, %v", id, dup, err)
+			}
+		}
+		s.Close()
 	}
 }

@@ -451,15 +451,30 @@ func (w *Writer) escape(s string, attr bool, path, leaf string) {
 	// U+F000 to U+FFFF, where the forbidden U+FFFE and U+FFFF are: such
 	// values go the byte-by-byte way.) Escaping byte by byte was a tenth
 	// of a feed build's time.
-	if utf8.ValidString(s) && strings.IndexByte(s, 0xEF) < 0 {
+	// First the plain ASCII at the start (all of most values: numbers,
+	// ids, addresses), needing no UTF-8 check.
+	i := 0
+	for i+8 <= len(s) && plain8(load64(s, i), attr) && load64(s, i)&highBits == 0 {
+		i += 8
+	}
+	if i == len(s) {
+		w.buf = append(w.buf, s...)
+		return
+	}
+	if rest := s[i:]; utf8.ValidString(rest) && strings.IndexByte(rest, 0xEF) < 0 {
 		mark := len(w.buf)
-		if w.escapeValid(s, attr) {
+		w.buf = append(w.buf, s[:i]...)
+		if w.escapeValid(rest, attr) {
 			return
 		}
 		w.buf = w.buf[:mark] // a control character: the slow way drops and reports it
 	}
 	w.escapeBytes(s, attr, path, leaf)
 }
+
+// highBits are the top bits of the bytes of a word: set for bytes from
+// 0x80.
+const highBits = 0x8080808080808080
 
 // escapeValid is escape for a value of valid UTF-8 without U+F000 to
 // U+FFFF; false, with part of the value written, at a control character
