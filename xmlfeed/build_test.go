@@ -287,3 +287,63 @@ func TestBuildPracticeSheet(t *testing.T) {
 	}
 	golden(t, "partnerek.golden.xml", doc)
 }
+
+// TestBuildRefusesNamesXMLCannotCarry: a card field whose name, as the
+// schema has it, XML cannot carry (2Szint: a usable API name, but an XML
+// name cannot start with a digit) makes every card of the build a rejected
+// row that names it, and the feed stays well-formed. Such a builder checks
+// each card's names (NamesOK is false).
+func TestBuildRefusesNamesXMLCannotCarry(t *testing.T) {
+	ds := sandbox.EmptyDataset()
+	for i := range ds.Categories {
+		if ds.Categories[i].Name == "Értékesítés" {
+			ds.Categories[i].Fields = append(ds.Categories[i].Fields, sandbox.Field{Name: "2Szint", Type: "Text(1024)"})
+		}
+	}
+	e := newEnv(t, sandbox.Config{Dataset: ds})
+	raw, err := os.ReadFile(cardsMapping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := filepath.Abs(filepath.Join(testdata, "cards.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(raw), "file: cards.csv", "file: "+src, 1)
+	text = strings.Replace(text, "    Megjegyzes: {column: Megjegyzés}", "    Megjegyzes: {column: Megjegyzés}\n    2Szint: {column: Forrás}", 1)
+	mp := filepath.Join(t.TempDir(), "m.yaml")
+	if err := os.WriteFile(mp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, r := e.plan(t, mp, "")
+	cb, err := xmlfeed.NewCardBuilder(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.NamesOK() {
+		t.Fatal("a name starting with a digit was found valid")
+	}
+	out := filepath.Join(t.TempDir(), "feed.xml")
+	var rejects []*mapping.Rejected
+	sum, err := xmlfeed.Build(context.Background(), xmlfeed.BuildOptions{Plan: plan, Source: r, Output: out,
+		Reject: func(rej *mapping.Rejected) error { rejects = append(rejects, rej); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, rej := range rejects {
+		if strings.Contains(rej.Reasons(), "2Szint") {
+			named++
+		}
+	}
+	if sum.Written != 0 || named == 0 || sum.Rejected != len(rejects) {
+		t.Errorf("written %d, rejected %d, of them %d naming the field: %+v", sum.Written, sum.Rejected, named, sum)
+	}
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cards := readAll(t, doc); len(cards) != 0 {
+		t.Errorf("%d cards in the feed", len(cards))
+	}
+}

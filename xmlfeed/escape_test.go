@@ -2,9 +2,13 @@ package xmlfeed
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 )
 
 // escapeRef is escape as it was written first, a condition a byte: the
@@ -144,6 +148,46 @@ func TestValidName(t *testing.T) {
 			if got := validName(string([]byte{byte(a), byte(b)})); got != want {
 				t.Fatalf("validName(%q) = %v, want %v", []byte{byte(a), byte(b)}, got, want)
 			}
+		}
+	}
+}
+
+// TestNamesChecked: a mapping whose fields are all valid element names
+// lets a builder skip the per-card check; one bad or reserved name in any
+// entity does not.
+func TestNamesChecked(t *testing.T) {
+	load := func(project, business, person string) *mapping.Mapping {
+		dir := t.TempDir()
+		yaml := "source: {file: x.csv}\nproject:\n  category: Értékesítés\n  match: [external_id]\n  external_id: Id\n  fields: {Id: {column: a}, " + project + ": {column: b}}\n"
+		if business != "" {
+			yaml += "business:\n  match: [name]\n  fields: {Name: {column: c}, " + business + ": {column: d}}\n"
+		}
+		if person != "" {
+			yaml += "person:\n  match: [email]\n  fields: {Email: {column: e}, " + person + ": {column: f}}\n"
+		}
+		p := filepath.Join(dir, "m.yaml")
+		if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := mapping.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		project, business, person string
+		ok                        bool
+	}{
+		{"Megjegyzes", "VatNumber", "FirstName", true},
+		{"Megjegyzes", "", "", true},
+		{`"Bad Name"`, "VatNumber", "FirstName", false},
+		{"Business", "VatNumber", "FirstName", false},
+		{"Megjegyzes", "Emails", "FirstName", false},
+		{"Megjegyzes", "VatNumber", "xmlThing", false},
+	} {
+		if got := namesChecked(load(tc.project, tc.business, tc.person)); got != tc.ok {
+			t.Errorf("project %s, business %s, person %s: namesChecked %v, want %v", tc.project, tc.business, tc.person, got, tc.ok)
 		}
 	}
 }
