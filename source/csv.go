@@ -39,6 +39,7 @@ var delimiters = []rune{';', ',', '\t', '|'}
 
 type csvReader struct {
 	name   string
+	size   int64 // the file's bytes
 	closer io.Closer
 	p      *csvParser
 	header []string
@@ -78,6 +79,7 @@ func openCSV(name string, ra io.ReaderAt, size int64, closer io.Closer, opts Opt
 
 	r := &csvReader{
 		name:   name,
+		size:   size,
 		closer: closer,
 		utf8:   te.enc == nil,
 		det: Detected{
@@ -127,9 +129,28 @@ func (r *csvReader) findDelimiter(br *bufio.Reader, delim rune, headerRow int) e
 	}
 	cols, _ := columnsFor(sample, truncated, delim)
 	r.cols = cols
+	r.det.Lines = linesAbout(sample, truncated, r.size)
 	r.det.Delimiter = delim
 	r.p.delim = []byte(string(delim))
 	return nil
+}
+
+// linesAbout estimates a file's lines from a sample of its start (the
+// whole text when not truncated) and its size in bytes: the sample's line
+// ends, scaled to the file. (A decoded sample is longer than the bytes it
+// came from, so a file in a one-byte encoding gets a low estimate.)
+func linesAbout(sample []byte, truncated bool, size int64) int {
+	n := bytes.Count(sample, []byte{'\n'})
+	if !truncated {
+		if len(sample) > 0 && sample[len(sample)-1] != '\n' {
+			n++
+		}
+		return n
+	}
+	if n == 0 {
+		return 1
+	}
+	return int(size * int64(n) / int64(len(sample)))
 }
 
 // readHeader reads the header: the first record at or after line

@@ -166,6 +166,11 @@ type Detected struct {
 	Date1904 bool     // XLSX: the workbook uses the 1904 date system (old Mac Excel)
 
 	HeaderRow int // the header's line (CSV) or row (XLSX)
+
+	// Lines is about how many lines a CSV file has, from its size and the
+	// lines of its first 64 KiB (exact for a smaller file); 0 when not
+	// known. A hint for sizing what grows with the rows, not a count.
+	Lines int
 }
 
 // String gives "read as windows-1250, ';'-separated, header on line 1" or

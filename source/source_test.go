@@ -521,3 +521,44 @@ func TestNextIntoIsNext(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesAbout: a CSV's Detected.Lines is its line count when the file
+// fits the 64 KiB sample, and near it for a larger file.
+func TestLinesAbout(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		lines int
+		exact bool
+	}{
+		{"small.csv", 40, true},
+		{"large.csv", 20000, false},
+	} {
+		var b strings.Builder
+		b.WriteString("id;név;város\r\n")
+		for i := 1; i < tc.lines; i++ {
+			fmt.Fprintf(&b, "P-%d;Kovács János %d;Győr\r\n", i, i%97)
+		}
+		path := filepath.Join(dir, tc.name)
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.Detected().Lines
+		r.Close()
+		if tc.exact && got != tc.lines || !tc.exact && (got < tc.lines*95/100 || got > tc.lines*105/100) {
+			t.Errorf("%s: Lines %d for %d lines", tc.name, got, tc.lines)
+		}
+	}
+	r, err := Open(filepath.Join("..", "testdata", "source", "clients.xlsx"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := r.Detected().Lines; n != 0 {
+		t.Errorf("a workbook's Lines: %d, want 0 (not known)", n)
+	}
+}

@@ -190,6 +190,15 @@ func BenchmarkFeedBuild(b *testing.B) {
 		cmd.Env = childEnv
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		// The last round's outputs go before the clock starts, as Miller's
+		// output file is truncated before Miller starts: otherwise the
+		// build's rename over the last 743 MB feed would free its pages in
+		// the build's time (0.2 to 0.8 s of system time here).
+		for _, f := range []string{"feed.xml", "errors.csv"} {
+			if err := os.Remove(filepath.Join(outDir, f)); err != nil && !os.IsNotExist(err) {
+				b.Fatal(err)
+			}
+		}
 		start := time.Now()
 		err := cmd.Run()
 		r := feedRun{elapsed: time.Since(start), maxRSS: maxRSS(cmd.ProcessState)}

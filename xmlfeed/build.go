@@ -230,6 +230,11 @@ type BuildOptions struct {
 	// duplicate is then written twice, MiniCRM applying the later one over
 	// the earlier [I]; Inspect still finds them.
 	SkipDuplicateCheck bool
+	// ExpectedRows is about how many rows the source has, when known (a
+	// CSV's Detected().Lines): the duplicate check's table is made that
+	// large from the start instead of growing into it, which re-reads
+	// every Id each time. 0: not known.
+	ExpectedRows int
 }
 
 // FeedFile is one file Build wrote.
@@ -318,7 +323,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 	s.out = &partWriter{base: o.Output, split: o.Split, onDrop: o.OnDrop, snap: s.snap}
 	defer s.out.abort()
 	if !o.SkipDuplicateCheck {
-		if s.ids, err = newIDSet(filepath.Dir(o.Output)); err != nil {
+		if s.ids, err = newIDSetSize(filepath.Dir(o.Output), slotsFor(o.ExpectedRows)); err != nil {
 			return sum, err
 		}
 		defer s.ids.Close()

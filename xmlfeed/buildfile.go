@@ -108,7 +108,8 @@ func BuildFile(ctx context.Context, o FileOptions) (*FileResult, error) {
 		return res, err
 	}
 	bo := BuildOptions{Plan: plan, Source: r, Output: o.Output, Split: o.Split, SkipDuplicateCheck: o.SkipDuplicateCheck,
-		Reject: func(rej *mapping.Rejected) error { return rw.Add(rej) },
+		ExpectedRows: r.Detected().Lines,
+		Reject:       func(rej *mapping.Rejected) error { return rw.Add(rej) },
 		OnDrop: func(d Drop) {
 			res.DropValues++
 			if len(res.Drops) < maxDrops {

@@ -54,6 +54,21 @@ const (
 // touched, outside the Go heap.
 const initialSlots = 1 << 20
 
+// slotsFor is the first size of the table for about rows Ids (0: not
+// known): room for them below the load at which it grows, from 65,536 to
+// 2^21 slots (16 MiB); initialSlots when not known. An estimate too high by
+// far (a file of long multi-line values) costs at most the 16 MiB.
+func slotsFor(rows int) int {
+	if rows <= 0 {
+		return initialSlots
+	}
+	n := 1 << 16
+	for n*3/4 <= rows+rows/16 && n < 1<<21 {
+		n *= 2
+	}
+	return n
+}
+
 // newIDSet makes the set, its file in dir (a hidden temporary file,
 // removed at once where the OS allows it, else at Close).
 func newIDSet(dir string) (*idSet, error) { return newIDSetSize(dir, initialSlots) }

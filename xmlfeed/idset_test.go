@@ -98,3 +98,20 @@ func BenchmarkIDSet(b *testing.B) {
 		s.Close()
 	}
 }
+
+// TestSlotsFor: the table is made large enough for the expected Ids (with
+// a sixteenth to spare) not to grow, within 65,536 and 2^21 slots.
+func TestSlotsFor(t *testing.T) {
+	for _, tc := range []struct{ rows, slots int }{
+		{0, initialSlots}, {-1, initialSlots}, {1, 1 << 16}, {40000, 1 << 16}, {50000, 1 << 17},
+		{100000, 1 << 18}, {1000000, 1 << 21}, {1500000, 1 << 21}, {50000000, 1 << 21},
+	} {
+		got := slotsFor(tc.rows)
+		if got != tc.slots {
+			t.Errorf("slotsFor(%d) = %d, want %d", tc.rows, got, tc.slots)
+		}
+		if tc.rows > 0 && tc.slots < 1<<21 && (tc.rows+tc.rows/16)*4 > got*3 {
+			t.Errorf("slotsFor(%d) = %d: the table would grow", tc.rows, got)
+		}
+	}
+}
