@@ -328,7 +328,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildSummary, error) {
 		}
 		defer s.ids.Close()
 	}
-	stage := func() rowflow.Stage[rowResult] { return &cardStage{plan: o.Plan, cb: cb, snap: s.snap} }
+	stage := func() rowflow.Stage[rowResult] { return &cardStage{plan: o.Plan, cb: cb, snap: s.snap, dup: s.ids} }
 	if err := rowflow.Run(ctx, o.Source, rowflow.Options{ReuseCells: true}, stage, s); err != nil {
 		return sum, err
 	}
@@ -358,6 +358,8 @@ type rowResult struct {
 	// The card's company: its name and VAT number key, when the mapping
 	// gives both.
 	bizName, bizVat string
+	// idHash is the Project Id's hash for the duplicate check (idSet.Hash).
+	idHash uint64
 }
 
 // feedSink is the end of a build's flow: it counts each row, checks the
@@ -371,10 +373,22 @@ type feedSink struct {
 	out   *partWriter
 	ids   *idSet
 	names sharedNames
+	// touched keeps the slots read ahead (Write) from being optimized away.
+	touched uint64
 }
 
 // Write takes a batch of rows in source order.
 func (s *feedSink) Write(ctx context.Context, b *rowflow.Batch[rowResult]) error {
+	if s.ids != nil {
+		// The duplicate check's slots of the whole batch, fetched at once.
+		var sum uint64
+		for i := range b.Items {
+			if it := &b.Items[i]; it.encoded || it.encErr != nil {
+				sum += s.ids.Touch(it.idHash)
+			}
+		}
+		s.touched += sum
+	}
 	for i := range b.Items {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -399,7 +413,7 @@ func (s *feedSink) row(r *rowflow.Row, it *rowResult) error {
 		return s.reject(it.Rejected)
 	}
 	if s.ids != nil {
-		first, dup, err := s.ids.Add(it.id, r.Row.Loc.Line)
+		first, dup, err := s.ids.AddHashed(it.id, it.idHash, r.Row.Loc.Line)
 		if err != nil {
 			return err
 		}
@@ -498,6 +512,7 @@ type cardStage struct {
 	w      Writer // encodes cards into the batch's arena
 	ids    []string
 	idx    []int
+	dup    *idSet // the duplicate check, whose hash of each Id the stage works out
 }
 
 // Work fills the batch's items.
@@ -548,6 +563,9 @@ func (s *cardStage) process(r *rowflow.Row, it *rowResult) {
 		return
 	}
 	it.id = card.ID
+	if s.dup != nil {
+		it.idHash = s.dup.Hash(card.ID)
+	}
 	w := &s.w
 	start := len(w.buf)
 	if err := w.appendCardNames(card, !s.cb.namesOK); err != nil || len(w.pending) > 0 {

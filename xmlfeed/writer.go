@@ -462,9 +462,16 @@ func (w *Writer) escape(s string, attr bool, path, leaf string) {
 	// of a feed build's time.
 	// First the plain ASCII at the start (all of most values: numbers,
 	// ids, addresses), needing no UTF-8 check.
+	plain := &textPlain
+	if attr {
+		plain = &attrPlain
+	}
 	i := 0
 	for i+8 <= len(s) && plain8(load64(s, i), attr) && load64(s, i)&highBits == 0 {
 		i += 8
+	}
+	for i < len(s) && plain[s[i]] { // the rest, and values under 8 bytes
+		i++
 	}
 	if i == len(s) {
 		w.buf = append(w.buf, s...)
