@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -72,7 +74,38 @@ func FuzzCSV(f *testing.F) {
 		if cr.records != cr.rows+cr.rowErrors+cr.skipped || cr.rows != rows || cr.rowErrors != rowErrs {
 			t.Fatalf("records %d != rows %d + errors %d + skipped %d (seen %d rows, %d errors)", cr.records, cr.rows, cr.rowErrors, cr.skipped, rows, rowErrs)
 		}
+		// Read again into the cells of the row before, as a flow that
+		// reuses them does: the same rows and errors.
+		if got, want := readBack(t, data, true), readBack(t, data, false); !reflect.DeepEqual(got, want) {
+			t.Fatalf("NextInto read\n%v\nNext read\n%v", got, want)
+		}
 	})
+}
+
+// readBack reads data as a CSV to the end, with Next or with NextInto given
+// the cells of the row before, and gives each row's location, cells and
+// error.
+func readBack(t *testing.T, data []byte, into bool) []string {
+	r, err := open("f.csv", bytes.NewReader(data), int64(len(data)), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []string
+	var cells []Cell
+	for {
+		var row Row
+		if into {
+			row, err = r.(Refiller).NextInto(t.Context(), cells)
+			cells = row.Cells
+		} else {
+			row, err = r.Next(t.Context())
+		}
+		if err == io.EOF {
+			return out
+		}
+		out = append(out, fmt.Sprintf("%v %+v %v", row.Loc, row.Cells, err))
+	}
 }
 
 // FuzzXLSX: mutated workbooks never panic, and what is read is well
