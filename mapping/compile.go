@@ -624,7 +624,7 @@ func (fp *fieldPlan) compileEnum(bad func(sub, format string, a ...any)) {
 		to := fp.spec.Enum[from]
 		key := fold(strings.TrimSpace(from))
 		if other, ok := folded[key]; ok && fp.spec.Enum[other] != to {
-			bad(".enum."+from, "%q and %q are the same value ignoring case, accents and spacing, and a row's value is "+
+			bad(".enum."+from, "%q and %q are the same value ignoring case, accents and the spaces around them, and a row's value is "+
 				"looked up that way: give them the same target (%q or %q)", other, from, fp.spec.Enum[other], to)
 		}
 		folded[key] = from
