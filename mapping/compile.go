@@ -46,7 +46,7 @@ type fieldPlan struct {
 	value func(cells []string) (text, column string)
 	cols  []string // the columns the value reads
 	dates *DateParser
-	enum  map[string]string // folded source value → MiniCRM value
+	enum  map[string]string // source value (enumKey) → MiniCRM value
 	// enumExact is enum by the source values as the mapping writes them:
 	// most rows spell them so, and need no folding.
 	enumExact map[string]string
@@ -622,12 +622,13 @@ func (fp *fieldPlan) compileEnum(bad func(sub, format string, a ...any)) {
 	folded := map[string]string{} // folded source value → the first source value with it
 	for _, from := range slices.Sorted(maps.Keys(fp.spec.Enum)) {
 		to := fp.spec.Enum[from]
-		key := fold(strings.TrimSpace(from))
-		if other, ok := folded[key]; ok && fp.spec.Enum[other] != to {
-			bad(".enum."+from, "%q and %q are the same value ignoring case, accents and the spaces around them, and a row's value is "+
+		key := enumKey(from)
+		if other, ok := folded[key]; !ok {
+			folded[key] = from
+		} else if fp.spec.Enum[other] != to {
+			bad(".enum."+from, "%q and %q are the same value ignoring case, accents and spacing, and a row's value is "+
 				"looked up that way: give them the same target (%q or %q)", other, from, fp.spec.Enum[other], to)
 		}
-		folded[key] = from
 		fp.enum[key] = to
 		fp.enumExact[strings.TrimSpace(from)] = to
 		if fp.parse == parseEnum && fp.field.Name != "" {
@@ -668,6 +669,11 @@ func optionList(f restapi.SchemaField) string {
 // fold lower-cases and strips accents, for forgiving comparisons of names
 // (crm.Fold).
 func fold(s string) string { return crm.Fold(s) }
+
+// enumKey is how an enum table compares a source value: ignoring case,
+// accents and spacing ("Új  érdeklődő " is "új érdeklődő"), as mapping
+// init, which writes one entry for such values, expects.
+func enumKey(s string) string { return fold(CollapseSpace(s)) }
 
 // didYouMean suggests up to three close names.
 func didYouMean(name string, candidates []string) string {

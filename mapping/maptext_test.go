@@ -175,6 +175,29 @@ func TestDateFastText(t *testing.T) {
 	}
 }
 
+// TestEnumTable: a row's value finds its enum entry as written and
+// ignoring case, accents and spacing; values the table does not have are
+// errors (a text field) or left to the options (a dropdown).
+func TestEnumTable(t *testing.T) {
+	fp := &fieldPlan{name: "Forras", spec: &FieldSpec{Enum: map[string]string{"Új érdeklődő": "Lead", " FB ": "Facebook"}}}
+	fp.compileEnum(func(sub, format string, a ...any) { t.Fatalf(sub+": "+format, a...) })
+	for in, want := range map[string]string{
+		"Új érdeklődő": "Lead", "új  ÉRDEKLŐDŐ ": "Lead", "Uj erdeklodo": "Lead", "\tÚj\u00a0érdeklődő": "Lead",
+		"FB": "Facebook", " fb": "Facebook", "F B": "",
+	} {
+		v, err := fp.convertVal(in, PhoneNormalizer{})
+		if got := v.text(); want == "" && err == nil || want != "" && (err != nil || got != want) {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+	var probs []string
+	conflict := &fieldPlan{name: "Forras", spec: &FieldSpec{Enum: map[string]string{"Új  lead": "A", "új lead": "B", "ÚJ LEAD": "B"}}}
+	conflict.compileEnum(func(sub, format string, a ...any) { probs = append(probs, sub+": "+fmt.Sprintf(format, a...)) })
+	if len(probs) != 1 || !strings.Contains(probs[0], "same value ignoring case, accents and spacing") {
+		t.Errorf("problems: %q", probs)
+	}
+}
+
 // TestOptionIndex checks fieldPlan.option against resolveOption, on a
 // dropdown whose labels repeat (exactly, and but for case and accents) and
 // whose ids are numbers that are also labels.

@@ -710,7 +710,7 @@ func (fp *fieldPlan) convertVal(text string, phones PhoneNormalizer) (val, error
 		t := strings.TrimSpace(text)
 		if to, ok := fp.enumExact[t]; ok {
 			text = to
-		} else if to, ok := fp.enum[fold(t)]; ok {
+		} else if to, ok := fp.enum[enumKey(t)]; ok {
 			text = to
 		} else if fp.parse != parseEnum {
 			return val{}, fmt.Errorf("%q is not in the enum table", text)
