@@ -7,9 +7,11 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/rowflow"
 )
 
 // AddressesConfig is what ExportAddresses needs; Client and Output are
@@ -27,8 +29,10 @@ type AddressesConfig struct {
 	// Workers is the number of contacts read at a time (default 4): with
 	// latency, several requests in flight keep the rate limit saturated.
 	Workers int
-	// Progress, when set, is called after each contact with the number of
-	// contacts done and the total.
+	// Progress, when set, is called after each contact written with the
+	// number of contacts done and of those listed so far (the listing, 100
+	// contacts a request, runs a little ahead of the reads, so this is
+	// the total only at the end).
 	Progress func(done, total int)
 }
 
@@ -55,12 +59,15 @@ var addressColumns = []Column{
 }
 
 // ExportAddresses writes every address of every contact (or of the
-// contacts of one type) to one table, "addresses", in contact then
-// address Id order. MiniCRM has no address search: it lists the contacts
-// (100 a page), reads each contact's AddressList and each address's
-// detail, so it costs one request per contact and one per address, plus
-// the listing. The file is written atomically: an interrupted export
-// leaves the previous file as it was.
+// contacts of one type) to one table, "addresses", in the order MiniCRM
+// lists the contacts (by Id) and by address Id within a contact. MiniCRM
+// has no address search: it lists the contacts (100 a page), reads each
+// contact's AddressList and each address's detail, so it costs one request
+// per contact and one per address, plus the listing. It streams: the
+// listing runs at most a few contacts ahead of the reads, and a contact's
+// addresses are written as soon as those of the contacts before it are, so
+// memory does not grow with the system. The file is written atomically: an
+// interrupted export leaves the previous file as it was.
 func ExportAddresses(ctx context.Context, cfg AddressesConfig) (*AddressesSummary, error) {
 	if cfg.Client == nil || cfg.Output == "" {
 		return nil, errors.New("export: addresses: Client and Output are required")
@@ -79,23 +86,8 @@ func ExportAddresses(ctx context.Context, cfg AddressesConfig) (*AddressesSummar
 	before := cfg.Client.Stats().Attempts
 	sum := &AddressesSummary{}
 
-	var contacts []restapi.ContactItem
-	for c, err := range cfg.Client.Contacts.Search(ctx, restapi.ContactSearchOptions{Type: cfg.ContactType}) {
-		if err != nil {
-			return nil, fmt.Errorf("listing contacts: %w", err)
-		}
-		contacts = append(contacts, c)
-	}
-	sort.Slice(contacts, func(i, j int) bool { return contacts[i].Id < contacts[j].Id })
-	sum.Contacts = len(contacts)
-
-	rows, err := readAddresses(ctx, cfg, contacts)
-	sum.Requests = requestsSince(cfg.Client, before)
-	if err != nil {
-		return sum, err
-	}
-
 	var w Writer
+	var err error
 	if cfg.Format == XLSX {
 		if w, err = NewXLSXWriter(cfg.Output); err != nil {
 			return sum, err
@@ -103,11 +95,19 @@ func ExportAddresses(ctx context.Context, cfg AddressesConfig) (*AddressesSummar
 	} else {
 		w = NewCSVWriter(cfg.Output, false, cfg.CSV)
 	}
-	if err := writeAddresses(w, rows); err != nil {
+	err = w.Table("addresses", addressColumns)
+	if err == nil {
+		err = streamAddresses(ctx, cfg, w, sum)
+	}
+	sum.Requests = requestsSince(cfg.Client, before)
+	if err != nil {
 		w.Abort()
 		return sum, err
 	}
-	sum.Addresses, sum.Paths = len(rows), w.Paths()
+	if err := w.Close(); err != nil {
+		return sum, err
+	}
+	sum.Paths = w.Paths()
 	return sum, nil
 }
 
@@ -119,60 +119,114 @@ type addressRow struct {
 	addr    *restapi.Address
 }
 
-// readAddresses reads the contacts' addresses with cfg.Workers goroutines
-// and returns them in contact order; the first error stops the rest.
-func readAddresses(ctx context.Context, cfg AddressesConfig, contacts []restapi.ContactItem) ([]addressRow, error) {
+// contactRows are the addresses of the contact listed seq-th (from 0).
+type contactRows struct {
+	seq  int
+	rows []addressRow
+	err  error
+}
+
+// aheadPerWorker bounds how far the listing runs ahead of the writing:
+// at most this many contacts a worker listed and not yet written.
+const aheadPerWorker = 4
+
+// streamAddresses lists the contacts, reads their addresses with
+// cfg.Workers goroutines and writes them to w in listing order, counting
+// into sum; the first error stops the rest.
+func streamAddresses(ctx context.Context, cfg AddressesConfig, w Writer, sum *AddressesSummary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	perContact := make([][]addressRow, len(contacts))
-	jobs := make(chan int)
+	type job struct {
+		seq     int
+		contact restapi.ContactItem
+	}
+	jobs := make(chan job)
+	results := make(chan contactRows, cfg.Workers)
+	window := make(chan struct{}, aheadPerWorker*cfg.Workers) // a slot a contact listed and not yet written
 	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		done     int
+		listed   atomic.Int64
+		listErr  error
+		listDone = make(chan struct{})
+		workers  sync.WaitGroup
 	)
-	for range cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				rows, err := contactAddresses(ctx, cfg.Client, contacts[i])
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
+	go func() {
+		defer close(listDone)
+		defer close(jobs)
+		seq := 0
+		for c, err := range cfg.Client.Contacts.Search(ctx, restapi.ContactSearchOptions{Type: cfg.ContactType}) {
+			if err != nil {
+				if ctx.Err() == nil { // not stopped by a failed read
+					listErr = fmt.Errorf("listing contacts: %w", err)
 					cancel()
 				}
-				perContact[i] = rows
-				done++
-				if cfg.Progress != nil {
-					cfg.Progress(done, len(contacts))
+				return
+			}
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			listed.Add(1)
+			select {
+			case jobs <- job{seq, c}:
+				seq++
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range cfg.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for j := range jobs {
+				rows, err := contactAddresses(ctx, cfg.Client, j.contact)
+				select {
+				case results <- contactRows{j.seq, rows, err}:
+				case <-ctx.Done():
+					return
 				}
-				mu.Unlock()
 			}
 		}()
 	}
-feed:
-	for i := range contacts {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
+	go func() { workers.Wait(); close(results) }()
+
+	var order rowflow.Reorder[contactRows]
+	var firstErr error
+	done := 0
+	for r := range results {
+		if firstErr != nil {
+			continue // let the workers go
+		}
+		order.Put(r.seq, r)
+		for next, ok := order.Next(); ok; next, ok = order.Next() {
+			if next.err != nil {
+				firstErr = next.err
+				cancel()
+				break
+			}
+			if err := writeAddressRows(w, next.rows); err != nil {
+				firstErr = err
+				cancel()
+				break
+			}
+			sum.Addresses += len(next.rows)
+			done++
+			<-window
+			if cfg.Progress != nil {
+				cfg.Progress(done, int(listed.Load()))
+			}
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	<-listDone
+	sum.Contacts = int(listed.Load())
+	switch {
+	case listErr != nil:
+		return listErr // the reads it stopped failed with it
+	case firstErr != nil:
+		return firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var out []addressRow
-	for _, rows := range perContact {
-		out = append(out, rows...)
-	}
-	return out, nil
+	return ctx.Err()
 }
 
 func contactAddresses(ctx context.Context, c *restapi.Client, contact restapi.ContactItem) ([]addressRow, error) {
@@ -192,10 +246,8 @@ func contactAddresses(ctx context.Context, c *restapi.Client, contact restapi.Co
 	return rows, nil
 }
 
-func writeAddresses(w Writer, rows []addressRow) error {
-	if err := w.Table("addresses", addressColumns); err != nil {
-		return err
-	}
+// writeAddressRows writes a contact's addresses as rows of the table.
+func writeAddressRows(w Writer, rows []addressRow) error {
 	cells := make([]Cell, len(addressColumns))
 	for _, r := range rows {
 		a := r.addr
@@ -211,7 +263,7 @@ func writeAddresses(w Writer, rows []addressRow) error {
 			return err
 		}
 	}
-	return w.Close()
+	return nil
 }
 
 func textCell(s string) Cell {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,5 +100,52 @@ func TestExportAddressesKeepsOldFileOnError(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != "old\n" {
 		t.Errorf("the old file was replaced: %q", b)
+	}
+}
+
+// TestExportAddressesStreams: with 1,100 contacts (11 listing pages) the
+// listing never runs more than its window ahead of the writing, every
+// contact is counted once, and the rows come in contact order.
+func TestExportAddressesStreams(t *testing.T) {
+	t.Parallel()
+	ds := bigDataset(1000) // 1,000 persons and 100 companies
+	for i := range 200 {
+		ds.Addresses = append(ds.Addresses, sandbox.SeedAddress{Id: 900_000 + i, ContactId: 2_000_000 + i*5, Type: "Levelezési cím", Name: "Posta",
+			City: "Győr", CreatedAt: "2024-01-02 10:00:00"})
+	}
+	e := newEnv(t, ds)
+	out := filepath.Join(e.dir, "addresses.csv")
+	const workers = 3
+	ahead, calls := 0, 0
+	sum, err := export.ExportAddresses(t.Context(), export.AddressesConfig{Client: e.client(), Output: out, Workers: workers,
+		Progress: func(done, listed int) {
+			calls++
+			ahead = max(ahead, listed-done)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12 listing pages: 11 full ones and the empty one that ends the walk.
+	if sum.Contacts != 1100 || sum.Addresses != 200 || calls != 1100 || sum.Requests != 12+1100+200 {
+		t.Errorf("summary %+v after %d progress calls; want 1,100 contacts, 200 addresses, 1,312 requests", sum, calls)
+	}
+	if limit := 4 * workers; ahead > limit || ahead == 0 {
+		t.Errorf("the listing ran %d contacts ahead of the writing (the window is %d)", ahead, limit)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
+	last := 0
+	for _, l := range lines {
+		contact, err := strconv.Atoi(strings.Split(l, ",")[1])
+		if err != nil || contact <= last {
+			t.Fatalf("row %q after contact %d", l, last)
+		}
+		last = contact
+	}
+	if len(lines) != 200 {
+		t.Errorf("%d rows", len(lines))
 	}
 }
