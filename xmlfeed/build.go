@@ -485,9 +485,12 @@ func (n *sharedNames) check(sum *BuildSummary, loc source.Location, name, vat st
 		n.byName, n.byVat = map[string]sharedName{}, map[string]bool{}
 	}
 	key := mapping.NameKey(name)
+	// Kept for the rest of the build, one entry a company: copies, not
+	// pieces of the row's text, which would keep the whole line alive.
+	vat = strings.Clone(vat)
 	first, ok := n.byName[key]
 	if !ok {
-		n.byName[key] = sharedName{vat: vat, line: loc.Line}
+		n.byName[strings.Clone(key)] = sharedName{vat: vat, line: loc.Line}
 		n.byVat[vat] = false
 		return
 	}

@@ -485,9 +485,12 @@ func columnOf(vs []mapping.OrderValue, name string) string {
 func (ob *orderBuild) keep(card *Card, doc *Document, g *orderGroup) error {
 	e := ob.customers[card.ID]
 	if e == nil {
+		// The Id is a piece of its row's text: kept as it is, it would
+		// keep the whole line alive for the rest of the build.
+		id := strings.Clone(card.ID)
 		e = &customerEntry{last: noRef}
-		ob.customers[card.ID] = e
-		ob.keys = append(ob.keys, card.ID)
+		ob.customers[id] = e
+		ob.keys = append(ob.keys, id)
 	}
 	var err error
 	card.Loc = ""

@@ -19,6 +19,7 @@ func BenchmarkOrdersBuild(b *testing.B) {
 		b.Skip("set ORDERS_BENCH_MAPPING to a mapping with an order block")
 	}
 	e := newEnv(b, sandbox.Config{})
+	defer xmlfeed.TuneGC(os.Getenv)() // the GC settings of feed build
 	for b.Loop() {
 		plan, r := e.plan(b, path, "")
 		sum, err := xmlfeed.Build(context.Background(), xmlfeed.BuildOptions{Plan: plan, Source: r, Output: filepath.Join(b.TempDir(), "o.xml")})

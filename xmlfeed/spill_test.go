@@ -1,8 +1,11 @@
 package xmlfeed
 
 import (
+	"github.com/minicrm-bulk/minicrm-bulk/source"
 	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestSpillRoundTrip: cards and chained orders read back as written.
@@ -70,5 +73,49 @@ func TestSpillRoundTrip(t *testing.T) {
 	}
 	if last != noRef {
 		t.Errorf("the first order links to %+v", last)
+	}
+}
+
+// TestKeptKeysAreCopies: what a build keeps for its whole length, one entry
+// a customer (orders) or a company (the shared-name check), is a copy of
+// the Id, name or VAT number, not a piece of the row's text: a piece keeps
+// its whole line alive (a million-row order file held every customer's
+// line, and its garbage collector ran a thousand times).
+func TestKeptKeysAreCopies(t *testing.T) {
+	line := strings.Repeat("x", 1000) + ";V-1;acme kft;12345678241"
+	piece := func(s string) string { i := strings.Index(line, s); return line[i : i+len(s)] }
+	inLine := func(s string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
+		return p >= start && p < start+uintptr(len(line))
+	}
+	sp, err := newSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.close()
+	ob := &orderBuild{customers: map[string]*customerEntry{}, spill: sp, sum: &BuildSummary{Orders: &OrderSummary{}}}
+	id := piece("V-1")
+	if !inLine(id) {
+		t.Fatal("the test's piece is not in its line")
+	}
+	if err := ob.keep(&Card{ID: id}, &Document{ID: "o-1"}, &orderGroup{rows: []heldRow{{}}}); err != nil {
+		t.Fatal(err)
+	}
+	for k := range ob.customers {
+		if inLine(k) || inLine(ob.keys[0]) {
+			t.Error("the customer's Id keeps its line alive")
+		}
+	}
+	var n sharedNames
+	n.check(&BuildSummary{}, source.Location{Line: 2}, piece("acme kft"), piece("12345678241"))
+	for k, v := range n.byName {
+		if inLine(k) || inLine(v.vat) {
+			t.Error("a company's name key or VAT number keeps its line alive")
+		}
+	}
+	for k := range n.byVat {
+		if inLine(k) {
+			t.Error("a company's VAT number keeps its line alive")
+		}
 	}
 }
