@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/minicrm-bulk/minicrm-bulk/mapping"
 	"github.com/minicrm-bulk/minicrm-bulk/report"
@@ -206,6 +207,21 @@ const (
 	buildMemoryLimit = 48 << 20
 )
 
+// tunedLimit is set while TuneGC's memory limit is in force: a build whose
+// heap must grow (an order build, one entry a customer) may then raise it.
+var tunedLimit atomic.Bool
+
+// roomForCustomers raises TuneGC's soft memory limit to make room for an
+// order build's n customer entries: the limit is for a heap that stays
+// flat, and a live heap at the limit would have the garbage collector run
+// without end (a thousand collections on 400k rows). Without TuneGC (a
+// library caller, GOMEMLIMIT set) it does nothing.
+func roomForCustomers(n int) {
+	if tunedLimit.Load() {
+		debug.SetMemoryLimit(buildMemoryLimit + int64(n)*customerBytes)
+	}
+}
+
 // TuneGC sets the garbage collector for a build, unless the environment
 // (GOGC, GOMEMLIMIT) already does, and returns what restores it: collecting
 // at 5× the live heap instead of 2× makes a build about 20% faster, and a
@@ -221,9 +237,11 @@ func TuneGC(getenv func(string) string) (restore func()) {
 	}
 	if mem {
 		oldMem = debug.SetMemoryLimit(buildMemoryLimit)
+		tunedLimit.Store(true)
 	}
 	return func() {
 		if mem {
+			tunedLimit.Store(false)
 			debug.SetMemoryLimit(oldMem)
 		}
 		if gc {

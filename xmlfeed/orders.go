@@ -86,12 +86,18 @@ type orderGroup struct {
 }
 
 // customerEntry is where a customer's card and orders are in the spill.
+// It holds no pointer, so that the garbage collector need not look into
+// the build's one entry a customer.
 type customerEntry struct {
 	card   spillRef // the card of the customer's last order
 	last   spillRef // the customer's last order (each order points to the one before)
 	orders int
-	loc    source.Location // the first row of the customer's last order
+	line   int // the first row of the customer's last order
 }
+
+// customerBytes is about what the build holds a customer: its entry, its
+// map slot and its id.
+const customerBytes = 128
 
 type orderBuild struct {
 	o         BuildOptions
@@ -100,14 +106,15 @@ type orderBuild struct {
 	reject    func(*mapping.Rejected) error
 	ids       *idSet
 	spill     *spill
-	customers map[string]*customerEntry
-	keys      []string // customers in the order first seen
+	customers map[string]int  // customer id → its entry
+	entries   []customerEntry // in the order the customers first came
+	file      string          // the source's name, for the entries' lines
 }
 
 // buildOrders is Build for a mapping with an order block.
 func buildOrders(ctx context.Context, o BuildOptions, cb *CardBuilder) (*BuildSummary, error) {
 	sum := &BuildSummary{SkipReasons: map[string]int{}, ByField: map[string]int{}, Orders: &OrderSummary{}}
-	ob := &orderBuild{o: o, cb: cb, sum: sum, customers: map[string]*customerEntry{}}
+	ob := &orderBuild{o: o, cb: cb, sum: sum, customers: map[string]int{}}
 	ob.reject = func(rej *mapping.Rejected) error {
 		sum.Rejected++
 		fields := map[string]bool{}
@@ -483,15 +490,18 @@ func columnOf(vs []mapping.OrderValue, name string) string {
 
 // keep puts a good order and its card in the spill, under its customer.
 func (ob *orderBuild) keep(card *Card, doc *Document, g *orderGroup) error {
-	e := ob.customers[card.ID]
-	if e == nil {
+	i, ok := ob.customers[card.ID]
+	if !ok {
 		// The Id is a piece of its row's text: kept as it is, it would
 		// keep the whole line alive for the rest of the build.
-		id := strings.Clone(card.ID)
-		e = &customerEntry{last: noRef}
-		ob.customers[id] = e
-		ob.keys = append(ob.keys, id)
+		i = len(ob.entries)
+		ob.customers[strings.Clone(card.ID)] = i
+		ob.entries = append(ob.entries, customerEntry{last: noRef})
+		if len(ob.entries)%(1<<14) == 0 {
+			roomForCustomers(len(ob.entries))
+		}
 	}
+	e := &ob.entries[i]
 	var err error
 	card.Loc = ""
 	if e.card, err = ob.spill.putCard(card); err != nil {
@@ -501,7 +511,7 @@ func (ob *orderBuild) keep(card *Card, doc *Document, g *orderGroup) error {
 		return err
 	}
 	e.orders++
-	e.loc = g.rows[0].row.Loc
+	e.line, ob.file = g.rows[0].row.Loc.Line, g.rows[0].row.Loc.File
 	s := ob.sum.Orders
 	s.Orders++
 	s.Lines += len(doc.Products)
@@ -526,11 +536,12 @@ func (ob *orderBuild) write(ctx context.Context) error {
 		return err
 	}
 	var names sharedNames
-	for _, key := range ob.keys {
+	for i := range ob.entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		e := ob.customers[key]
+		e := &ob.entries[i]
+		loc := source.Location{File: ob.file, Line: e.line}
 		var card Card
 		if err := ob.spill.getCard(e.card, &card); err != nil {
 			return err
@@ -542,7 +553,7 @@ func (ob *orderBuild) write(ctx context.Context) error {
 				return err
 			}
 		}
-		card.Loc = e.loc.String()
+		card.Loc = loc.String()
 		enc, err := Encode(&card)
 		if err != nil {
 			return fmt.Errorf("xmlfeed: card %q: %w", card.ID, err) // each order was encoded before: cannot happen
@@ -564,7 +575,7 @@ func (ob *orderBuild) write(ctx context.Context) error {
 		if bus := card.Business; bus != nil {
 			name, _ := Get(bus.Fields, "Name")
 			vat, _ := Get(bus.Fields, "VatNumber")
-			names.check(sum, e.loc, name, mapping.VatKey(vat))
+			names.check(sum, loc, name, mapping.VatKey(vat))
 		}
 		if err := out.write(enc); err != nil {
 			return err

@@ -3,6 +3,7 @@ package xmlfeed
 import (
 	"github.com/minicrm-bulk/minicrm-bulk/source"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"unsafe"
@@ -93,7 +94,7 @@ func TestKeptKeysAreCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sp.close()
-	ob := &orderBuild{customers: map[string]*customerEntry{}, spill: sp, sum: &BuildSummary{Orders: &OrderSummary{}}}
+	ob := &orderBuild{customers: map[string]int{}, spill: sp, sum: &BuildSummary{Orders: &OrderSummary{}}}
 	id := piece("V-1")
 	if !inLine(id) {
 		t.Fatal("the test's piece is not in its line")
@@ -102,7 +103,7 @@ func TestKeptKeysAreCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range ob.customers {
-		if inLine(k) || inLine(ob.keys[0]) {
+		if inLine(k) {
 			t.Error("the customer's Id keeps its line alive")
 		}
 	}
@@ -117,5 +118,28 @@ func TestKeptKeysAreCopies(t *testing.T) {
 		if inLine(k) {
 			t.Error("a company's VAT number keeps its line alive")
 		}
+	}
+}
+
+// TestRoomForCustomers: under TuneGC's limit an order build raises it by
+// its customers' entries; without it (GOMEMLIMIT set, a library caller)
+// the limit is left alone.
+func TestRoomForCustomers(t *testing.T) {
+	restore := TuneGC(func(string) string { return "" })
+	roomForCustomers(100000)
+	if got, want := debug.SetMemoryLimit(-1), int64(buildMemoryLimit+100000*customerBytes); got != want {
+		t.Errorf("limit %d under TuneGC, want %d", got, want)
+	}
+	restore()
+	before := debug.SetMemoryLimit(-1)
+	roomForCustomers(100000)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("limit %d without TuneGC, was %d", got, before)
+	}
+	restore = TuneGC(func(k string) string { return map[string]string{"GOMEMLIMIT": "1GiB"}[k] })
+	defer restore()
+	roomForCustomers(100000)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("limit %d with GOMEMLIMIT set, was %d", got, before)
 	}
 }
