@@ -200,11 +200,11 @@ func (p *planner) claim(line int, rec *mapping.Record, e *entity) {
 			e.claims = map[string]claim{}
 		}
 		if _, ok := e.claims[s]; !ok {
-			e.claims[s] = claim{value: rv, line: line}
+			e.claims[s] = claim{value: strings.Clone(rv), line: line} // kept all run: not a piece of the row's line
 		}
 	}
 	if e.exact == "" {
-		e.exact = rowName(rec)
+		e.exact = strings.Clone(rowName(rec))
 	}
 }
 
@@ -267,7 +267,7 @@ func (p *planner) settle(line int, rec *mapping.Record, e *entity) string {
 		first, ok := e.values[f]
 		switch {
 		case !ok:
-			e.values[f] = claim{value: v, line: line}
+			e.values[f] = claim{value: strings.Clone(v), line: line}
 			kept = append(kept, f)
 		case first.value == v:
 			kept = append(kept, f)

@@ -246,7 +246,9 @@ func (m *mirror) addKey(e *entity, k, v string) {
 			return
 		}
 	}
-	byKey[v] = append(byKey[v], e)
+	// A copy: the index lives all run, and a row's key is often a piece of
+	// its line (a map assignment stores the key it is given).
+	byKey[strings.Clone(v)] = append(byKey[v], e)
 }
 
 // keysOf computes a record's match keys (those its entity's mapping uses)

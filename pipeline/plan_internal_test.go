@@ -3,6 +3,12 @@ package pipeline
 import (
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/minicrm-bulk/minicrm-bulk/mapping"
+	"github.com/minicrm-bulk/minicrm-bulk/restapi"
+	"github.com/minicrm-bulk/minicrm-bulk/state"
 )
 
 // TestPlanComparesPaths: a dry run's plan gives the feed's time beside
@@ -43,5 +49,81 @@ func TestPlanComparesPaths(t *testing.T) {
 				t.Errorf("the summary does not show the advice:\n%s", s.Text())
 			}
 		})
+	}
+}
+
+// TestMirrorKeepsCopies: what the mirror keeps of a record this run
+// created or changed, for the whole run, are copies of the row's values,
+// not pieces of its text, each of which would keep the whole line alive.
+func TestMirrorKeepsCopies(t *testing.T) {
+	line := strings.Repeat("x", 1000) + ";kiss.janos@pelda.hu;+36301234567;Kiss;János;Irodabútor"
+	piece := func(s string) string { i := strings.Index(line, s); return line[i : i+len(s)] }
+	inLine := func(s string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
+		return s != "" && p >= start && p < start+uintptr(len(line))
+	}
+	body := restapi.Fields{"Email": piece("kiss.janos@pelda.hu"), "Phone": piece("+36301234567"),
+		"LastName": piece("Kiss"), "FirstName": piece("János"), "Megjegyzes": piece("Irodabútor")}
+	for f, v := range body {
+		if !inLine(v.(string)) {
+			t.Fatalf("the test's %s is not in its line", f)
+		}
+	}
+	r := &run{now: time.Now}
+	rec := &mapping.Record{Kind: mapping.KindPerson}
+	check := func(what string, c state.MirrorRecord) {
+		for f, v := range c.Fields {
+			if inLine(v) {
+				t.Errorf("%s: field %s keeps its line alive", what, f)
+			}
+		}
+		for f, v := range map[string]string{"Email": c.Email, "Phone": c.Phone, "Name": c.Name} {
+			if inLine(v) {
+				t.Errorf("%s: %s keeps its line alive", what, f)
+			}
+		}
+	}
+	check("created", r.createdRecord(rec, 7, body))
+	var c state.MirrorRecord
+	r.applyChanges(&c, rec, body)
+	check("changed", c)
+}
+
+// TestPlannerKeepsCopies: the identity claims, the first row's name and
+// values, and the index keys a planned record gets live all run: copies,
+// not pieces of the row's line.
+func TestPlannerKeepsCopies(t *testing.T) {
+	line := strings.Repeat("x", 1000) + ";kiss.janos@pelda.hu;Kiss Kft.;Irodabútor"
+	piece := func(s string) string { i := strings.Index(line, s); return line[i : i+len(s)] }
+	inLine := func(s string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
+		return s != "" && p >= start && p < start+uintptr(len(line))
+	}
+	rec := &mapping.Record{Kind: mapping.KindBusiness, Order: []string{"Name", "Megjegyzes"},
+		Fields: map[string]any{"Name": piece("Kiss Kft."), "Megjegyzes": piece("Irodabútor")},
+		Keys:   mapping.MatchKeys{Email: piece("kiss.janos@pelda.hu")}}
+	m := &mirror{index: map[mapping.EntityKind]map[string]map[string][]*entity{mapping.KindBusiness: {"email": {}}}}
+	p := &planner{m: m, r: &run{}}
+	e := &entity{kind: mapping.KindBusiness}
+	p.claim(2, rec, e)
+	p.settle(2, rec, e)
+	m.addKey(e, "email", rec.Keys.Email)
+	for k, c := range e.claims {
+		if inLine(c.value) {
+			t.Errorf("claim %s keeps its line alive", k)
+		}
+	}
+	for f, c := range e.values {
+		if inLine(c.value) {
+			t.Errorf("value %s keeps its line alive", f)
+		}
+	}
+	if inLine(e.exact) {
+		t.Error("the row's name keeps its line alive")
+	}
+	for k := range m.index[mapping.KindBusiness]["email"] {
+		if inLine(k) {
+			t.Error("the index key keeps its line alive")
+		}
 	}
 }

@@ -392,7 +392,7 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 			c.Fields[f] = local(f, v)
 		}
 	}
-	str := func(f string) string { return mapping.ValueString(body[f]) }
+	str := func(f string) string { return strings.Clone(mapping.ValueString(body[f])) }
 	c.Email, c.Phone = str("Email"), str("Phone")
 	// A new contact has no addresses.
 	c.AddressesKnown = rec.Kind != mapping.KindProject
@@ -410,13 +410,15 @@ func (r *run) createdRecord(rec *mapping.Record, id int, body restapi.Fields) st
 	return c
 }
 
-// local is a mapped value in the mirror's canonical text form.
+// local is a mapped value in the mirror's canonical text form: a copy, as
+// the mirror keeps it for the whole run, and a value is often a piece of
+// its row's text, which would keep the whole line alive.
 func local(field string, v any) string {
 	s := mapping.ValueString(v)
 	if field == "Email" {
-		return emailKey(s)
+		s = emailKey(s)
 	}
-	return s
+	return strings.Clone(s)
 }
 
 // applyChanges records an update in the mirror.
@@ -434,7 +436,7 @@ func (r *run) applyChanges(c *state.MirrorRecord, rec *mapping.Record, changes r
 			continue
 		}
 		c.Fields[f] = local(f, v)
-		s := mapping.ValueString(v)
+		s := strings.Clone(mapping.ValueString(v))
 		switch {
 		case f == "Email":
 			c.Email = s
