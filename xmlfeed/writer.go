@@ -455,13 +455,12 @@ func (w *Writer) attr(s, path string) { w.escape(s, true, path, "") }
 // would turn them into spaces). Characters XML 1.0 forbids are dropped and
 // recorded for the drop report; path+leaf names the value there.
 func (w *Writer) escape(s string, attr bool, path, leaf string) {
-	// Most values are valid UTF-8 without a character XML forbids: for
-	// them only ASCII bytes need a look, eight at a time. (0xEF leads
-	// U+F000 to U+FFFF, where the forbidden U+FFFE and U+FFFF are: such
-	// values go the byte-by-byte way.) Escaping byte by byte was a tenth
-	// of a feed build's time.
-	// First the plain ASCII at the start (all of most values: numbers,
-	// ids, addresses), needing no UTF-8 check.
+	// Escaping byte by byte was a tenth of a feed build's time. First the
+	// plain ASCII at the start, eight bytes at a time: all of most values
+	// (numbers, ids, addresses), which need no UTF-8 check. The rest, when
+	// it is valid UTF-8 without U+F000 to U+FFFF (0xEF leads those, among
+	// them the forbidden U+FFFE and U+FFFF), only has its ASCII looked at;
+	// any other value goes the byte-by-byte way.
 	plain := &textPlain
 	if attr {
 		plain = &attrPlain
