@@ -105,26 +105,6 @@ var requiredForCreate = map[EntityKind][]string{
 	KindProject:  {"Name", "UserId", "StatusId"},
 }
 
-var (
-	requiredBusiness = requiredForCreate[KindBusiness]
-	requiredPerson   = requiredForCreate[KindPerson]
-	requiredProject  = requiredForCreate[KindProject]
-)
-
-// requiredFor is requiredForCreate[kind] without a map lookup: it is asked
-// three times a row.
-func requiredFor(kind EntityKind) []string {
-	switch kind {
-	case KindBusiness:
-		return requiredBusiness
-	case KindPerson:
-		return requiredPerson
-	case KindProject:
-		return requiredProject
-	}
-	return nil
-}
-
 // Compile checks the mapping against the schemas and the source's header
 // and returns the plan. It reports every problem at once, each with the
 // mapping file's line. header may be nil to check without a source.
