@@ -222,6 +222,16 @@ func optionalBody(r *request, lang string) (map[string]any, error) {
 	return m, nil
 }
 
+// docOfPath is the document of kind a request's path names
+// (/Api/<Kind>/<Id>…), for a call that takes no query parameters: what
+// every call on one document checks first.
+func (st *store) docOfPath(r *request, kind string) (*document, *project, error) {
+	if err := noParams(r, st.lang); err != nil {
+		return nil, nil, err
+	}
+	return st.findDoc(kind, r.ids[0])
+}
+
 func (st *store) findDoc(kind string, id int) (*document, *project, error) {
 	d, ok := st.docs[id]
 	if !ok || d.Kind != kind {
@@ -260,10 +270,7 @@ func createDocument(kind string) handlerFunc {
 func getDocument(kind string) handlerFunc {
 	return func(s *Server, r *request) (any, error) {
 		st := s.st
-		if err := noParams(r, st.lang); err != nil {
-			return nil, err
-		}
-		d, _, err := st.findDoc(kind, r.ids[0])
+		d, _, err := st.docOfPath(r, kind)
 		if err != nil {
 			return nil, err
 		}
@@ -277,10 +284,7 @@ func getDocument(kind string) handlerFunc {
 func editOrder(s *Server, r *request) (any, error) {
 	st := s.st
 	lang := st.lang
-	if err := noParams(r, lang); err != nil {
-		return nil, err
-	}
-	d, card, err := st.findDoc(docOrder, r.ids[0])
+	d, card, err := st.docOfPath(r, docOrder)
 	if err != nil {
 		return nil, err
 	}
@@ -381,10 +385,7 @@ func editOrder(s *Server, r *request) (any, error) {
 // every change of the items.
 func deleteOrderItem(s *Server, r *request) (any, error) {
 	st := s.st
-	if err := noParams(r, st.lang); err != nil {
-		return nil, err
-	}
-	d, card, err := st.findDoc(docOrder, r.ids[0])
+	d, card, err := st.docOfPath(r, docOrder)
 	if err != nil {
 		return nil, err
 	}
@@ -410,10 +411,7 @@ func deleteOrderItem(s *Server, r *request) (any, error) {
 func documentProject(kind string) handlerFunc {
 	return func(s *Server, r *request) (any, error) {
 		st := s.st
-		if err := noParams(r, st.lang); err != nil {
-			return nil, err
-		}
-		d, card, err := st.findDoc(kind, r.ids[0])
+		d, card, err := st.docOfPath(r, kind)
 		if err != nil {
 			return nil, err
 		}

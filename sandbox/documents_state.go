@@ -46,10 +46,7 @@ func orderAction(action string) handlerFunc {
 	t := orderTransitions[action]
 	return func(s *Server, r *request) (any, error) {
 		st := s.st
-		if err := noParams(r, st.lang); err != nil {
-			return nil, err
-		}
-		d, card, err := st.findDoc(docOrder, r.ids[0])
+		d, card, err := st.docOfPath(r, docOrder)
 		if err != nil {
 			return nil, err
 		}
@@ -185,10 +182,7 @@ func (st *store) setCardStatus(p *project, statusID int, now time.Time) {
 func invoicePaid(s *Server, r *request) (any, error) {
 	st := s.st
 	lang := st.lang
-	if err := noParams(r, lang); err != nil {
-		return nil, err
-	}
-	d, card, err := st.findDoc(docInvoice, r.ids[0])
+	d, card, err := st.docOfPath(r, docInvoice)
 	if err != nil {
 		return nil, err
 	}
@@ -252,10 +246,7 @@ func invoicePaid(s *Server, r *request) (any, error) {
 func invoiceStorno(s *Server, r *request) (any, error) {
 	st := s.st
 	lang := st.lang
-	if err := noParams(r, lang); err != nil {
-		return nil, err
-	}
-	d, card, err := st.findDoc(docInvoice, r.ids[0])
+	d, card, err := st.docOfPath(r, docInvoice)
 	if err != nil {
 		return nil, err
 	}
