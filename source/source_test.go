@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -483,35 +482,12 @@ func TestNextIntoIsNext(t *testing.T) {
 	if err != nil || len(files) < 10 {
 		t.Fatalf("fixtures: %v %v", files, err)
 	}
-	type read struct {
-		loc   Location
-		cells []Cell
-		err   string
-	}
-	readEach := func(path string, into bool) (out []read, openErr error) {
+	readEach := func(path string, into bool) ([]string, error) {
 		r, err := Open(path, Options{})
 		if err != nil {
 			return nil, err
 		}
-		defer r.Close()
-		var cells []Cell
-		for {
-			var row Row
-			if into {
-				row, err = r.(Refiller).NextInto(t.Context(), cells)
-				cells = row.Cells
-			} else {
-				row, err = r.Next(t.Context())
-			}
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			var re *RowError
-			if err != nil && !errors.As(err, &re) {
-				t.Fatalf("%s: %v", path, err)
-			}
-			out = append(out, read{loc: row.Loc, cells: slices.Clone(row.Cells), err: fmt.Sprint(err)})
-		}
+		return readBack(t, r, into), nil
 	}
 	for _, f := range files {
 		want, werr := readEach(f, false)
