@@ -237,13 +237,9 @@ func (ap *addressPlan) mapAddress(loc source.Location, kind EntityKind, texts []
 		allConst = allConst && fp.const_()
 	}
 	for _, fp := range ap.fields {
-		text, col := fp.value(texts)
-		text = applyTransforms(text, fp.spec.Transforms)
-		if strings.TrimSpace(text) == "" && fp.spec.Default != "" {
-			text = fp.spec.Default
-		}
+		text, col, blank := fp.rowText(texts)
 		field := string(kind) + ".address." + fp.name
-		if strings.TrimSpace(text) == "" {
+		if blank {
 			switch fp.ifEmpt {
 			case "clear":
 				a.Fields[fp.name] = ""

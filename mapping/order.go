@@ -438,38 +438,18 @@ func (p *Plan) MapOrderLine(row source.Row) (*OrderLine, error) {
 		return nil, fmt.Errorf("mapping: the mapping has no order block")
 	}
 	texts := make([]string, len(p.header))
-	var errs RowErrors
-	for i, c := range row.Cells {
-		if i >= len(texts) {
-			break
-		}
-		t, err := cellText(&c)
-		if err != nil && op.usesColumn(p.header[i]) {
-			errs = append(errs, &CellError{Loc: row.Loc, Column: p.header[i], Field: "(source)", Value: c.Raw, Reason: err.Error()})
-		}
-		texts[i] = t
-	}
-	for _, f := range p.filters {
-		v := ""
-		if idx, ok := p.col[f.f.Column]; ok && idx < len(texts) {
-			v = texts[idx]
-		}
-		if keep, why := f.keep(v); !keep {
-			return nil, &Skipped{Loc: row.Loc, Reason: "filter: " + why}
-		}
+	errs, skip := p.rowTexts(row, texts, op.usesColumn)
+	if skip != nil {
+		return nil, skip
 	}
 	line := &OrderLine{Loc: row.Loc}
 	// get reads one value. ok is false for an empty value (Column says
 	// where it was looked for) and for one that cannot be read (failed: its
 	// error is in errs).
 	get := func(fp *fieldPlan, level, field string) (v OrderValue, ok, failed bool, skip *Skipped) {
-		text, col := fp.value(texts)
+		text, col, blank := fp.rowText(texts)
 		v.Column = col
-		text = applyTransforms(text, fp.spec.Transforms)
-		if strings.TrimSpace(text) == "" && fp.spec.Default != "" {
-			text = fp.spec.Default
-		}
-		if strings.TrimSpace(text) == "" {
+		if blank {
 			switch fp.ifEmpt {
 			case "reject":
 				errs = append(errs, &CellError{Loc: row.Loc, Column: col, Field: field, Reason: "is empty, and the mapping requires a value"})

@@ -243,28 +243,9 @@ func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error)
 		b.texts = make([]string, len(p.header))
 	}
 	texts := b.texts[:len(p.header)]
-	clear(texts)
-	var errs RowErrors
-	for i := range row.Cells {
-		if i >= len(texts) {
-			break
-		}
-		c := &row.Cells[i] // not a copy: a Cell is 80 bytes, copied 20 times a row
-		t, err := cellText(c)
-		if err != nil && p.usesColumn(p.header[i]) {
-			errs = append(errs, &CellError{Loc: row.Loc, Column: p.header[i], Field: "(source)", Value: c.Raw, Reason: err.Error()})
-		}
-		texts[i] = t
-	}
-	for _, f := range p.filters {
-		idx, ok := p.col[f.f.Column]
-		v := ""
-		if ok && idx < len(texts) {
-			v = texts[idx]
-		}
-		if keep, why := f.keep(v); !keep {
-			return nil, &Skipped{Loc: row.Loc, Reason: "filter: " + why}
-		}
+	errs, skip := p.rowTexts(row, texts, p.usesColumn)
+	if skip != nil {
+		return nil, skip
 	}
 	b.Loc, b.Business, b.Person, b.Project = row.Loc, nil, nil, nil
 	for i, ep := range p.entities {
@@ -275,12 +256,8 @@ func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error)
 			rec.CategoryID = p.categoryID
 		}
 		for _, fp := range ep.fields {
-			text, col := fp.value(texts)
-			text = applyTransforms(text, fp.spec.Transforms)
-			if strings.TrimSpace(text) == "" && fp.spec.Default != "" {
-				text = fp.spec.Default
-			}
-			if strings.TrimSpace(text) == "" {
+			text, col, blank := fp.rowText(texts)
+			if blank {
 				switch fp.ifEmpt {
 				case "clear":
 					rec.Order = append(rec.Order, fp.name)
@@ -345,6 +322,48 @@ func (p *Plan) mapRow(row source.Row, b *Bundle, textMode bool) (*Bundle, error)
 		return nil, errs
 	}
 	return b, nil
+}
+
+// rowTexts puts the text of each of the row's cells into texts (one a
+// header column), and applies the filters: a cell that cannot be read is
+// a problem when uses says the mapping reads its column, and a row a
+// filter leaves out is the Skipped.
+func (p *Plan) rowTexts(row source.Row, texts []string, uses func(column string) bool) (RowErrors, *Skipped) {
+	clear(texts)
+	var errs RowErrors
+	for i := range row.Cells {
+		if i >= len(texts) {
+			break
+		}
+		c := &row.Cells[i] // not a copy: a Cell is 80 bytes, copied 20 times a row
+		t, err := cellText(c)
+		if err != nil && uses(p.header[i]) {
+			errs = append(errs, &CellError{Loc: row.Loc, Column: p.header[i], Field: "(source)", Value: c.Raw, Reason: err.Error()})
+		}
+		texts[i] = t
+	}
+	for _, f := range p.filters {
+		v := ""
+		if idx, ok := p.col[f.f.Column]; ok && idx < len(texts) {
+			v = texts[idx]
+		}
+		if keep, why := f.keep(v); !keep {
+			return errs, &Skipped{Loc: row.Loc, Reason: "filter: " + why}
+		}
+	}
+	return errs, nil
+}
+
+// rowText is a field's text in a row: its value (a column, a template or
+// the constant) with the field's transforms, or its default when that
+// leaves it blank; blank when even so it is empty or white space.
+func (fp *fieldPlan) rowText(texts []string) (text, column string, blank bool) {
+	text, column = fp.value(texts)
+	text = applyTransforms(text, fp.spec.Transforms)
+	if strings.TrimSpace(text) == "" && fp.spec.Default != "" {
+		text = fp.spec.Default
+	}
+	return text, column, strings.TrimSpace(text) == ""
 }
 
 // record gives the bundle's i-th record, emptied, made when new.
