@@ -87,24 +87,13 @@ func (p *planner) adoptRow(j *rowJob) error {
 	for _, rec := range recs {
 		e := chosen[rec.Kind]
 		p.claim(line, rec, e)
-		for _, k := range rec.Match {
-			v := rec.Keys.Key(k)
-			if v == "" {
-				continue
-			}
-			if rec.Kind == mapping.KindProject && k == "name" {
-				v = p.cardScope(e) + "|" + v
-			}
-			p.m.addKey(e, k, v)
+		scope := ""
+		if rec.Kind == mapping.KindProject {
+			scope = p.cardScope(e)
 		}
-		st := &step{rec: rec, ent: e, prev: e.last, done: make(chan struct{}), adopt: !e.adopted}
+		p.indexKeys(rec, e, scope)
+		chain(j, steps, &step{rec: rec, ent: e, adopt: !e.adopted})
 		e.adopted = true
-		e.last = st.done
-		if rec.Link != "" {
-			st.link = steps[rec.Link]
-		}
-		steps[rec.Kind] = st
-		j.steps = append(j.steps, st)
 	}
 	return nil
 }

@@ -216,25 +216,38 @@ func (p *planner) plan(ctx context.Context, j *rowJob) error {
 		if rec.Kind == mapping.KindProject && chosen[rec.Link] != nil {
 			scope = chosen[rec.Link].scope
 		}
-		for _, k := range rec.Match {
-			v := rec.Keys.Key(k)
-			if v == "" || (rec.Kind == mapping.KindProject && k == "name" && scope == "") {
-				continue
-			}
-			if rec.Kind == mapping.KindProject && k == "name" {
-				v = scope + "|" + v
-			}
-			p.m.addKey(e, k, v)
-		}
-		st := &step{rec: rec, ent: e, prev: e.last, done: make(chan struct{}), note: note}
-		e.last = st.done
-		if rec.Link != "" {
-			st.link = steps[rec.Link]
-		}
-		steps[rec.Kind] = st
-		j.steps = append(j.steps, st)
+		p.indexKeys(rec, e, scope)
+		chain(j, steps, &step{rec: rec, ent: e, note: note})
 	}
 	return nil
+}
+
+// indexKeys enters a record's match keys for its entity, so that later
+// rows find it; a card's name counts within its contact (scope), and not
+// at all without one.
+func (p *planner) indexKeys(rec *mapping.Record, e *entity, scope string) {
+	for _, k := range rec.Match {
+		v := rec.Keys.Key(k)
+		if v == "" || (rec.Kind == mapping.KindProject && k == "name" && scope == "") {
+			continue
+		}
+		if rec.Kind == mapping.KindProject && k == "name" {
+			v = scope + "|" + v
+		}
+		p.m.addKey(e, k, v)
+	}
+}
+
+// chain adds a step to a row's job: after the entity's last step, and
+// linked to the step of the record its record links to.
+func chain(j *rowJob, steps map[mapping.EntityKind]*step, st *step) {
+	st.prev, st.done = st.ent.last, make(chan struct{})
+	st.ent.last = st.done
+	if st.rec.Link != "" {
+		st.link = steps[st.rec.Link]
+	}
+	steps[st.rec.Kind] = st
+	j.steps = append(j.steps, st)
 }
 
 // match finds the record's entity by its keys in the mapping's order: the
