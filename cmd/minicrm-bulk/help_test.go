@@ -34,22 +34,7 @@ func TestHelpGolden(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 		golden := filepath.Join("testdata", "help", n+".golden")
-		if *updateHelp {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, []byte(r.stdout), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.stdout != string(want) {
-			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, r.stdout, want)
-		}
+		checkGolden(t, golden, args, r.stdout)
 	}
 }
 
@@ -74,22 +59,7 @@ func TestLookupGolden(t *testing.T) {
 		}
 		r.stdout = sandboxAddr.ReplaceAllString(r.stdout, "http://SANDBOX")
 		golden := filepath.Join("testdata", "lookup", name+".golden")
-		if *updateHelp {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, []byte(r.stdout), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.stdout != string(want) {
-			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, r.stdout, want)
-		}
+		checkGolden(t, golden, args, r.stdout)
 	}
 }
 
@@ -121,23 +91,7 @@ func TestServeBannersGolden(t *testing.T) {
 		if strings.Contains(got, cliKey) || code == exitUsage {
 			t.Errorf("%v: exit %d, key shown or bad usage:\n%s\n%s", args, code, got, errb.String())
 		}
-		golden := filepath.Join("testdata", "banners", name+".golden")
-		if *updateHelp {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != string(want) {
-			t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, got, want)
-		}
+		checkGolden(t, filepath.Join("testdata", "banners", name+".golden"), args, got)
 	}
 }
 
@@ -149,14 +103,27 @@ func TestMappingCheckGolden(t *testing.T) {
 	if r.code != exitRejected {
 		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitRejected, r.stdout, r.stderr)
 	}
-	golden := filepath.Join("testdata", "mapping-check.golden")
+	checkGolden(t, filepath.Join("testdata", "mapping-check.golden"), []string{"mapping", "check"}, r.stdout)
+}
+
+// checkGolden compares a command's output with its golden file (rewritten
+// with -update-help).
+func checkGolden(t *testing.T, golden string, args []string, got string) {
+	t.Helper()
 	if *updateHelp {
-		if err := os.WriteFile(golden, []byte(r.stdout), 0o644); err != nil {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	if want, err := os.ReadFile(golden); err != nil || r.stdout != string(want) {
-		t.Errorf("differs from %s (%v):\n--- got ---\n%s\n--- want ---\n%s", golden, err, r.stdout, want)
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%v differs from %s:\n--- got ---\n%s\n--- want ---\n%s", args, golden, got, want)
 	}
 }
