@@ -75,15 +75,7 @@ func TestCheckRows(t *testing.T) {
 
 // TestMapRowAgreesWithMap: the flow's classification is Plan.Map's.
 func TestMapRowAgreesWithMap(t *testing.T) {
-	m, err := Load(filepath.Join("..", "testdata", "mapping", "good.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, header := readHeader(t, m)
-	plan, err := Compile(m, sandboxSchemas(t), header)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, r := planAndReader(t, filepath.Join("..", "testdata", "mapping", "good.yaml"))
 	var scratch Bundle
 	for {
 		row, err := r.Next(context.Background())

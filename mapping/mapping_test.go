@@ -80,9 +80,10 @@ func readHeader(t testing.TB, m *Mapping) (source.Reader, []string) {
 	return r, r.Header()
 }
 
-// planAndRows loads a mapping, compiles it against the sandbox's schemas
-// and its source's header, and reads every row of the source.
-func planAndRows(t testing.TB, file string) (*Plan, []source.Row) {
+// planAndReader loads a mapping, compiles it against the sandbox's schemas
+// and its source's header, and gives the source, positioned after the
+// header.
+func planAndReader(t testing.TB, file string) (*Plan, source.Reader) {
 	t.Helper()
 	m, err := Load(file)
 	if err != nil {
@@ -93,6 +94,14 @@ func planAndRows(t testing.TB, file string) (*Plan, []source.Row) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plan, r
+}
+
+// planAndRows loads a mapping, compiles it against the sandbox's schemas
+// and its source's header, and reads every row of the source.
+func planAndRows(t testing.TB, file string) (*Plan, []source.Row) {
+	t.Helper()
+	plan, r := planAndReader(t, file)
 	var rows []source.Row
 	for {
 		row, err := r.Next(context.Background())
@@ -158,15 +167,7 @@ func TestCompileReportsEveryProblem(t *testing.T) {
 // filter and one row missing required values. Every row ends in exactly one
 // outcome.
 func TestMapRows(t *testing.T) {
-	m, err := Load(filepath.Join("..", "testdata", "mapping", "good.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, header := readHeader(t, m)
-	plan, err := Compile(m, sandboxSchemas(t), header)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, r := planAndReader(t, filepath.Join("..", "testdata", "mapping", "good.yaml"))
 	var out strings.Builder
 	rows := 0
 	for {
