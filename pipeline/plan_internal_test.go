@@ -56,12 +56,7 @@ func TestPlanComparesPaths(t *testing.T) {
 // created or changed, for the whole run, are copies of the row's values,
 // not pieces of its text, each of which would keep the whole line alive.
 func TestMirrorKeepsCopies(t *testing.T) {
-	line := strings.Repeat("x", 1000) + ";kiss.janos@pelda.hu;+36301234567;Kiss;János;Irodabútor"
-	piece := func(s string) string { i := strings.Index(line, s); return line[i : i+len(s)] }
-	inLine := func(s string) bool {
-		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
-		return s != "" && p >= start && p < start+uintptr(len(line))
-	}
+	piece, inLine := rowLine(strings.Repeat("x", 1000) + ";kiss.janos@pelda.hu;+36301234567;Kiss;János;Irodabútor")
 	body := restapi.Fields{"Email": piece("kiss.janos@pelda.hu"), "Phone": piece("+36301234567"),
 		"LastName": piece("Kiss"), "FirstName": piece("János"), "Megjegyzes": piece("Irodabútor")}
 	for f, v := range body {
@@ -93,12 +88,7 @@ func TestMirrorKeepsCopies(t *testing.T) {
 // values, and the index keys a planned record gets live all run: copies,
 // not pieces of the row's line.
 func TestPlannerKeepsCopies(t *testing.T) {
-	line := strings.Repeat("x", 1000) + ";kiss.janos@pelda.hu;Kiss Kft.;Irodabútor"
-	piece := func(s string) string { i := strings.Index(line, s); return line[i : i+len(s)] }
-	inLine := func(s string) bool {
-		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
-		return s != "" && p >= start && p < start+uintptr(len(line))
-	}
+	piece, inLine := rowLine(strings.Repeat("x", 1000) + ";kiss.janos@pelda.hu;Kiss Kft.;Irodabútor")
 	rec := &mapping.Record{Kind: mapping.KindBusiness, Order: []string{"Name", "Megjegyzes"},
 		Fields: map[string]any{"Name": piece("Kiss Kft."), "Megjegyzes": piece("Irodabútor")},
 		Keys:   mapping.MatchKeys{Email: piece("kiss.janos@pelda.hu")}}
@@ -126,4 +116,16 @@ func TestPlannerKeepsCopies(t *testing.T) {
 			t.Error("the index key keeps its line alive")
 		}
 	}
+}
+
+// rowLine stands for a row's line: piece gives a value cut out of it, as
+// the CSV reader cuts them, and inLine tells whether a string lies in it
+// (and so would keep the whole line alive).
+func rowLine(line string) (piece func(string) string, inLine func(string) bool) {
+	piece = func(s string) string { i := strings.Index(line, s); return line[i : i+len(s)] }
+	inLine = func(s string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
+		return s != "" && p >= start && p < start+uintptr(len(line))
+	}
+	return piece, inLine
 }
